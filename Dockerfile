@@ -1,0 +1,22 @@
+# The service on the curated graph (or any dataset folder mounted and named by KG_DATA).
+FROM python:3.12-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    KG_DATA=/srv/kg/graph_data
+
+WORKDIR /srv/kg
+COPY pyproject.toml README.md ./
+COPY app ./app
+COPY graph_data ./graph_data
+RUN pip install . \
+ && useradd --create-home --uid 10001 kg
+USER kg
+
+EXPOSE 8000
+HEALTHCHECK --interval=30s --timeout=3s --start-period=20s --retries=3 \
+  CMD ["python", "-c", "import urllib.request,sys; sys.exit(urllib.request.urlopen('http://127.0.0.1:8000/health', timeout=2).status != 200)"]
+
+# The same command as `make serve`, listening on all interfaces inside the container.
+CMD ["python", "-m", "app", "serve", "--host", "0.0.0.0", "--port", "8000"]

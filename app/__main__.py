@@ -1,0 +1,107 @@
+"""The command line: ``python -m app serve | validate | export | import``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from .config import Settings
+from .errors import DataError
+from .graph import KnowledgeGraph
+from .loader import load_graph
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    overrides = {"data": args.data} if getattr(args, "data", None) else {}
+    return Settings(**overrides)
+
+
+def _load(settings: Settings) -> KnowledgeGraph:
+    try:
+        return load_graph(settings.data)
+    except DataError as exc:
+        print(f"error: cannot serve {', '.join(map(str, settings.data))}\n{exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from .main import create_app
+
+    settings = _settings(args)
+    kg = _load(settings)
+    print(f"loaded {kg.stats()['entities']} entities and {kg.stats()['relations']} relations", file=sys.stderr)
+    uvicorn.run(create_app(settings, graph=kg), host=args.host or settings.host,
+                port=args.port or settings.port, log_level="info")
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    kg = _load(settings)
+    stats = kg.stats()
+    print(f"ok: {stats['entities']} entities, {stats['relations']} relations in "
+          f"{', '.join(map(str, settings.data))}")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from .io.export import FORMATS, export_stream
+    from .queries.filters import make_filter
+
+    kg = _load(_settings(args))
+    flt = make_filter(types=args.type, start=args.start, end=args.end, as_of=args.as_of)
+    out = sys.stdout.buffer if args.out in (None, "-") else Path(args.out).open("wb")
+    with out:
+        for chunk in export_stream(kg, args.format, flt=flt):
+            out.write(chunk)
+    del FORMATS
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m app", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    def with_data(sub: argparse.ArgumentParser) -> argparse.ArgumentParser:
+        sub.add_argument("--data", action="append", type=Path, metavar="DIR",
+                         help="dataset folder (repeat for several, first wins); default $KG_DATA or graph_data/")
+        return sub
+
+    serve = with_data(commands.add_parser("serve", help="serve the REST API"))
+    serve.add_argument("--host", default=None, help="default $KG_HOST or 127.0.0.1")
+    serve.add_argument("--port", type=int, default=None, help="default $KG_PORT or 8000")
+    serve.set_defaults(run=cmd_serve)
+
+    validate = with_data(commands.add_parser("validate", help="check dataset folders and report every problem"))
+    validate.set_defaults(run=cmd_validate)
+
+    export = with_data(commands.add_parser("export", help="write the graph as GraphML, GEXF, JSON or CSV"))
+    export.add_argument("--format", required=True,
+                        choices=["graphml", "gexf", "node-link", "cytoscape", "csv"])
+    export.add_argument("--out", help="file to write (default: standard output)")
+    export.add_argument("--type", action="append", help="keep a relation type (repeatable)")
+    export.add_argument("--from", dest="start", help="window start (partial ISO date)")
+    export.add_argument("--to", dest="end", help="window end")
+    export.add_argument("--as-of", dest="as_of", help="keep what is in force on this date")
+    export.set_defaults(run=cmd_export)
+
+    try:
+        from .io.importers import add_import_command
+    except ImportError:  # pragma: no cover - importers are optional while being built
+        pass
+    else:
+        add_import_command(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return int(args.run(args))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,54 @@
+"""Typed dependencies and the query parameters shared by routes, declared once."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Path, Query, Request
+
+from ..config import Settings
+from ..graph import KnowledgeGraph
+from ..queries.filters import RelationFilter, make_filter
+
+__all__ = [
+    "AsOf", "From", "Graph", "Limit", "Offset", "RefA", "RefB", "RelationFilterDep",
+    "SettingsDep", "To", "Types",
+]
+
+
+def get_graph(request: Request) -> KnowledgeGraph:
+    return request.app.state.kg  # type: ignore[no-any-return]
+
+
+def get_settings(request: Request) -> Settings:
+    return request.app.state.settings  # type: ignore[no-any-return]
+
+
+Graph = Annotated[KnowledgeGraph, Depends(get_graph)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+_DATE_HELP = "Partial ISO date (`2020`, `2020-12`, `2022-11-02`) or interval (`2018/2022`)."
+
+EntityRef = Annotated[str, Path(description="Entity id, name or alias (case, accents and punctuation ignored).",
+                                 examples=["Türkiye"])]
+RefA = Annotated[str, Path(description="First entity: id, name or alias.", examples=["Türkiye"])]
+RefB = Annotated[str, Path(description="Second entity: id, name or alias.", examples=["Israel"])]
+AsOf = Annotated[str | None, Query(
+    description=f"Keep what is in force on this date: states whose interval meets it, events on or "
+    f"before it. {_DATE_HELP}", examples=["2022-11"])]
+From = Annotated[str | None, Query(alias="from", description=f"Window start: keep relations overlapping "
+                                   f"the window. {_DATE_HELP}", examples=["2016"])]
+To = Annotated[str | None, Query(alias="to", description=f"Window end (inclusive of its whole period). {_DATE_HELP}",
+                                 examples=["2022"])]
+Types = Annotated[list[str] | None, Query(
+    alias="type", description="Relation type(s) from `/types`; repeat the parameter for several.",
+    examples=[["mediation_offer"]])]
+Limit = Annotated[int, Query(ge=1, le=1000, description="Page size (at most 1000).")]
+Offset = Annotated[int, Query(ge=0, le=10_000_000, description="Items to skip.")]
+
+
+def relation_filter(types: Types = None, start: From = None, end: To = None, as_of: AsOf = None) -> RelationFilter:
+    return make_filter(types=types, start=start, end=end, as_of=as_of)
+
+
+RelationFilterDep = Annotated[RelationFilter, Depends(relation_filter)]

@@ -1,0 +1,52 @@
+"""What happened between two entities, and the state of their relationship."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from fastapi import APIRouter
+
+from ..errors import BadParameter
+from ..queries.filters import make_filter, parse_query_date
+from ..queries.relations import dyad_relations, dyad_summary
+from ..queries.status import dyad_status
+from ..queries.views import entity_view, relation_views
+from ..schemas import DyadOut, StatusOut
+from .deps import AsOf, From, Graph, Limit, Offset, RefA, RefB, To, Types
+
+router = APIRouter(prefix="/dyads", tags=["dyads"])
+
+
+@router.get("/{a}/{b}", summary="Timeline of two entities")
+async def dyad(kg: Graph, a: RefA, b: RefB, start: From = None, end: To = None, types: Types = None,
+               limit: Limit = 100, offset: Offset = 0) -> DyadOut:
+    """Relations between `a` and `b` in both directions, oldest first, with counts by type and polarity."""
+    first, second = kg.resolve(a), kg.resolve(b)
+    found = dyad_relations(kg, first, second, flt=make_filter(types=types, start=start, end=end))
+    return DyadOut(
+        a=entity_view(kg, first), b=entity_view(kg, second),  # type: ignore[arg-type]
+        relations=relation_views(kg, found[offset: offset + limit]),  # type: ignore[arg-type]
+        summary=dyad_summary(kg, found),  # type: ignore[arg-type]
+        limit=limit, offset=offset,
+    )
+
+
+@router.get("/{a}/{b}/status", summary="State of the relationship on a date")
+async def status(kg: Graph, a: RefA, b: RefB, as_of: AsOf = None) -> StatusOut:
+    """The status on `as_of` (default: today) and the relations it rests on.
+
+    Rules: the most recent *status-bearing* relation in force decides (a rupture ends a normalisation,
+    a restoration ends a rupture); failing that, for coded event data, the mean Goldstein value of the
+    events of the 90 days before; failing that, `unknown`.
+    """
+    period = parse_query_date("as_of", as_of or date.today().isoformat())
+    assert period is not None
+    first, second = kg.resolve(a), kg.resolve(b)
+    if first == second:
+        raise BadParameter("b", "a relationship needs two different entities")
+    found = dyad_status(kg, first, second, as_of=period)
+    return StatusOut(
+        a=entity_view(kg, first), b=entity_view(kg, second),  # type: ignore[arg-type]
+        as_of=period.text, status=found.status, polarity=found.polarity,  # type: ignore[arg-type]
+        basis=relation_views(kg, found.basis), rule=found.rule,  # type: ignore[arg-type]
+    )

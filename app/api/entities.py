@@ -1,0 +1,70 @@
+"""Entities: search, one entity, its relations and its neighbourhood."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query
+
+from ..queries.entities import search_entities
+from ..queries.filters import RelationFilter
+from ..queries.neighbors import neighborhood, neighborhood_relations
+from ..queries.relations import find_relations
+from ..queries.views import entity_view, relation_views
+from ..schemas import EntityOut, EntityPage, NeighborhoodOut, RelationPage
+from .deps import EntityRef, Graph, Limit, Offset, RelationFilterDep
+
+router = APIRouter(prefix="/entities", tags=["entities"])
+
+
+@router.get("", summary="Search entities by name or alias")
+async def list_entities(
+    kg: Graph,
+    q: Annotated[str | None, Query(max_length=200, description="Fuzzy search over names and aliases.",
+                                   examples=["turkey"])] = None,
+    kind: Annotated[Literal["state", "person", "organization", "place", "event"] | None,
+                    Query(description="Keep one kind of entity.")] = None,
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> EntityPage:
+    """Entities, best match first when `q` is given (accents, case and small typos forgiven), else by id."""
+    positions = search_entities(kg, q=q, kind=kind)
+    page = positions[offset: offset + limit]
+    return EntityPage(items=[entity_view(kg, p) for p in page],  # type: ignore[misc]
+                      total=len(positions), limit=limit, offset=offset)
+
+
+@router.get("/{ref}", summary="One entity", responses={404: {"description": "Unknown, with suggestions"},
+                                                          409: {"description": "Ambiguous, with candidates"}})
+async def get_entity(kg: Graph, ref: EntityRef) -> EntityOut:
+    """An entity by id, name or alias: `Türkiye`, `turkey` and `TURKIYE` are the same."""
+    return EntityOut(**entity_view(kg, kg.resolve(ref)))
+
+
+@router.get("/{ref}/relations", summary="Relations of an entity")
+async def entity_relations(kg: Graph, ref: EntityRef, flt: RelationFilterDep, limit: Limit = 100,
+                           offset: Offset = 0) -> RelationPage:
+    """Relations where the entity is source or target, oldest first, filtered by type and time."""
+    found = find_relations(kg, either=kg.resolve(ref), flt=flt)
+    return RelationPage(items=relation_views(kg, found[offset: offset + limit]),  # type: ignore[arg-type]
+                        total=len(found), limit=limit, offset=offset)
+
+
+@router.get("/{ref}/neighbors", summary="The neighbourhood of an entity")
+def entity_neighbors(
+    kg: Graph,
+    ref: EntityRef,
+    flt: RelationFilterDep,
+    depth: Annotated[int, Query(ge=1, le=3, description="Steps from the entity (1-3).")] = 1,
+    limit: Annotated[int, Query(ge=1, le=5000, description="Most nodes, and most edges, returned.")] = 1000,
+) -> NeighborhoodOut:
+    """Entities within `depth` steps over relations passing the filters, with the relations between
+    them. Large neighbourhoods are cut at `limit` and marked `truncated`."""
+    hood = neighborhood(kg, kg.resolve(ref), depth=depth, flt=flt, limit=limit)
+    edges, cut = neighborhood_relations(kg, hood, flt=flt if not flt.is_empty else RelationFilter(), limit=limit)
+    return NeighborhoodOut(
+        center=entity_view(kg, hood.center),  # type: ignore[arg-type]
+        nodes=[{**entity_view(kg, p), "distance": d} for p, d in hood.nodes],  # type: ignore[misc]
+        edges=relation_views(kg, edges),  # type: ignore[arg-type]
+        truncated=hood.truncated or cut,
+    )

@@ -1,0 +1,41 @@
+"""Who mediated, or offered to, between two parties."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from ..errors import BadParameter
+from ..queries.mediations import mediators
+from ..queries.views import entity_view, relation_views
+from ..schemas import MediationPage
+from .deps import Graph, Limit, Offset, RelationFilterDep
+
+router = APIRouter(prefix="/mediations", tags=["mediations"])
+
+
+@router.get("", summary="Who mediated between two parties")
+async def list_mediations(
+    kg: Graph,
+    between: Annotated[list[str], Query(
+        description="The two parties (give the parameter twice), in either order: id, name or alias.",
+        examples=[["Türkiye", "Israel"]], openapi_examples={
+            "turkiye-israel": {"summary": "Who mediated between Türkiye and Israel?",
+                               "value": ["Türkiye", "Israel"]},
+            "israel-uae": {"summary": "Who brokered the Israel-UAE normalisation?", "value": ["Israel", "UAE"]},
+        })],
+    flt: RelationFilterDep,
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> MediationPage:
+    """Mediators, earliest first, each with the mediations and offers to mediate that name both parties."""
+    if len(between) != 2:
+        raise BadParameter("between", f"give exactly two parties, got {len(between)}")
+    a, b = (kg.resolve(ref) for ref in between)
+    if a == b:
+        raise BadParameter("between", "the two parties must be different entities")
+    found = mediators(kg, a, b, flt=flt)
+    items = [{"mediator": entity_view(kg, m), "relations": relation_views(kg, rels)}
+             for m, rels in found[offset: offset + limit]]
+    return MediationPage(items=items, total=len(found), limit=limit, offset=offset)  # type: ignore[arg-type]

@@ -1,0 +1,37 @@
+"""How two entities are connected."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from ..queries.paths import find_paths
+from ..queries.views import relation_views
+from ..schemas import PathsOut
+from .deps import Graph, RelationFilterDep, SettingsDep
+
+router = APIRouter(prefix="/paths", tags=["paths"])
+
+
+
+@router.get("", summary="Paths between two entities")
+def paths(
+    kg: Graph,
+    settings: SettingsDep,
+    source: Annotated[str, Query(description="Start: id, name or alias.", examples=["Benny Gantz"])],
+    target: Annotated[str, Query(description="End: id, name or alias.", examples=["Ilham Aliyev"])],
+    flt: RelationFilterDep,
+    max_hops: Annotated[int, Query(ge=1, le=6, description="Longest path, in hops (1-6).")] = 4,
+    k: Annotated[int, Query(ge=1, le=10, description="How many shortest simple paths (1-10).")] = 1,
+) -> PathsOut:
+    """The `k` shortest paths over relations in either direction passing the filters, shortest first,
+    each hop with the most recent relation that supports it. The search is bounded by `max_hops`, `k`
+    and a time budget (`KG_PATH_TIME_BUDGET`); `complete` is false when the budget ran out."""
+    a, b = kg.resolve(source), kg.resolve(target)
+    found = find_paths(kg, a, b, max_hops=max_hops, k=k, flt=flt, time_budget=settings.path_time_budget)
+    return PathsOut(
+        source=kg.entity(a).id, target=kg.entity(b).id, complete=found.complete,
+        paths=[{"nodes": [kg.entity(n).id for n in nodes], "hops": len(nodes) - 1,  # type: ignore[misc]
+                "edges": relation_views(kg, edges)} for nodes, edges in found.paths],
+    )

@@ -1,0 +1,61 @@
+"""Every error as RFC 9457 problem details, from one table of handlers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from ..errors import ServiceError
+
+__all__ = ["install_problem_handlers", "problem_response"]
+
+PROBLEM_JSON = "application/problem+json"
+TYPE_BASE = "https://kg.example/problems/"
+
+
+def problem_response(request: Request, *, status: int, title: str, detail: str, slug: str,
+                     **extra: Any) -> JSONResponse:
+    body = {"type": TYPE_BASE + slug, "title": title, "status": status, "detail": detail,
+            "instance": str(request.url.path), **{k: v for k, v in extra.items() if v is not None}}
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
+
+
+async def _service_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ServiceError)
+    return problem_response(request, status=exc.status, title=exc.title, detail=exc.detail,
+                            slug=exc.slug, **exc.extra)
+
+
+async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = [
+        {"parameter": str(error["loc"][-1]) if error["loc"] else "-",
+         "in": str(error["loc"][0]) if error["loc"] else "-", "message": error["msg"]}
+        for error in exc.errors()
+    ]
+    detail = "; ".join(f"{e['parameter']}: {e['message']}" for e in errors)
+    return problem_response(request, status=422, title="Invalid parameter", detail=detail,
+                            slug="invalid-parameter", parameter=errors[0]["parameter"] if errors else None,
+                            errors=errors)
+
+
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    return problem_response(request, status=exc.status_code, title=str(exc.detail), detail=str(exc.detail),
+                            slug=f"http-{exc.status_code}")
+
+
+async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    return problem_response(request, status=500, title="Internal error",
+                            detail="The server failed on this request; it has been logged.", slug="internal")
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(ServiceError, _service_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(Exception, _unexpected)

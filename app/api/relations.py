@@ -1,0 +1,45 @@
+"""Relations across the graph, and one relation by id."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query
+
+from ..errors import UnknownRelation
+from ..queries.relations import find_relations
+from ..queries.views import relation_view, relation_views
+from ..schemas import RelationOut, RelationPage
+from .deps import Graph, Limit, Offset, RelationFilterDep
+
+router = APIRouter(prefix="/relations", tags=["relations"])
+
+
+
+@router.get("", summary="Find relations")
+async def list_relations(
+    kg: Graph,
+    flt: RelationFilterDep,
+    source: Annotated[str | None, Query(description="Source entity (direction matters): id, name or alias.",
+                                        examples=["Israel"])] = None,
+    target: Annotated[str | None, Query(description="Target entity (direction matters): id, name or alias.",
+                                        examples=["Azerbaijan"])] = None,
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> RelationPage:
+    """Relations by direction, type and time, oldest first."""
+    found = find_relations(
+        kg, flt=flt,
+        source=kg.resolve(source) if source else None,
+        target=kg.resolve(target) if target else None,
+    )
+    return RelationPage(items=relation_views(kg, found[offset: offset + limit]),  # type: ignore[arg-type]
+                        total=len(found), limit=limit, offset=offset)
+
+
+@router.get("/{relation_id}", summary="One relation", responses={404: {"description": "No such relation"}})
+async def get_relation(kg: Graph, relation_id: Annotated[str, Path(description="Relation id.")]) -> RelationOut:
+    position = kg.relation_position(relation_id)
+    if position is None:
+        raise UnknownRelation(relation_id)
+    return RelationOut(**relation_view(kg, position))

@@ -1,0 +1,46 @@
+"""Settings, read from the environment (prefix ``KG_``) or given to ``create_app``."""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+__all__ = ["Settings", "get_settings"]
+
+DEFAULT_DATA = Path(__file__).resolve().parent.parent / "graph_data"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="KG_", extra="ignore")
+
+    data: Annotated[list[Path], NoDecode] = Field(
+        default_factory=lambda: [DEFAULT_DATA],
+        description="Dataset folders, first taking precedence; in the environment, "
+        "separated by commas or the path separator (KG_DATA=graph_data,imported/icews14).",
+    )
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    path_time_budget: float = Field(
+        default=2.0, gt=0, le=30, description="Seconds a path search may run before it stops."
+    )
+    neighbor_limit: int = Field(
+        default=2000, ge=1, description="Most nodes a neighbourhood answer holds."
+    )
+
+    @field_validator("data", mode="before")
+    @classmethod
+    def _split_folders(cls, value: object) -> object:
+        if isinstance(value, str):
+            parts = value.replace(os.pathsep, ",").split(",")
+            return [Path(part.strip()) for part in parts if part.strip()]
+        return value
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,82 @@
+"""Domain errors, each with the HTTP status it maps to.
+
+    ServiceError
+    ├── UnknownEntity      404  no entity has that id, name or alias
+    ├── AmbiguousEntity    409  several entities answer to that name
+    ├── UnknownRelation    404
+    ├── BadParameter       422  a query parameter is malformed or out of range
+    └── LimitExceeded      422  the request would exceed a documented bound
+
+``DataError`` is not a request error: it stops start-up and lists every
+problem found in a dataset folder.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+class ServiceError(Exception):
+    status = 400
+    title = "Bad request"
+    slug = "bad-request"
+
+    def __init__(self, detail: str, **extra: Any) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.extra = extra
+
+
+class UnknownEntity(ServiceError):
+    status, title, slug = 404, "Unknown entity", "unknown-entity"
+
+    def __init__(self, ref: str, suggestions: list[str]) -> None:
+        hint = f"; did you mean {', '.join(suggestions)}?" if suggestions else ""
+        super().__init__(f"No entity is named {ref!r}{hint}", ref=ref, suggestions=suggestions)
+
+
+class AmbiguousEntity(ServiceError):
+    status, title, slug = 409, "Ambiguous entity", "ambiguous-entity"
+
+    def __init__(self, ref: str, candidates: list[str]) -> None:
+        super().__init__(
+            f"{ref!r} names {len(candidates)} entities: use one of their ids",
+            ref=ref, candidates=candidates,
+        )
+
+
+class UnknownRelation(ServiceError):
+    status, title, slug = 404, "Unknown relation", "unknown-relation"
+
+    def __init__(self, relation_id: str) -> None:
+        super().__init__(f"No relation has the id {relation_id!r}", relation_id=relation_id)
+
+
+class BadParameter(ServiceError):
+    status, title, slug = 422, "Invalid parameter", "invalid-parameter"
+
+    def __init__(self, parameter: str, reason: str) -> None:
+        super().__init__(f"{parameter}: {reason}", parameter=parameter)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong in a dataset: where it is and why."""
+
+    file: str
+    entry: str
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}: entry {self.entry}: field {self.field}: {self.message}"
+
+
+class DataError(Exception):
+    """A dataset folder that cannot be served; lists every problem at once."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        lines = "\n".join(f"  - {problem}" for problem in problems)
+        super().__init__(f"{len(problems)} problem(s) in the data:\n{lines}")

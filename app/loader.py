@@ -1,0 +1,319 @@
+"""Dataset folders to a ``KnowledgeGraph``, validating everything on the way.
+
+A dataset folder holds hand-edited YAML (``sources.yaml``, ``entities.yaml``,
+``relations.yaml``, or several files starting with those names) and/or the
+bulk CSV files the importers write (``entities.csv``, ``relations.csv``; see
+``docs/data-format.md``). Every problem found is collected, naming file, entry
+and field, and reported at once as a ``DataError``.
+
+Several folders may be served together. The first folder wins: an entity of a
+later folder that has the same id, ISO code or name as an earlier one is the
+earlier one, and its relations are attached to it.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from .errors import DataError, Problem
+from .graph import KnowledgeGraph
+from .records import EntityRecord, RelationRecord, SourceRecord
+from .resolve import entity_keys, fold
+from .store import POLARITY_CODE, RelationColumns, RelationTable
+from .temporal import DateError, parse_date
+from .vocabulary import MEDIATION_TYPES, VOCABULARY
+
+__all__ = ["load_graph", "read_folders"]
+
+_M = TypeVar("_M", bound=BaseModel)
+_YamlLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+csv.field_size_limit(sys.maxsize)
+
+
+@dataclass
+class _Dataset:
+    """What the folders hold, gathered before the graph is built."""
+
+    sources: list[SourceRecord] = field(default_factory=list)
+    entities: list[EntityRecord] = field(default_factory=list)
+    positions: dict[str, int] = field(default_factory=dict)
+    keys: dict[str, int] = field(default_factory=dict)
+    columns: RelationColumns = field(default_factory=RelationColumns)
+    relation_ids: set[str] = field(default_factory=set)
+    problems: list[Problem] = field(default_factory=list)
+
+    def problem(self, file: str, entry: str, field_: str, message: str) -> None:
+        self.problems.append(Problem(file, entry, field_, message))
+
+
+def load_graph(folders: Sequence[str | Path]) -> KnowledgeGraph:
+    """Load, validate and index dataset folders; raise ``DataError`` listing all problems."""
+    data = read_folders(folders)
+    return KnowledgeGraph(
+        sources=data.sources, entities=data.entities, relations=RelationTable(data.columns)
+    )
+
+
+def read_folders(folders: Sequence[str | Path]) -> _Dataset:
+    data = _Dataset()
+    for index, folder in enumerate(folders):
+        _read_folder(Path(folder), data, first=index == 0)
+    if data.problems:
+        raise DataError(data.problems)
+    return data
+
+
+def _read_folder(folder: Path, data: _Dataset, *, first: bool) -> None:
+    if not folder.is_dir():
+        data.problem(str(folder), "-", "-", "no such dataset folder")
+        return
+    files = sorted(folder.glob("*.yaml")) + sorted(folder.glob("*.yml"))
+    kinds = {name: [f for f in files if f.name.startswith(name)] for name in ("sources", "entities", "relations")}
+    if not any(kinds.values()) and not (folder / "relations.csv").exists():
+        data.problem(str(folder), "-", "-", "holds no sources/entities/relations YAML or CSV files")
+    for path in kinds["sources"]:
+        for entry, raw in _yaml_entries(path, data):
+            if record := _validate(SourceRecord, raw, path, entry, data):
+                if record.id in {s.id for s in data.sources}:
+                    if first:
+                        data.problem(str(path), entry, "id", f"duplicate source id {record.id!r}")
+                    continue
+                data.sources.append(record)
+    alias_map: dict[str, int] = {}
+    entity_files = [(p, _yaml_entries(p, data)) for p in kinds["entities"]]
+    if (folder / "entities.csv").exists():
+        entity_files.append((folder / "entities.csv", _csv_entities(folder / "entities.csv", data)))
+    for path, entries in entity_files:
+        for entry, raw in entries:
+            if record := _validate(EntityRecord, raw, path, entry, data):
+                _add_entity(record, path, entry, data, alias_map, first=first)
+    for path in kinds["relations"]:
+        for entry, raw in _yaml_entries(path, data):
+            if record := _validate(RelationRecord, raw, path, entry, data):
+                _add_relation(record, path, entry, data, alias_map)
+    if (folder / "relations.csv").exists():
+        _read_relations_csv(folder / "relations.csv", data, alias_map)
+    _check_entity_references(data)
+
+
+def _yaml_entries(path: Path, data: _Dataset) -> Iterator[tuple[str, Any]]:
+    try:
+        loaded = yaml.load(path.read_text(encoding="utf-8"), Loader=_YamlLoader)
+    except (yaml.YAMLError, UnicodeDecodeError, OSError) as exc:
+        data.problem(str(path), "-", "-", f"cannot be read as YAML: {exc}".replace("\n", " "))
+        return
+    if loaded is None:
+        return
+    if not isinstance(loaded, list):
+        data.problem(str(path), "-", "-", "must be a YAML list of entries")
+        return
+    for index, raw in enumerate(loaded, 1):
+        name = raw.get("id") if isinstance(raw, dict) else None
+        yield (f"#{index} ({name})" if name else f"#{index}"), raw
+
+
+def _validate(model: type[_M], raw: Any, path: Path, entry: str, data: _Dataset) -> _M | None:
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        for error in exc.errors(include_url=False):
+            where = ".".join(str(part) for part in error["loc"]) or "-"
+            data.problem(str(path), entry, where, error["msg"].removeprefix("Value error, "))
+        return None
+
+
+def _add_entity(
+    record: EntityRecord, path: Path, entry: str, data: _Dataset, alias_map: dict[str, int], *, first: bool
+) -> None:
+    keys = [fold(key) for key in entity_keys(record)]
+    if not first:
+        # A later folder's entity that an earlier one already names is that entity.
+        for key in [fold(record.id), *keys]:
+            if key in data.keys:
+                alias_map[record.id] = data.keys[key]
+                return
+    if record.id in data.positions:
+        data.problem(str(path), entry, "id", f"duplicate entity id {record.id!r}")
+        return
+    position = len(data.entities)
+    data.positions[record.id] = position
+    alias_map[record.id] = position
+    data.entities.append(record)
+    for key, original in zip(keys, entity_keys(record), strict=True):
+        owner = data.keys.setdefault(key, position)
+        if owner != position and first:
+            other = data.entities[owner].id
+            data.problem(str(path), entry, "aliases", f"{original!r} also names entity {other!r}")
+
+
+def _add_relation(
+    record: RelationRecord, path: Path, entry: str, data: _Dataset, alias_map: dict[str, int]
+) -> None:
+    ok = True
+    if record.id in data.relation_ids:
+        data.problem(str(path), entry, "id", f"duplicate relation id {record.id!r}")
+        ok = False
+    ends = {}
+    for end in ("source", "target"):
+        ref = getattr(record, end)
+        if ref not in alias_map:
+            data.problem(str(path), entry, end, f"unknown entity {ref!r}")
+            ok = False
+        ends[end] = alias_map.get(ref, -1)
+    if record.start and record.end and parse_date(record.end).hi < parse_date(record.start).lo:
+        data.problem(str(path), entry, "end", f"{record.end} is before start {record.start}")
+        ok = False
+    attributes = dict(record.attributes)
+    if record.type in MEDIATION_TYPES:
+        parties = _check_parties(attributes.get("parties"), alias_map)
+        if isinstance(parties, str):
+            data.problem(str(path), entry, "attributes.parties", parties)
+            ok = False
+        else:
+            attributes["parties"] = [data.entities[p].id for p in parties]
+    for item in record.evidence:
+        if item.source_id not in {s.id for s in data.sources}:
+            data.problem(str(path), entry, "evidence", f"unknown source {item.source_id!r}")
+            ok = False
+    if not ok:
+        return
+    data.relation_ids.add(record.id)
+    data.columns.add(
+        id=record.id, type=record.type, source=ends["source"], target=ends["target"],
+        start=record.start, end=record.end, polarity=record.polarity,
+        description=record.description,
+        evidence=tuple((e.source_id, e.locator) for e in record.evidence),
+        attributes=attributes, note=record.note,
+    )
+
+
+def _check_parties(parties: Any, alias_map: dict[str, int]) -> list[int] | str:
+    if not isinstance(parties, list) or len(parties) != 2:
+        return "a mediation needs the two parties it is between: attributes.parties = [a, b]"
+    unknown = [p for p in parties if not isinstance(p, str) or p not in alias_map]
+    if unknown:
+        return f"unknown entity {unknown[0]!r}"
+    positions = [alias_map[p] for p in parties]
+    if positions[0] == positions[1]:
+        return "the two parties of a mediation must differ"
+    return positions
+
+
+def _check_entity_references(data: _Dataset) -> None:
+    """Person affiliations and state capitals must name known entities."""
+    for entity in data.entities:
+        for attribute in ("affiliation", "capital"):
+            ref = entity.attributes.get(attribute)
+            if ref is not None and ref not in data.positions:
+                data.problem("entities", entity.id, f"attributes.{attribute}", f"unknown entity {ref!r}")
+
+
+# -- bulk CSV -------------------------------------------------------------------
+
+ENTITY_COLUMNS = ("id", "name", "kind", "aliases", "attributes")
+RELATION_COLUMNS = (
+    "id", "type", "source", "target", "start", "end", "polarity",
+    "description", "source_id", "locator", "attributes",
+)
+
+
+def _csv_rows(path: Path, columns: tuple[str, ...], data: _Dataset) -> Iterator[tuple[int, list[str]]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.reader(handle)
+        header = next(reader, None)
+        if header is None or tuple(header) != columns:
+            data.problem(str(path), "line 1", "header", f"expected the columns {','.join(columns)}")
+            return
+        for row in reader:
+            if len(row) != len(columns):
+                data.problem(str(path), f"line {reader.line_num}", "-",
+                             f"has {len(row)} fields, expected {len(columns)}")
+                continue
+            yield reader.line_num, row
+
+
+def _json_object(text: str, cache: dict[str, Any]) -> dict[str, Any] | None:
+    if not text:
+        return None
+    if text not in cache:
+        value = json.loads(text)
+        if not isinstance(value, dict):
+            raise ValueError("must be a JSON object")
+        cache[text] = value
+    return cache[text]  # type: ignore[no-any-return]
+
+
+def _csv_entities(path: Path, data: _Dataset) -> Iterator[tuple[str, Any]]:
+    for line, row in _csv_rows(path, ENTITY_COLUMNS, data):
+        entity_id, name, kind, aliases, attributes = row
+        try:
+            parsed = json.loads(attributes) if attributes else {}
+        except ValueError as exc:
+            data.problem(str(path), f"line {line} ({entity_id})", "attributes", f"invalid JSON: {exc}")
+            continue
+        yield f"line {line} ({entity_id})", {
+            "id": entity_id, "name": name, "kind": kind,
+            "aliases": [a for a in aliases.split("|") if a], "attributes": parsed,
+        }
+
+
+def _read_relations_csv(path: Path, data: _Dataset, alias_map: dict[str, int]) -> None:
+    """The fast path for event data: per-field checks without a model per row."""
+    json_cache: dict[str, Any] = {}
+    source_ids = {s.id for s in data.sources}
+    add = data.columns.add
+    for line, row in _csv_rows(path, RELATION_COLUMNS, data):
+        relation_id, type_, source, target, start, end, polarity, description, source_id, locator, attrs = row
+        entry = f"line {line} ({relation_id})"
+        errors: list[tuple[str, str]] = []
+        if not relation_id or relation_id in data.relation_ids:
+            errors.append(("id", "missing or duplicate relation id"))
+        if type_ not in VOCABULARY:
+            errors.append(("type", f"unknown relation type {type_!r}"))
+        for name, ref in (("source", source), ("target", target)):
+            if ref not in alias_map:
+                errors.append((name, f"unknown entity {ref!r}"))
+        for name, value in (("start", start), ("end", end)):
+            try:
+                if value:
+                    parse_date(value)
+            except DateError as exc:
+                errors.append((name, str(exc)))
+        if polarity and polarity not in POLARITY_CODE:
+            errors.append(("polarity", f"{polarity!r} is not positive, negative or neutral"))
+        if source_id and source_id not in source_ids:
+            errors.append(("source_id", f"unknown source {source_id!r}"))
+        try:
+            attributes = _json_object(attrs, json_cache)
+        except ValueError as exc:
+            errors.append(("attributes", f"invalid JSON: {exc}"))
+            attributes = None
+        if not errors and start and end and parse_date(end).hi < parse_date(start).lo:
+            errors.append(("end", f"{end} is before start {start}"))
+        if not errors and type_ in MEDIATION_TYPES:
+            parties = _check_parties((attributes or {}).get("parties"), alias_map)
+            if isinstance(parties, str):
+                errors.append(("attributes.parties", parties))
+            else:
+                attributes = {**(attributes or {}), "parties": [data.entities[p].id for p in parties]}
+        if errors:
+            for name, message in errors:
+                data.problem(str(path), entry, name, message)
+            continue
+        data.relation_ids.add(relation_id)
+        add(
+            id=relation_id, type=type_, source=alias_map[source], target=alias_map[target],
+            start=start or None, end=end or None, polarity=polarity or None,
+            description=description,
+            evidence=((source_id, locator),) if source_id else (),
+            attributes=attributes,
+        )

@@ -1,0 +1,64 @@
+"""The ASGI application: ``create_app()`` builds it; ``app`` is what uvicorn serves."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from .api import dyads, entities, mediations, meta, paths, relations
+from .api.problems import install_problem_handlers
+from .config import Settings, get_settings
+from .graph import KnowledgeGraph
+from .loader import load_graph
+
+__all__ = ["app", "create_app"]
+
+DESCRIPTION = """
+A knowledge graph of states, people and organisations linked by typed, dated relations
+(arms trade, energy supply, mediation, hostility, diplomatic ties, visits, exercises...),
+each backed by evidence.
+
+Entity references accept an id, a name or an alias, ignoring case, accents and punctuation
+(`Türkiye`, `Turkiye`, `turkey`). Dates are partial ISO 8601: `2020`, `2020-12`, `2022-11-02`,
+or an interval `2018/2022`. Errors are RFC 9457 problem details.
+
+Try: **GET /mediations?between=Türkiye&between=Israel**: who mediated between Türkiye and Israel.
+"""
+
+TAGS = [
+    {"name": "dyads", "description": "What happened between two entities, and their status on a date."},
+    {"name": "mediations", "description": "Who mediated, or offered to, between two parties."},
+    {"name": "entities", "description": "States, people, organisations, places and named events."},
+    {"name": "relations", "description": "Typed, dated relations with evidence."},
+    {"name": "paths", "description": "How two entities are connected."},
+    {"name": "export", "description": "The graph as a file for Gephi, Cytoscape, NetworkX or pandas."},
+    {"name": "meta", "description": "Health and the relation vocabulary."},
+]
+
+
+def create_app(settings: Settings | None = None, *, graph: KnowledgeGraph | None = None) -> FastAPI:
+    """Build the service; the graph is loaded (or taken as given) when the app starts."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.settings = settings
+        app.state.kg = graph if graph is not None else load_graph(settings.data)
+        yield
+
+    app = FastAPI(
+        title="Bilateral relations knowledge graph",
+        version="0.1.0",
+        description=DESCRIPTION,
+        openapi_tags=TAGS,
+        lifespan=lifespan,
+    )
+    install_problem_handlers(app)
+    for module in (meta, entities, relations, dyads, mediations, paths):
+        app.include_router(module.router)
+    return app
+
+
+app = create_app()

@@ -1,0 +1,81 @@
+"""Selecting relations by type and time, vectorised over positions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..errors import BadParameter
+from ..graph import KnowledgeGraph
+from ..store import TYPE_CODE
+from ..temporal import OPEN_END, OPEN_START, DateError, Period, parse_period
+from ..vocabulary import VOCABULARY
+
+__all__ = ["RelationFilter", "apply", "make_filter", "parse_query_date"]
+
+
+def parse_query_date(name: str, text: str | None) -> Period | None:
+    """Parse a date parameter, naming it in the error."""
+    if text is None or text == "":
+        return None
+    try:
+        return parse_period(text)
+    except DateError as exc:
+        raise BadParameter(name, str(exc)) from None
+
+
+@dataclass(frozen=True, slots=True)
+class RelationFilter:
+    """Which relations a query keeps: by type, by window overlap, in force on a date."""
+
+    types: tuple[int, ...] | None = None
+    window: tuple[int, int] | None = None
+    as_of: Period | None = None
+
+    @property
+    def is_empty(self) -> bool:
+        return self.types is None and self.window is None and self.as_of is None
+
+
+def make_filter(
+    *,
+    types: Iterable[str] | None = None,
+    start: str | None = None,
+    end: str | None = None,
+    as_of: str | None = None,
+) -> RelationFilter:
+    """Build a filter from query parameters (type ids, ``from``, ``to``, ``as_of``)."""
+    codes = None
+    if types:
+        unknown = [t for t in types if t not in VOCABULARY]
+        if unknown:
+            raise BadParameter("type", f"unknown relation type {unknown[0]!r}; see /types")
+        codes = tuple(sorted({TYPE_CODE[t] for t in types}))
+    first = parse_query_date("from", start)
+    last = parse_query_date("to", end)
+    window = None
+    if first or last:
+        window = (first.lo if first else OPEN_START, last.hi if last else OPEN_END)
+        if window[1] < window[0]:
+            raise BadParameter("to", "the window ends before it starts")
+    return RelationFilter(types=codes, window=window, as_of=parse_query_date("as_of", as_of))
+
+
+def apply(kg: KnowledgeGraph, positions: np.ndarray, flt: RelationFilter) -> np.ndarray:
+    """The positions that pass ``flt``, in their given order."""
+    if flt.is_empty or len(positions) == 0:
+        return positions
+    table = kg.relations
+    keep = np.ones(len(positions), dtype=bool)
+    if flt.types is not None:
+        keep &= np.isin(table.type[positions], flt.types)
+    lo, hi = table.lo[positions], table.hi[positions]
+    if flt.window is not None:
+        keep &= (lo <= flt.window[1]) & (hi >= flt.window[0])
+    if flt.as_of is not None:
+        states = table.is_state[positions]
+        keep &= lo <= flt.as_of.hi
+        keep &= ~states | (hi >= flt.as_of.lo)
+    return positions[keep]

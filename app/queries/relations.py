@@ -1,0 +1,80 @@
+"""Relations of an entity, between two entities, or across the graph."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+import numpy as np
+
+from ..graph import KnowledgeGraph
+from ..store import TYPE_IDS
+from .filters import RelationFilter, apply
+
+__all__ = ["dyad_relations", "dyad_summary", "find_relations"]
+
+
+def find_relations(
+    kg: KnowledgeGraph,
+    *,
+    flt: RelationFilter,
+    source: int | None = None,
+    target: int | None = None,
+    either: int | None = None,
+) -> np.ndarray:
+    """Positions of relations matching ``flt``, oldest first.
+
+    ``source`` and ``target`` follow direction; ``either`` matches an entity at
+    either end.
+
+    >>> from app.loader import load_graph
+    >>> from app.queries.filters import make_filter
+    >>> kg = load_graph(["graph_data"])
+    >>> israel, turkiye = kg.resolve("Israel"), kg.resolve("Turkey")
+    >>> found = find_relations(kg, source=israel, target=turkiye, flt=make_filter(types=["attack"]))
+    >>> [kg.relations.start_text(int(p)) for p in found]
+    ['2010-05-31']
+    """
+    table = kg.relations
+    if source is not None and target is not None:
+        candidates = kg.dyad_relations(source, target)
+    elif source is not None or target is not None or either is not None:
+        candidates = kg.entity_relations(next(p for p in (source, target, either) if p is not None))
+    elif flt.types is not None:
+        candidates = np.sort(np.concatenate([kg.by_type.get(code, _EMPTY) for code in flt.types]))
+        candidates = candidates[np.argsort(table.lo[candidates], kind="stable")]
+    else:
+        candidates = kg.by_time
+    if source is not None:
+        candidates = candidates[table.source[candidates] == source]
+    if target is not None:
+        candidates = candidates[table.target[candidates] == target]
+    return apply(kg, candidates, flt)
+
+
+def dyad_relations(kg: KnowledgeGraph, a: int, b: int, *, flt: RelationFilter) -> np.ndarray:
+    """Relations between ``a`` and ``b`` in both directions, oldest first."""
+    return apply(kg, kg.dyad_relations(a, b), flt)
+
+
+def dyad_summary(kg: KnowledgeGraph, positions: np.ndarray) -> dict[str, Any]:
+    """Counts by type and polarity, and the first and last dates, of some relations."""
+    table = kg.relations
+    if len(positions) == 0:
+        return {"count": 0, "by_type": {}, "by_polarity": {}, "first": None, "last": None}
+    codes, counts = np.unique(table.type[positions], return_counts=True)
+    by_type = Counter(dict(zip((TYPE_IDS[c] for c in codes.tolist()), counts.tolist(), strict=True)))
+    negative, neutral, positive = np.bincount(table.polarity[positions] + 1, minlength=3).tolist()
+    by_polarity = Counter(negative=negative, neutral=neutral, positive=positive)
+    by_polarity = Counter({name: n for name, n in by_polarity.items() if n})
+    last = int(positions[np.argmax(table.lo[positions])])
+    return {
+        "count": len(positions),
+        "by_type": dict(by_type.most_common()),
+        "by_polarity": dict(by_polarity.most_common()),
+        "first": table.start_text(int(positions[0])),
+        "last": table.start_text(last),
+    }
+
+
+_EMPTY = np.empty(0, dtype=np.int32)

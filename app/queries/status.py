@@ -1,0 +1,83 @@
+"""The state of a relationship on a date, and the relations it rests on.
+
+Rules, in order:
+
+1. Among the *status-bearing* relations of the dyad in force on the date
+   (types with a ``status`` in the vocabulary: ties, alliance, normalisation,
+   settlement, restoration, rupture, deterioration, hostility, armed conflict),
+   the most recent one decides: a rupture ends an earlier normalisation, a
+   restoration ends an earlier rupture. Of relations starting on the same day,
+   states (lasting conditions) outrank events; those left decide together, and
+   if they disagree the status is ``mixed``.
+2. Otherwise, for coded event data (relations carrying a Goldstein value), the
+   events of the ``TREND_DAYS`` before the date decide by their mean Goldstein
+   value: ``cooperative`` above +1, ``conflictual`` below -1, ``mixed`` between.
+3. Otherwise the status is ``unknown``: nothing is guessed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..graph import KnowledgeGraph
+from ..store import TYPE_IDS
+from ..temporal import Period
+from ..vocabulary import VOCABULARY
+from .filters import RelationFilter, apply
+
+__all__ = ["TREND_DAYS", "Status", "dyad_status"]
+
+TREND_DAYS = 90
+TREND_BASIS_LIMIT = 20
+_STATUS_CODES = np.array([VOCABULARY[t].status is not None for t in TYPE_IDS], dtype=bool)
+
+
+@dataclass(frozen=True, slots=True)
+class Status:
+    status: str
+    polarity: str
+    basis: list[int]
+    rule: str
+
+
+def dyad_status(kg: KnowledgeGraph, a: int, b: int, *, as_of: Period) -> Status:
+    """The status of the relationship between ``a`` and ``b`` on ``as_of``.
+
+    >>> from app.loader import load_graph
+    >>> from app.temporal import parse_period
+    >>> kg = load_graph(["graph_data"])
+    >>> pair = kg.resolve("Türkiye"), kg.resolve("Israel")
+    >>> [dyad_status(kg, *pair, as_of=parse_period(year)).status for year in ("2019", "2023")]
+    ['severed', 'restored']
+    """
+    table = kg.relations
+    in_force = apply(kg, kg.dyad_relations(a, b), RelationFilter(as_of=as_of))
+    bearing = in_force[_STATUS_CODES[table.type[in_force]]]
+    if len(bearing):
+        latest = table.lo[bearing].max()
+        deciding = bearing[table.lo[bearing] == latest]
+        if table.is_state[deciding].any():  # a lasting condition outranks a same-day event
+            deciding = deciding[table.is_state[deciding]]
+        statuses = {VOCABULARY[TYPE_IDS[code]].status for code in table.type[deciding].tolist()}
+        polarities = {int(p) for p in table.polarity[deciding]}
+        status = statuses.pop() if len(statuses) == 1 else "mixed"
+        polarity = table.polarity_name(int(deciding[0])) if len(polarities) == 1 else "mixed"
+        return Status(status, polarity, deciding.tolist(), "latest status-bearing relation in force")
+    recent = in_force[(~table.is_state[in_force]) & (table.lo[in_force] > as_of.hi - TREND_DAYS)]
+    scores = [
+        (int(p), attrs["goldstein"])
+        for p in recent[::-1]
+        if isinstance(attrs := table.attributes[p], dict) and "goldstein" in attrs
+    ]
+    if scores:
+        mean = sum(score for _, score in scores) / len(scores)
+        status, polarity = (
+            ("cooperative", "positive") if mean > 1 else
+            ("conflictual", "negative") if mean < -1 else ("mixed", "neutral")
+        )
+        basis = [p for p, _ in scores[:TREND_BASIS_LIMIT]]
+        return Status(status, polarity, basis, f"mean Goldstein {mean:+.2f} over {len(scores)} events "
+                                              f"in the {TREND_DAYS} days before")
+    return Status("unknown", "unknown", [], "no status-bearing relation or coded event in force")

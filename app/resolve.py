@@ -1,0 +1,79 @@
+"""Finding entities by id, name or alias, ignoring case, accents and punctuation."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+
+from rapidfuzz import fuzz, process
+
+from .errors import AmbiguousEntity, UnknownEntity
+from .records import EntityRecord
+
+__all__ = ["NameIndex", "fold"]
+
+
+def fold(text: str) -> str:
+    """The key a name is matched by: no accents, no case, letters and digits only.
+
+    >>> fold("Türkiye") == fold("turkiye") == fold("TURKIYE!")
+    True
+    """
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed.casefold() if ch.isalnum() and not unicodedata.combining(ch))
+
+
+def entity_keys(entity: EntityRecord) -> Iterable[str]:
+    """Every string an entity answers to: id, name, aliases and, for states, ISO codes."""
+    yield entity.id
+    yield entity.name
+    yield from entity.aliases
+    for code in ("iso_alpha2", "iso_alpha3"):
+        value = entity.attributes.get(code)
+        if isinstance(value, str):
+            yield value
+
+
+class NameIndex:
+    """Folded keys to entity positions, with fuzzy suggestions for near misses."""
+
+    def __init__(self, entities: Sequence[EntityRecord]) -> None:
+        self._entities = entities
+        self._ids = {entity.id: position for position, entity in enumerate(entities)}
+        keys: defaultdict[str, set[int]] = defaultdict(set)
+        for position, entity in enumerate(entities):
+            for key in entity_keys(entity):
+                if folded := fold(key):
+                    keys[folded].add(position)
+        self._keys = {key: tuple(sorted(found)) for key, found in keys.items()}
+        self._choices = list(self._keys)
+
+    def resolve(self, ref: str) -> int:
+        """The position of the one entity ``ref`` names.
+
+        Raises ``UnknownEntity`` (with suggestions) or ``AmbiguousEntity``.
+        """
+        if ref in self._ids:
+            return self._ids[ref]
+        found = self._keys.get(fold(ref), ())
+        if len(found) == 1:
+            return found[0]
+        if found:
+            raise AmbiguousEntity(ref, [self._entities[i].id for i in found])
+        raise UnknownEntity(ref, [self._entities[i].id for i in self.search(ref, limit=5)])
+
+    def search(self, query: str, *, limit: int | None, min_score: float = 70.0) -> list[int]:
+        """Entity positions whose keys best match ``query``, best first (all when no limit)."""
+        folded = fold(query)
+        if not folded:
+            return []
+        exact = list(self._keys.get(folded, ()))
+        matches = process.extract(
+            folded, self._choices, scorer=fuzz.WRatio, limit=None if limit is None else limit * 4 + len(exact),
+            score_cutoff=min_score,
+        )
+        ranked = dict.fromkeys(exact)
+        for key, _score, _ in matches:
+            ranked.update(dict.fromkeys(self._keys[key]))
+        return list(ranked)[:limit]

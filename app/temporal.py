@@ -1,0 +1,146 @@
+"""Partial dates and the time rules of the service.
+
+A date is ISO 8601 / EDTF level 0 at year, month or day precision (``2020``,
+``2020-12``, ``2022-11-02``) or an interval of two such dates (``2018/2022``).
+A partial date stands for its whole period, so every date is held as the pair
+of day ordinals ``(lo, hi)`` it covers. All comparisons in the service go
+through this module:
+
+- ``overlaps``: a relation is kept by a ``from``/``to`` window when the days it
+  covers meet the window's days;
+- ``in_force``: a *state* is in force on a date when its interval meets that
+  date's period; an *event* is in force on a date when it happened on or
+  before the end of that period.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+
+__all__ = [
+    "OPEN_END",
+    "OPEN_START",
+    "DateError",
+    "PartialDate",
+    "Period",
+    "in_force",
+    "overlaps",
+    "parse_date",
+    "parse_period",
+]
+
+OPEN_START = 0
+OPEN_END = date.max.toordinal()
+
+_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+
+
+class DateError(ValueError):
+    """A date that is not a valid partial ISO 8601 date."""
+
+
+@dataclass(frozen=True, slots=True)
+class PartialDate:
+    """A date at year, month or day precision, covering days ``lo..hi``."""
+
+    text: str
+    lo: int
+    hi: int
+
+    @property
+    def precision(self) -> str:
+        return ("year", "month", "day")[self.text.count("-")]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    """A span of days ``lo..hi`` (inclusive), as given by a query date."""
+
+    text: str
+    lo: int
+    hi: int
+
+
+@lru_cache(maxsize=65536)
+def parse_date(text: str) -> PartialDate:
+    """Parse ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``.
+
+    >>> d = parse_date("2020-02")
+    >>> date.fromordinal(d.lo), date.fromordinal(d.hi)
+    (datetime.date(2020, 2, 1), datetime.date(2020, 2, 29))
+    """
+    match = _DATE.match(text.strip()) if isinstance(text, str) else None
+    if match is None:
+        raise DateError(f"{text!r} is not a date of the form YYYY, YYYY-MM or YYYY-MM-DD")
+    year, month, day = (int(g) if g else None for g in match.groups())
+    assert year is not None
+    if year < 1:
+        raise DateError(f"{text!r}: year 0 does not exist")
+    try:
+        if month is None:
+            lo, hi = date(year, 1, 1), date(year, 12, 31)
+        elif day is None:
+            lo = date(year, month, 1)
+            hi = date(year, month, calendar.monthrange(year, month)[1])
+        else:
+            lo = hi = date(year, month, day)
+    except ValueError as exc:
+        raise DateError(f"{text!r} is not a real date: {exc}") from None
+    return PartialDate(text.strip(), lo.toordinal(), hi.toordinal())
+
+
+def parse_period(text: str) -> Period:
+    """Parse a query date: a partial date or an interval ``start/end``.
+
+    Either side of an interval may be ``..`` (open).
+
+    >>> p = parse_period("2018/2022")
+    >>> date.fromordinal(p.lo), date.fromordinal(p.hi)
+    (datetime.date(2018, 1, 1), datetime.date(2022, 12, 31))
+    """
+    if "/" not in text:
+        single = parse_date(text)
+        return Period(single.text, single.lo, single.hi)
+    first, _, last = text.partition("/")
+    lo = OPEN_START if first.strip() in ("", "..") else parse_date(first).lo
+    hi = OPEN_END if last.strip() in ("", "..") else parse_date(last).hi
+    if hi < lo:
+        raise DateError(f"{text!r}: the interval ends before it starts")
+    return Period(text.strip(), lo, hi)
+
+
+def overlaps(lo: int, hi: int, window_lo: int, window_hi: int) -> bool:
+    """Whether the days ``lo..hi`` meet the days ``window_lo..window_hi``."""
+    return lo <= window_hi and hi >= window_lo
+
+
+def in_force(lo: int, hi: int, *, is_state: bool, on: Period) -> bool:
+    """Whether a relation covering ``lo..hi`` is in force on the period ``on``.
+
+    A state holds when its interval meets the period; an event counts once it
+    has happened, that is when it starts no later than the period's end.
+
+    >>> year_2019 = parse_period("2019")
+    >>> in_force(parse_date("2018-05").lo, parse_date("2018-05").hi, is_state=False, on=year_2019)
+    True
+    """
+    if is_state:
+        return overlaps(lo, hi, on.lo, on.hi)
+    return lo <= on.hi
+
+
+def ordinal_text(ordinal: int, precision: str) -> str:
+    """Render a day ordinal back at a precision (``year``, ``month``, ``day``)."""
+    day = date.fromordinal(ordinal)
+    if precision == "year":
+        return f"{day.year:04d}"
+    if precision == "month":
+        return f"{day.year:04d}-{day.month:02d}"
+    return day.isoformat()
