@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from .api import dyads, entities, mediations, meta, paths, relations
+from .api.openapi import install_openapi
 from .api.problems import install_problem_handlers
 from .config import Settings, get_settings
 from .graph import KnowledgeGraph
@@ -56,6 +57,7 @@ def create_app(settings: Settings | None = None, *, graph: KnowledgeGraph | None
         lifespan=lifespan,
     )
     install_problem_handlers(app)
+    install_openapi(app)
     for module in (meta, entities, relations, dyads, mediations, paths):
         app.include_router(module.router)
     return app

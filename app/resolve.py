@@ -48,15 +48,26 @@ class NameIndex:
                     keys[folded].add(position)
         self._keys = {key: tuple(sorted(found)) for key, found in keys.items()}
         self._choices = list(self._keys)
+        words: defaultdict[str, set[int]] = defaultdict(set)
+        for position, entity in enumerate(entities):
+            for key in (entity.name, *entity.aliases):
+                for word in key.split():
+                    if len(folded := fold(word)) > 2:
+                        words[folded].add(position)
+        self._words = {word: tuple(sorted(found)) for word, found in words.items()}
 
     def resolve(self, ref: str) -> int:
         """The position of the one entity ``ref`` names.
 
-        Raises ``UnknownEntity`` (with suggestions) or ``AmbiguousEntity``.
+        An id, a name or an alias names its entity; failing that, a single word of
+        names (a surname: ``Bayramov``) names the entity it belongs to, or is
+        ambiguous when it belongs to several (``Smith``). Raises ``UnknownEntity``
+        (with suggestions) or ``AmbiguousEntity`` (with the candidates).
         """
         if ref in self._ids:
             return self._ids[ref]
-        found = self._keys.get(fold(ref), ())
+        folded = fold(ref)
+        found = self._keys.get(folded) or self._words.get(folded, ())
         if len(found) == 1:
             return found[0]
         if found:

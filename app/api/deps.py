@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import Depends, Path, Query, Request
 
 from ..config import Settings
 from ..graph import KnowledgeGraph
 from ..queries.filters import RelationFilter, make_filter
+from ..vocabulary import VOCABULARY
 
 __all__ = [
     "AsOf", "From", "Graph", "Limit", "Offset", "RefA", "RefB", "RelationFilterDep",
@@ -27,20 +28,22 @@ def get_settings(request: Request) -> Settings:
 Graph = Annotated[KnowledgeGraph, Depends(get_graph)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
+DATE_PATTERN = r"^\d{4}(-\d{2}(-\d{2})?)?(/(\d{4}(-\d{2}(-\d{2})?)?|\.\.))?$|^\.\./\d{4}(-\d{2}(-\d{2})?)?$"
+TypeId = Literal[tuple(VOCABULARY)]  # type: ignore[valid-type]
 _DATE_HELP = "Partial ISO date (`2020`, `2020-12`, `2022-11-02`) or interval (`2018/2022`)."
 
 EntityRef = Annotated[str, Path(description="Entity id, name or alias (case, accents and punctuation ignored).",
                                  examples=["Türkiye"])]
 RefA = Annotated[str, Path(description="First entity: id, name or alias.", examples=["Türkiye"])]
 RefB = Annotated[str, Path(description="Second entity: id, name or alias.", examples=["Israel"])]
-AsOf = Annotated[str | None, Query(
+AsOf = Annotated[str | None, Query(pattern=DATE_PATTERN,
     description=f"Keep what is in force on this date: states whose interval meets it, events on or "
     f"before it. {_DATE_HELP}", examples=["2022-11"])]
-From = Annotated[str | None, Query(alias="from", description=f"Window start: keep relations overlapping "
+From = Annotated[str | None, Query(alias="from", pattern=DATE_PATTERN, description=f"Window start: keep relations overlapping "
                                    f"the window. {_DATE_HELP}", examples=["2016"])]
-To = Annotated[str | None, Query(alias="to", description=f"Window end (inclusive of its whole period). {_DATE_HELP}",
+To = Annotated[str | None, Query(alias="to", pattern=DATE_PATTERN, description=f"Window end (inclusive of its whole period). {_DATE_HELP}",
                                  examples=["2022"])]
-Types = Annotated[list[str] | None, Query(
+Types = Annotated[list[TypeId] | None, Query(
     alias="type", description="Relation type(s) from `/types`; repeat the parameter for several.",
     examples=[["mediation_offer"]])]
 Limit = Annotated[int, Query(ge=1, le=1000, description="Page size (at most 1000).")]

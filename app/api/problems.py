@@ -33,7 +33,7 @@ async def _service_error(request: Request, exc: Exception) -> JSONResponse:
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     errors = [
-        {"parameter": str(error["loc"][-1]) if error["loc"] else "-",
+        {"parameter": ".".join(str(part) for part in error["loc"][1:2]) or "-",
          "in": str(error["loc"][0]) if error["loc"] else "-", "message": error["msg"]}
         for error in exc.errors()
     ]

@@ -39,6 +39,7 @@ async def list_relations(
 
 @router.get("/{relation_id}", summary="One relation", responses={404: {"description": "No such relation"}})
 async def get_relation(kg: Graph, relation_id: Annotated[str, Path(description="Relation id.")]) -> RelationOut:
+    """A relation by its stable id, with its evidence and attributes."""
     position = kg.relation_position(relation_id)
     if position is None:
         raise UnknownRelation(relation_id)

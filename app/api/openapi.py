@@ -1,0 +1,46 @@
+"""The OpenAPI document: every error response documented as RFC 9457 problem details."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+
+from ..schemas import Problem
+from .problems import PROBLEM_JSON
+
+__all__ = ["install_openapi"]
+
+_ERRORS = {
+    "404": "Unknown entity or relation; `suggestions` lists near names.",
+    "409": "The name fits several entities; `candidates` lists their ids.",
+    "422": "A parameter is malformed or out of range; `parameter` names it.",
+}
+_PLAIN = {"/health", "/types"}
+
+
+def install_openapi(app: FastAPI) -> None:
+    """Replace FastAPI's default error schemas with problem details, once, lazily."""
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            document = get_openapi(title=app.title, version=app.version, description=app.description,
+                                   routes=app.routes, tags=app.openapi_tags)
+            schemas = document.setdefault("components", {}).setdefault("schemas", {})
+            schemas.pop("HTTPValidationError", None)
+            schemas.pop("ValidationError", None)
+            schemas["Problem"] = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+            problem = {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+            for path, operations in document["paths"].items():
+                for operation in operations.values():
+                    responses = operation.setdefault("responses", {})
+                    responses.pop("422", None)
+                    if path in _PLAIN:
+                        continue
+                    for status, description in _ERRORS.items():
+                        responses[status] = {"description": description, "content": problem}
+            app.openapi_schema = document
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

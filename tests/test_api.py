@@ -1,0 +1,189 @@
+"""Every route, on the curated graph: answers, pagination and problem details."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+PROBLEM = "application/problem+json"
+
+
+def get(client: TestClient, url: str, status: int = 200) -> Any:
+    response = client.get(url)
+    assert response.status_code == status, response.text
+    if status >= 400:
+        assert response.headers["content-type"] == PROBLEM
+        body = response.json()
+        assert body["status"] == status and body["title"] and body["detail"] and body["type"]
+    return response.json()
+
+
+def test_health_counts_the_graph(client: TestClient, curated: Any) -> None:
+    assert get(client, "/health") == {"status": "ok", "entities": len(curated.entities),
+                                      "relations": len(curated.relations)}
+
+
+def test_types_lists_the_vocabulary(client: TestClient) -> None:
+    types = {t["id"]: t for t in get(client, "/types")}
+    assert {"arms_trade", "energy_supply", "mediation", "hostility"} <= set(types)
+    assert types["visit"] == {**types["visit"], "kind": "event", "cameo": "042"}
+    assert types["hostility"]["kind"] == "state" and types["hostility"]["polarity"] == "negative"
+
+
+@pytest.mark.parametrize("ref", ["Türkiye", "Turkiye", "turkey", "turkiye", "TURKEY", "Trkiye"])
+def test_entity_by_any_spelling(client: TestClient, ref: str) -> None:
+    entity = get(client, f"/entities/{ref}")
+    assert entity["id"] == "turkiye" and entity["kind"] == "state"
+    assert entity["attributes"]["iso_alpha2"] == "TR"
+
+
+def test_unknown_entity_suggests_near_names(client: TestClient) -> None:
+    body = get(client, "/entities/Azerbaijn", 404)
+    assert "azerbaijan" in body["suggestions"]
+
+
+def test_entity_search_is_fuzzy_and_paginated(client: TestClient) -> None:
+    page = get(client, "/entities?q=erdogn")
+    assert page["items"][0]["id"] == "recep-tayyip-erdogan"
+    people = get(client, "/entities?kind=person&limit=3&offset=1")
+    assert (people["limit"], people["offset"], len(people["items"])) == (3, 1, 3)
+    assert all(item["kind"] == "person" for item in people["items"])
+    assert people["total"] >= 7
+
+
+def test_entity_relations_filtered_by_type_and_window(client: TestClient) -> None:
+    page = get(client, "/entities/Israel/relations?type=visit&from=2022&to=2022")
+    assert page["total"] == len(page["items"]) >= 1
+    assert all(r["type"] == "visit" and r["start"].startswith("2022") for r in page["items"])
+
+
+def test_relations_follow_direction(client: TestClient) -> None:
+    forward = get(client, "/relations?source=Israel&target=Azerbaijan&type=arms_trade")
+    assert [r["id"] for r in forward["items"]] == ["israel-azerbaijan-arms-trade-2018-2022"]
+    assert get(client, "/relations?source=Azerbaijan&target=Israel&type=arms_trade")["total"] == 0
+
+
+def test_relations_type_may_repeat(client: TestClient) -> None:
+    page = get(client, "/relations?type=rupture&type=restoration")
+    assert {r["type"] for r in page["items"]} == {"rupture", "restoration"}
+
+
+def test_relations_as_of_keeps_what_is_in_force(client: TestClient) -> None:
+    page = get(client, "/relations?source=Türkiye&target=Israel&as_of=2015&type=hostility")
+    assert [r["id"] for r in page["items"]] == ["turkiye-israel-hostility-2010-2022"]
+    assert get(client, "/relations?source=Türkiye&target=Israel&as_of=2023&type=hostility")["total"] == 0
+
+
+def test_one_relation_has_every_contract_field(client: TestClient) -> None:
+    relation = get(client, "/relations/israel-azerbaijan-arms-trade-2018-2022")
+    assert {"id", "type", "source", "target", "start", "end", "polarity", "description", "evidence",
+            "attributes"} <= set(relation)
+    assert (relation["start"], relation["end"], relation["attributes"]["rank"]) == ("2018", "2022", 2)
+    assert relation["evidence"] == [{"source_id": "article", "locator": "1"}]
+
+
+def test_unknown_relation_is_404(client: TestClient) -> None:
+    assert "no-such" in get(client, "/relations/no-such", 404)["detail"]
+
+
+def test_dyad_timeline_both_directions_sorted(client: TestClient) -> None:
+    body = get(client, "/dyads/Turkey/Israel?from=2010&to=2022")
+    assert (body["a"]["id"], body["b"]["id"]) == ("turkiye", "israel")
+    starts = [r["start"] for r in body["relations"]]
+    assert starts == sorted(starts)
+    assert {r["source"] for r in body["relations"]} == {"turkiye", "israel"}
+    assert body["summary"]["count"] == len(body["relations"])
+    assert body["summary"]["by_type"]["rupture"] == 1
+
+
+@pytest.mark.parametrize(("as_of", "status", "polarity"),
+                         [("2011", "hostile", "negative"), ("2019", "severed", "negative"),
+                          ("2023", "restored", "positive")])
+def test_dyad_status_on_a_date(client: TestClient, as_of: str, status: str, polarity: str) -> None:
+    body = get(client, f"/dyads/Türkiye/Israel/status?as_of={as_of}")
+    assert (body["as_of"], body["status"], body["polarity"]) == (as_of, status, polarity)
+    assert body["basis"] and all(r["source"] in {"turkiye", "israel"} for r in body["basis"])
+
+
+def test_mediations_either_order(client: TestClient) -> None:
+    forward = get(client, "/mediations?between=Türkiye&between=Israel")
+    backward = get(client, "/mediations?between=israel&between=turkey")
+    assert forward == backward
+    mediators = [item["mediator"]["id"] for item in forward["items"]]
+    assert {"azerbaijan", "jeyhun-bayramov", "hikmet-hajiyev"} <= set(mediators)
+    assert forward["total"] == len(mediators)
+    for item in forward["items"]:
+        for relation in item["relations"]:
+            assert sorted(relation["attributes"]["parties"]) == ["israel", "turkiye"]
+
+
+def test_paths_from_gantz_to_aliyev(client: TestClient) -> None:
+    body = get(client, "/paths?source=Benny Gantz&target=Ilham Aliyev&k=2")
+    first = body["paths"][0]
+    assert first["nodes"] == ["benny-gantz", "ilham-aliyev"] and first["hops"] == 1
+    assert first["edges"][0]["type"] == "meeting"
+    assert len(body["paths"]) == 2 and body["complete"]
+
+
+def test_paths_respect_max_hops(client: TestClient) -> None:
+    body = get(client, "/paths?source=Hikmet Hajiyev&target=Isaac Herzog&max_hops=1")
+    assert body["paths"] == []
+
+
+def test_neighbors_within_depth(client: TestClient) -> None:
+    body = get(client, "/entities/Iran/neighbors?depth=1&as_of=2022-11")
+    assert body["center"]["id"] == "iran"
+    assert {n["id"] for n in body["nodes"] if n["distance"] == 1} >= {"azerbaijan", "israel"}
+    node_ids = {n["id"] for n in body["nodes"]}
+    assert all(e["source"] in node_ids and e["target"] in node_ids for e in body["edges"])
+    assert not body["truncated"]
+
+
+def test_neighbors_limit_truncates(client: TestClient) -> None:
+    body = get(client, "/entities/Azerbaijan/neighbors?depth=2&limit=3")
+    assert len(body["nodes"]) == 3 and body["truncated"]
+
+
+@pytest.mark.parametrize(
+    ("url", "status", "parameter"),
+    [
+        ("/dyads/Turkey/Israel/status?as_of=2022-13", 422, "as_of"),
+        ("/relations?from=2020-02-30", 422, "from"),
+        ("/relations?from=2022&to=2020", 422, "to"),
+        ("/relations?type=friendship", 422, "type"),
+        ("/relations?limit=1001", 422, "limit"),
+        ("/relations?offset=-1", 422, "offset"),
+        ("/paths?source=Iran&target=Israel&max_hops=7", 422, "max_hops"),
+        ("/paths?source=Iran&target=Israel&k=0", 422, "k"),
+        ("/paths?source=Iran", 422, "target"),
+        ("/entities/Iran/neighbors?depth=4", 422, "depth"),
+        ("/mediations?between=Iran", 422, "between"),
+        ("/mediations?between=Iran&between=iran", 422, "between"),
+        ("/dyads/Iran/Iran/status", 422, "b"),
+    ],
+)
+def test_bad_parameters_are_422_naming_the_parameter(client: TestClient, url: str, status: int,
+                                                      parameter: str) -> None:
+    body = get(client, url, status)
+    assert body["parameter"] == parameter
+    assert parameter in body["detail"]
+
+
+def test_unknown_entity_in_a_query_parameter_is_404(client: TestClient) -> None:
+    body = get(client, "/mediations?between=Atlantis&between=Israel", 404)
+    assert body["ref"] == "Atlantis"
+
+
+def test_ambiguous_reference_is_409_with_candidates(mini_client: TestClient) -> None:
+    body = get(mini_client, "/entities/Smith", 409)
+    assert body["candidates"] == ["ana-smith", "ben-smith"]
+
+
+def test_a_surname_alone_names_its_only_bearer(client: TestClient) -> None:
+    assert get(client, "/entities/bayramov")["id"] == "jeyhun-bayramov"
+
+
+def test_unknown_route_is_a_problem(client: TestClient) -> None:
+    assert get(client, "/nowhere", 404)["status"] == 404

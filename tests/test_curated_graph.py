@@ -1,0 +1,175 @@
+"""The curated graph is tested like code: facts of the article, through the query layer."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.graph import KnowledgeGraph
+from app.queries.filters import make_filter
+from app.queries.mediations import mediators
+from app.queries.neighbors import neighborhood
+from app.queries.paths import find_paths
+from app.queries.relations import dyad_relations, find_relations
+from app.queries.status import dyad_status
+from app.temporal import parse_period
+
+REQUIRED = [
+    "Azerbaijan", "Israel", "Türkiye", "Iran", "Armenia", "United States", "United Arab Emirates", "Bahrain",
+    "Russia", "Ukraine", "Ilham Aliyev", "Isaac Herzog", "Benny Gantz", "Jeyhun Bayramov", "Hikmet Hajiyev",
+    "Avigdor Liberman", "Recep Tayyip Erdoğan",
+]
+
+
+def ids(kg: KnowledgeGraph, positions: object) -> list[str]:
+    return [kg.relations.ids[int(p)] for p in positions]  # type: ignore[attr-defined]
+
+
+def test_graph_is_large_enough(curated: KnowledgeGraph) -> None:
+    assert len(curated.entities) >= 18
+    assert len(curated.relations) >= 40
+
+
+@pytest.mark.parametrize("name", REQUIRED)
+def test_every_required_entity_is_present(curated: KnowledgeGraph, name: str) -> None:
+    assert curated.entity(curated.resolve(name)).name
+
+
+@pytest.mark.parametrize(
+    ("ref", "entity_id"),
+    [("Turkey", "turkiye"), ("turkiye", "turkiye"), ("Trkiye", "turkiye"), ("TÜRKİYE", "turkiye"),
+     ("Azeri", "azerbaijan"), ("Washington", "united-states"), ("UAE", "united-arab-emirates"),
+     ("Erdogan", "recep-tayyip-erdogan"), ("AZE", "azerbaijan"), ("Lieberman", "avigdor-liberman")],
+)
+def test_names_and_aliases_resolve(curated: KnowledgeGraph, ref: str, entity_id: str) -> None:
+    assert curated.entity(curated.resolve(ref)).id == entity_id
+
+
+@pytest.mark.parametrize(("state", "alpha3"), [("azerbaijan", "AZE"), ("israel", "ISR"), ("turkiye", "TUR"),
+                                               ("iran", "IRN"), ("armenia", "ARM"), ("united-states", "USA")])
+def test_states_carry_iso_codes(curated: KnowledgeGraph, state: str, alpha3: str) -> None:
+    assert curated.entity(curated.resolve(state)).attributes["iso_alpha3"] == alpha3
+
+
+@pytest.mark.parametrize(("person", "affiliation"), [("jeyhun-bayramov", "azerbaijan"),
+                                                     ("ilham-aliyev", "azerbaijan"), ("isaac-herzog", "israel"),
+                                                     ("benny-gantz", "israel")])
+def test_people_carry_role_and_affiliation(curated: KnowledgeGraph, person: str, affiliation: str) -> None:
+    attributes = curated.entity(curated.resolve(person)).attributes
+    assert attributes["affiliation"] == affiliation and attributes["role"]
+
+
+def test_every_relation_cites_a_paragraph_of_the_article(curated: KnowledgeGraph) -> None:
+    table = curated.relations
+    for position in range(len(table)):
+        evidence = table.evidence[position]
+        assert evidence, table.ids[position]
+        for source_id, locator in evidence:
+            assert source_id == "article" and 1 <= int(locator) <= 13, table.ids[position]
+        assert table.description[position].strip(), table.ids[position]
+
+
+@pytest.mark.parametrize(
+    ("as_of", "status", "polarity"),
+    [("2009", "normal", "positive"), ("2011", "hostile", "negative"), ("2017", "normalized", "positive"),
+     ("2019", "severed", "negative"), ("2021", "normalizing", "positive"), ("2023", "restored", "positive")],
+)
+def test_turkiye_israel_status_follows_the_article(
+    curated: KnowledgeGraph, as_of: str, status: str, polarity: str
+) -> None:
+    found = dyad_status(curated, curated.resolve("Türkiye"), curated.resolve("Israel"), as_of=parse_period(as_of))
+    assert (found.status, found.polarity) == (status, polarity)
+    assert found.basis
+
+
+def test_status_is_unknown_before_anything_is_known(curated: KnowledgeGraph) -> None:
+    found = dyad_status(curated, curated.resolve("Azerbaijan"), curated.resolve("Israel"),
+                        as_of=parse_period("1980"))
+    assert (found.status, found.basis) == ("unknown", [])
+
+
+def test_status_is_symmetric(curated: KnowledgeGraph) -> None:
+    a, b, day = curated.resolve("Israel"), curated.resolve("Türkiye"), parse_period("2019-06-01")
+    assert dyad_status(curated, a, b, as_of=day) == dyad_status(curated, b, a, as_of=day)
+
+
+def test_mediators_between_turkiye_and_israel_in_either_order(curated: KnowledgeGraph) -> None:
+    turkiye, israel = curated.resolve("Turkey"), curated.resolve("Israel")
+    forward = [(curated.entity(m).id, ids(curated, rels)) for m, rels in mediators(curated, turkiye, israel)]
+    assert forward == [(curated.entity(m).id, ids(curated, rels)) for m, rels in mediators(curated, israel, turkiye)]
+    assert {m for m, _ in forward} >= {"azerbaijan", "jeyhun-bayramov", "hikmet-hajiyev"}
+    assert dict(forward)["azerbaijan"] == ["azerbaijan-offers-mediation-2020-12"]
+
+
+def test_united_states_brokered_both_abraham_accords_deals(curated: KnowledgeGraph) -> None:
+    israel = curated.resolve("Israel")
+    for party in ("UAE", "Bahrain"):
+        found = mediators(curated, israel, curated.resolve(party))
+        assert [curated.entity(m).id for m, _ in found] == ["united-states"]
+
+
+def test_arms_trade_carries_the_sipri_rank(curated: KnowledgeGraph) -> None:
+    found = find_relations(curated, source=curated.resolve("Israel"), target=curated.resolve("Azerbaijan"),
+                           flt=make_filter(types=["arms_trade"]))
+    (position,) = found
+    table = curated.relations
+    assert (table.start_text(position), table.end_text(position)) == ("2018", "2022")
+    assert table.attributes[position]["rank"] == 2
+
+
+def test_energy_supply_carries_the_forty_percent_share(curated: KnowledgeGraph) -> None:
+    (position,) = find_relations(curated, source=curated.resolve("Azerbaijan"), target=curated.resolve("Israel"),
+                                 flt=make_filter(types=["energy_supply"]))
+    assert curated.relations.attributes[position]["share_percent"] == 40
+
+
+def test_settlement_carries_the_twenty_million(curated: KnowledgeGraph) -> None:
+    (position,) = find_relations(curated, either=curated.resolve("Türkiye"), flt=make_filter(types=["settlement"]))
+    assert curated.relations.attributes[position]["amount_usd"] == 20_000_000
+    assert curated.relations.start_text(position).startswith("2016")
+
+
+def test_embassy_of_1993_and_bill_of_2022(curated: KnowledgeGraph) -> None:
+    israel, azerbaijan = curated.resolve("Israel"), curated.resolve("Azerbaijan")
+    table = curated.relations
+    embassy = find_relations(curated, source=israel, target=azerbaijan, flt=make_filter(types=["embassy"]))
+    assert [table.start_text(p) for p in embassy] == ["1993-08"]
+    bill = find_relations(curated, flt=make_filter(types=["policy_decision"], start="2022-11", end="2022-11"))
+    assert ids(curated, bill) == ["azerbaijan-parliament-approves-embassy-in-israel-2022"]
+
+
+def test_both_turkiye_and_israel_backed_azerbaijan_in_2020(curated: KnowledgeGraph) -> None:
+    found = find_relations(curated, target=curated.resolve("Azerbaijan"),
+                           flt=make_filter(types=["military_support"], as_of="2020-10"))
+    assert {curated.entity(curated.relations.source[p]).id for p in found} == {"turkiye", "israel"}
+
+
+def test_turkiye_israel_timeline_is_ordered_and_spans_the_decade(curated: KnowledgeGraph) -> None:
+    found = dyad_relations(curated, curated.resolve("Türkiye"), curated.resolve("Israel"),
+                           flt=make_filter(start="2010", end="2022"))
+    starts = curated.relations.lo[found].tolist()
+    assert starts == sorted(starts)
+    types = [curated.relations.type_id(int(p)) for p in found]
+    assert types.index("deterioration") < types.index("settlement") < types.index("rupture") < \
+        types.index("restoration")
+
+
+def test_gantz_meets_aliyev_directly(curated: KnowledgeGraph) -> None:
+    found = find_paths(curated, curated.resolve("Gantz"), curated.resolve("Aliyev"), k=3)
+    nodes, edges = found.paths[0]
+    assert [curated.entity(n).id for n in nodes] == ["benny-gantz", "ilham-aliyev"]
+    assert curated.relations.type_id(edges[0]) == "meeting"
+    assert found.complete and len(found.paths) == 3
+    assert [len(n) for n, _ in found.paths] == sorted(len(n) for n, _ in found.paths)
+
+
+def test_bayramov_reaches_herzog_through_states(curated: KnowledgeGraph) -> None:
+    found = find_paths(curated, curated.resolve("Bayramov"), curated.resolve("Herzog"), max_hops=4)
+    nodes, edges = found.paths[0]
+    assert curated.entity(nodes[0]).id == "jeyhun-bayramov" and curated.entity(nodes[-1]).id == "isaac-herzog"
+    assert len(edges) == len(nodes) - 1 <= 4
+
+
+def test_neighbours_of_iran_as_of_2022_include_its_rivals(curated: KnowledgeGraph) -> None:
+    hood = neighborhood(curated, curated.resolve("Iran"), depth=1, flt=make_filter(as_of="2022-11"))
+    first_ring = {curated.entity(p).id for p, d in hood.nodes if d == 1}
+    assert {"azerbaijan", "israel"} <= first_ring
