@@ -36,13 +36,16 @@ EntityRef = Annotated[str, Path(description="Entity id, name or alias (case, acc
                                  examples=["Türkiye"])]
 RefA = Annotated[str, Path(description="First entity: id, name or alias.", examples=["Türkiye"])]
 RefB = Annotated[str, Path(description="Second entity: id, name or alias.", examples=["Israel"])]
-AsOf = Annotated[str | None, Query(pattern=DATE_PATTERN,
-    description=f"Keep what is in force on this date: states whose interval meets it, events on or "
-    f"before it. {_DATE_HELP}", examples=["2022-11"])]
-From = Annotated[str | None, Query(alias="from", pattern=DATE_PATTERN, description=f"Window start: keep relations overlapping "
-                                   f"the window. {_DATE_HELP}", examples=["2016"])]
-To = Annotated[str | None, Query(alias="to", pattern=DATE_PATTERN, description=f"Window end (inclusive of its whole period). {_DATE_HELP}",
-                                 examples=["2022"])]
+AsOf = Annotated[str | None, Query(
+    pattern=DATE_PATTERN, examples=["2022-11"],
+    description=f"Keep what is in force on this date: states whose interval meets it, events on or before it. "
+    f"{_DATE_HELP}")]
+From = Annotated[str | None, Query(
+    alias="from", pattern=DATE_PATTERN, examples=["2016"],
+    description=f"Window start: keep relations overlapping the window. {_DATE_HELP}")]
+To = Annotated[str | None, Query(
+    alias="to", pattern=DATE_PATTERN, examples=["2022"],
+    description=f"Window end (inclusive of its whole period). {_DATE_HELP}")]
 Types = Annotated[list[TypeId] | None, Query(
     alias="type", description="Relation type(s) from `/types`; repeat the parameter for several.",
     examples=[["mediation_offer"]])]
