@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from .api import dyads, entities, mediations, meta, paths, relations
+from .api import changes, dyads, entities, mediations, meta, paths, relations
 from .api.openapi import install_openapi
 from .api.problems import install_problem_handlers
 from .config import Settings, get_settings
@@ -35,6 +35,8 @@ TAGS = [
     {"name": "relations", "description": "Typed, dated relations with evidence."},
     {"name": "paths", "description": "How two entities are connected."},
     {"name": "export", "description": "The graph as a file for Gephi, Cytoscape, NetworkX or pandas."},
+    {"name": "analysis", "description": "Beyond lookups: series, changes, mediator candidates, balance, "
+     "centrality."},
     {"name": "meta", "description": "Health and the relation vocabulary."},
 ]
 
@@ -58,7 +60,7 @@ def create_app(settings: Settings | None = None, *, graph: KnowledgeGraph | None
     )
     install_problem_handlers(app)
     install_openapi(app)
-    for module in (meta, entities, relations, dyads, mediations, paths):
+    for module in (meta, entities, relations, dyads, mediations, paths, changes):
         app.include_router(module.router)
     return app
 

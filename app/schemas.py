@@ -149,3 +149,46 @@ class Problem(BaseModel):
     candidates: list[str] | None = None
     parameter: str | None = None
     errors: list[dict[str, Any]] | None = None
+
+
+class SeriesPeriod(BaseModel):
+    period: str = Field(examples=["2022-Q3"])
+    count: int
+    by_type: dict[str, int]
+    by_polarity: dict[str, int]
+    score: float | None = Field(description="Cooperation (+10) to conflict (-10); null for an empty period.")
+
+
+class ChangePoint(BaseModel):
+    period: str
+    previous_period: str
+    from_score: float
+    to_score: float
+    direction: Literal["improved", "worsened"]
+
+
+class SeriesOut(BaseModel):
+    a: EntityOut
+    b: EntityOut
+    freq: Literal["month", "quarter", "year"]
+    periods: list[SeriesPeriod]
+    change_points: list[ChangePoint] = Field(description="Periods where the relationship turned.")
+
+
+class StatusBrief(BaseModel):
+    status: str
+    polarity: str
+
+
+class DyadChangeOut(BaseModel):
+    a: str
+    b: str
+    status_before: StatusBrief = Field(description="Status on the day before the window.")
+    status_after: StatusBrief = Field(description="Status on the last day of the window.")
+    status_changed: bool
+    began: list[RelationOut] = Field(description="Relations that started in the window, newest first.")
+    ended: list[RelationOut] = Field(description="States that ended in the window, newest first.")
+
+
+class ChangesPage(Page):
+    items: list[DyadChangeOut]

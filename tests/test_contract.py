@@ -25,7 +25,7 @@ from .conftest import CURATED
 ROUTES = [("GET", path) for path in (
     "/health", "/types", "/entities", "/entities/{ref}", "/entities/{ref}/relations",
     "/entities/{ref}/neighbors", "/relations", "/relations/{relation_id}", "/dyads/{a}/{b}",
-    "/dyads/{a}/{b}/status", "/mediations", "/paths", "/export",
+    "/dyads/{a}/{b}/status", "/dyads/{a}/{b}/series", "/mediations", "/paths", "/changes", "/export",
 )]
 
 

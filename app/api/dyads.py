@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import date
+from typing import Annotated, Literal
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 
 from ..errors import BadParameter
 from ..queries.filters import make_filter, parse_query_date
 from ..queries.relations import dyad_relations, dyad_summary
+from ..queries.series import dyad_series
 from ..queries.status import dyad_status
 from ..queries.views import entity_view, relation_views
-from ..schemas import DyadOut, StatusOut
+from ..schemas import DyadOut, SeriesOut, StatusOut
 from .deps import AsOf, From, Graph, Limit, Offset, RefA, RefB, To, Types
 
 router = APIRouter(prefix="/dyads", tags=["dyads"])
@@ -49,4 +52,23 @@ async def status(kg: Graph, a: RefA, b: RefB, as_of: AsOf = None) -> StatusOut:
         a=entity_view(kg, first), b=entity_view(kg, second),  # type: ignore[arg-type]
         as_of=period.text, status=found.status, polarity=found.polarity,  # type: ignore[arg-type]
         basis=relation_views(kg, found.basis), rule=found.rule,  # type: ignore[arg-type]
+    )
+
+
+@router.get("/{a}/{b}/series", summary="The relationship over time")
+async def series(
+    kg: Graph, a: RefA, b: RefB,
+    freq: Annotated[Literal["month", "quarter", "year"], Query(description="Period length.")] = "year",
+    start: From = None, end: To = None, types: Types = None,
+) -> SeriesOut:
+    """For each period: counts by type and polarity and a cooperation-conflict score (mean Goldstein value
+    where relations carry CAMEO codes, else mean polarity x 10), with the change points where the
+    relationship turned (the score changed sign, or moved by 3 or more). Relations count in the period they
+    start in; periods without relations are listed with a null score."""
+    first, second = kg.resolve(a), kg.resolve(b)
+    found = dyad_series(kg, first, second, freq=freq, flt=make_filter(types=types, start=start, end=end))
+    return SeriesOut(
+        a=entity_view(kg, first), b=entity_view(kg, second),  # type: ignore[arg-type]
+        freq=freq, periods=[asdict(p) for p in found.periods],  # type: ignore[misc]
+        change_points=found.change_points,  # type: ignore[arg-type]
     )

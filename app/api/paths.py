@@ -24,12 +24,16 @@ def paths(
     flt: RelationFilterDep,
     max_hops: Annotated[int, Query(ge=1, le=6, description="Longest path, in hops (1-6).")] = 4,
     k: Annotated[int, Query(ge=1, le=10, description="How many shortest simple paths (1-10).")] = 1,
+    time_respecting: Annotated[bool, Query(
+        description="Keep only paths whose relations follow each other in time (each starts no earlier "
+        "than the one before), the way influence travels.")] = False,
 ) -> PathsOut:
     """The `k` shortest paths over relations in either direction passing the filters, shortest first,
     each hop with the most recent relation that supports it. The search is bounded by `max_hops`, `k`
     and a time budget (`KG_PATH_TIME_BUDGET`); `complete` is false when the budget ran out."""
     a, b = kg.resolve(source), kg.resolve(target)
-    found = find_paths(kg, a, b, max_hops=max_hops, k=k, flt=flt, time_budget=settings.path_time_budget)
+    found = find_paths(kg, a, b, max_hops=max_hops, k=k, flt=flt, time_respecting=time_respecting,
+                       time_budget=settings.path_time_budget)
     return PathsOut(
         source=kg.entity(a).id, target=kg.entity(b).id, complete=found.complete,
         paths=[{"nodes": [kg.entity(n).id for n in nodes], "hops": len(nodes) - 1,  # type: ignore[misc]

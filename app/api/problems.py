@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -13,6 +14,7 @@ from ..errors import ServiceError
 
 __all__ = ["install_problem_handlers", "problem_response"]
 
+logger = logging.getLogger("app")
 PROBLEM_JSON = "application/problem+json"
 TYPE_BASE = "https://kg.example/problems/"
 
@@ -50,6 +52,7 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
 
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    logger.error("unhandled error on %s", request.url, exc_info=exc)
     return problem_response(request, status=500, title="Internal error",
                             detail="The server failed on this request; it has been logged.", slug="internal")
 

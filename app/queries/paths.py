@@ -9,10 +9,12 @@ then says it is incomplete rather than running on.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from itertools import islice, pairwise
+from itertools import pairwise
 
 import networkx as nx
+import numpy as np
 
 from ..graph import KnowledgeGraph
 from .filters import RelationFilter, apply
@@ -40,9 +42,15 @@ def find_paths(
     max_hops: int = 4,
     k: int = 1,
     flt: RelationFilter | None = None,
+    time_respecting: bool = False,
     time_budget: float = 2.0,
 ) -> PathSearch:
     """The ``k`` shortest simple paths of at most ``max_hops`` hops, shortest first.
+
+    Each hop carries the most recent relation supporting it. With
+    ``time_respecting``, only paths whose relations can follow each other in
+    time are kept (each starts no earlier than the one before), and each hop
+    carries the earliest relation that keeps the path going.
 
     >>> from app.loader import load_graph
     >>> kg = load_graph(["graph_data"])
@@ -54,28 +62,49 @@ def find_paths(
     if source == target:
         return PathSearch([([source], [])])
     deadline = time.monotonic() + time_budget
-    passing: dict[tuple[int, int], int | None] = {}
+    passing: dict[tuple[int, int], np.ndarray] = {}
 
-    def hop_relation(u: int, v: int) -> int | None:
+    def kept(u: int, v: int) -> np.ndarray:
         key = (u, v) if u <= v else (v, u)
         if key not in passing:
             if time.monotonic() > deadline:
                 raise _OutOfTime
-            kept = apply(kg, kg.dyad_relations(u, v), flt)
-            passing[key] = int(kept[-1]) if len(kept) else None
+            passing[key] = apply(kg, kg.dyad_relations(u, v), flt)
         return passing[key]
 
-    view = nx.subgraph_view(kg.dyads, filter_edge=lambda u, v: hop_relation(u, v) is not None)
+    view = nx.subgraph_view(kg.dyads, filter_edge=lambda u, v: len(kept(u, v)) > 0)
     found: list[tuple[list[int], list[int]]] = []
     complete = True
     try:
         if source in view and target in view:
-            for nodes in islice(nx.shortest_simple_paths(view, source, target), k):
-                if len(nodes) - 1 > max_hops:
+            for nodes in nx.shortest_simple_paths(view, source, target):
+                if len(nodes) - 1 > max_hops or len(found) == k:
                     break
-                found.append((nodes, [hop_relation(u, v) for u, v in pairwise(nodes)]))  # type: ignore[misc]
+                hops = _in_time_order(kg, nodes, kept) if time_respecting else \
+                    [int(kept(u, v)[-1]) for u, v in pairwise(nodes)]
+                if hops is not None:
+                    found.append((nodes, hops))
     except nx.NetworkXNoPath:
         pass
     except _OutOfTime:
         complete = False
     return PathSearch(found, complete)
+
+
+def _in_time_order(kg: KnowledgeGraph, nodes: list[int],
+                   kept: Callable[[int, int], np.ndarray]) -> list[int] | None:
+    """One relation per hop, each starting no earlier than the last, or None if there is none.
+
+    Taking, at each hop, the earliest relation that starts no earlier than the
+    one before is optimal: any later choice only narrows the hops that follow.
+    """
+    starts = kg.relations.lo
+    day, hops = -1, []
+    for u, v in pairwise(nodes):
+        candidates = kept(u, v)
+        index = int(np.searchsorted(starts[candidates], day, side="left"))
+        if index == len(candidates):
+            return None
+        hops.append(int(candidates[index]))
+        day = int(starts[candidates[index]])
+    return hops

@@ -1,0 +1,49 @@
+"""What changed between two dates."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from ..errors import BadParameter
+from ..queries.changes import changes
+from ..queries.filters import make_filter, parse_query_date
+from ..queries.views import relation_views
+from ..schemas import ChangesPage
+from ..temporal import Period
+from .deps import DATE_PATTERN, Graph, Limit, Offset, Types
+
+router = APIRouter(prefix="/changes", tags=["analysis"])
+
+
+@router.get("", summary="What changed between two dates")
+def list_changes(
+    kg: Graph,
+    start: Annotated[str, Query(alias="from", pattern=DATE_PATTERN, examples=["2022"],
+                                description="First date of the window (partial ISO date).")],
+    end: Annotated[str, Query(alias="to", pattern=DATE_PATTERN, examples=["2022"],
+                              description="Last date of the window (partial ISO date).")],
+    entity: Annotated[str | None, Query(description="Only dyads this entity is part of (id, name or alias).",
+                                        examples=["Israel"])] = None,
+    types: Types = None,
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> ChangesPage:
+    """Relations that began, states that ended, and how each dyad's status moved, between `from` and `to`,
+    grouped by dyad, the most recent change first. Each group lists at most 50 relations of each kind."""
+    first, last = parse_query_date("from", start), parse_query_date("to", end)
+    assert first is not None and last is not None
+    if last.hi < first.lo:
+        raise BadParameter("to", "the window ends before it starts")
+    window = Period(f"{start}/{end}", first.lo, last.hi)
+    page, total = changes(kg, window=window, entity=kg.resolve(entity) if entity else None,
+                          flt=make_filter(types=types), offset=offset, limit=limit)
+    items = [{
+        "a": kg.entity(c.a).id, "b": kg.entity(c.b).id,
+        "status_before": {"status": c.before.status, "polarity": c.before.polarity},
+        "status_after": {"status": c.after.status, "polarity": c.after.polarity},
+        "status_changed": c.status_changed,
+        "began": relation_views(kg, c.began), "ended": relation_views(kg, c.ended),
+    } for c in page]
+    return ChangesPage(items=items, total=total, limit=limit, offset=offset)  # type: ignore[arg-type]
