@@ -49,16 +49,23 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from .io.export import FORMATS, export_stream
+    from contextlib import nullcontext
+
+    from .errors import BadParameter
+    from .io.export import export_stream
     from .queries.filters import make_filter
 
     kg = _load(_settings(args))
-    flt = make_filter(types=args.type, start=args.start, end=args.end, as_of=args.as_of)
-    out = sys.stdout.buffer if args.out in (None, "-") else Path(args.out).open("wb")
-    with out:
-        for chunk in export_stream(kg, args.format, flt=flt):
-            out.write(chunk)
-    del FORMATS
+    try:  # check every option before a file is created
+        flt = make_filter(types=args.type, start=args.start, end=args.end, as_of=args.as_of)
+        chunks = export_stream(kg, args.format, flt=flt, table=args.table)
+    except BadParameter as exc:
+        print(f"error: {exc.detail}", file=sys.stderr)
+        return 2
+    to_stdout = args.out in (None, "-")
+    with nullcontext(sys.stdout.buffer) if to_stdout else Path(args.out).open("wb") as out:
+        out.writelines(chunks)
+        out.flush()
     return 0
 
 
@@ -82,6 +89,8 @@ def build_parser() -> argparse.ArgumentParser:
     export = with_data(commands.add_parser("export", help="write the graph as GraphML, GEXF, JSON or CSV"))
     export.add_argument("--format", required=True,
                         choices=["graphml", "gexf", "node-link", "cytoscape", "csv"])
+    export.add_argument("--table", choices=["edges", "nodes"], default="edges",
+                        help="with --format csv: the edges table (one row per relation) or the nodes table")
     export.add_argument("--out", help="file to write (default: standard output)")
     export.add_argument("--type", action="append", help="keep a relation type (repeatable)")
     export.add_argument("--from", dest="start", help="window start (partial ISO date)")

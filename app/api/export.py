@@ -1,0 +1,67 @@
+"""The graph, or a filtered part of it, as a file: GraphML, GEXF, node-link JSON, Cytoscape.js JSON, CSV."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from fastapi.responses import StreamingResponse
+
+from ..io.export import FORMATS, FormatName, TableName, export_stream
+from .deps import Graph, RelationFilterDep
+
+router = APIRouter(prefix="/export", tags=["export"])
+
+_FORMAT_HELP = "; ".join(f"`{name}`: {spec.label}" for name, spec in FORMATS.items())
+_MEDIA_TYPES = dict.fromkeys(spec.media_type for spec in FORMATS.values())
+
+DESCRIPTION = f"""
+The relations that `/relations` would select with the same `source`, `target`, `type`, `from`,
+`to` and `as_of`, and the entities at their ends (every entity when nothing is filtered), as one
+file, streamed. Formats: {_FORMAT_HELP}.
+
+Every format carries the same fields. Nodes: `id`, `name`, `kind`, `aliases` (joined with `|`),
+`note`. Edges: `source`, `target`, the relation id as the edge key (GraphML and GEXF edge `id`,
+JSON `key`, CSV `id`), `type`, `start`, `end`, `polarity`, `description`, `kind`, `evidence`
+(`source_id:locator;...`), `note`. Attributes are flattened to `attr_<name>`: numbers and
+booleans kept, lists and objects as JSON text. A missing date or note is an empty string.
+
+CSV is one table per request: `table=edges` (default; one row per relation, with both entities'
+names) or `table=nodes`; `table=nodes` with another format is a 422.
+"""
+
+
+@router.get(
+    "",
+    summary="Export the graph as a file",
+    description=DESCRIPTION,
+    response_class=StreamingResponse,
+    responses={
+        200: {"description": "The graph as a file (an attachment named `graph.<extension>`).",
+              "content": {media_type: {} for media_type in _MEDIA_TYPES}},
+        422: {"description": "A bad parameter: unknown format, table, type or date."},
+    },
+)
+async def export_graph(
+    kg: Graph,
+    flt: RelationFilterDep,
+    fmt: Annotated[FormatName, Query(alias="format", description=f"File format. {_FORMAT_HELP}.",
+                                     examples=["graphml"])],
+    table: Annotated[TableName, Query(description="With `format=csv`: the `edges` table (one row per "
+                                      "relation) or the `nodes` table. Only for CSV.")] = "edges",
+    source: Annotated[str | None, Query(description="Keep relations from this entity (direction "
+                                        "matters): id, name or alias.", examples=["Israel"])] = None,
+    target: Annotated[str | None, Query(description="Keep relations to this entity (direction "
+                                        "matters): id, name or alias.", examples=["Azerbaijan"])] = None,
+) -> StreamingResponse:
+    # Arguments are checked here; the export itself runs as Starlette pulls the chunks of the
+    # sync iterator, in its thread pool, so a large graph never blocks the event loop.
+    chunks = export_stream(
+        kg, fmt, flt=flt, table=table,
+        source=kg.resolve(source) if source else None,
+        target=kg.resolve(target) if target else None,
+    )
+    spec = FORMATS[fmt]
+    filename = f"graph-{table}.csv" if fmt == "csv" else f"graph.{spec.extension}"
+    return StreamingResponse(chunks, media_type=spec.media_type,
+                             headers={"Content-Disposition": f'attachment; filename="{filename}"'})
