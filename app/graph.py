@@ -1,21 +1,23 @@
 """The knowledge graph: a frozen NetworkX multigraph plus the indexes queries need.
 
-``graph`` is a ``networkx.MultiDiGraph`` with one node per entity (keyed by id)
-and one edge per (source, target, type), whose ``relations`` attribute lists
-the positions of its relations in the table, oldest first. ``dyads`` is the
-undirected simple graph of who is related to whom, used for paths. Both are
-frozen: the graph is built once at start-up and read by every request.
+``dyads`` is the undirected simple ``networkx.Graph`` of who is related to
+whom (nodes are entity positions), used for paths. ``graph`` is the
+``networkx.MultiDiGraph`` with one node per entity (keyed by id) and one edge
+per (source, target, type), whose ``relations`` attribute lists the positions
+of its relations, oldest first; it is built on first use, since queries run on
+the indexes. Both are frozen and read by every request.
 """
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Iterable, Sequence
+from functools import cached_property
 from typing import Any
 
 import networkx as nx
 import numpy as np
 
+from .indexes import EMPTY, GroupIndex
 from .records import EntityRecord, SourceRecord
 from .resolve import NameIndex
 from .store import TYPE_CODE, RelationTable
@@ -28,17 +30,6 @@ Dyad = tuple[int, int]
 
 def dyad_key(a: int, b: int) -> Dyad:
     return (a, b) if a <= b else (b, a)
-
-
-def _group(keys: np.ndarray, values: np.ndarray, order_by: np.ndarray) -> dict[Any, np.ndarray]:
-    """Split ``values`` by ``keys``, each group sorted by ``order_by``."""
-    if len(keys) == 0:
-        return {}
-    order = np.lexsort((order_by, keys))
-    keys, values = keys[order], values[order]
-    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
-    groups = np.split(values, starts[1:])
-    return dict(zip(keys[starts].tolist(), groups, strict=True))
 
 
 class KnowledgeGraph:
@@ -63,76 +54,53 @@ class KnowledgeGraph:
         self.entities = list(entities)
         self.relations = relations
         self.names = NameIndex(self.entities)
+        self._size = max(len(self.entities), 1)
         self._build_indexes()
-        self.adjacency = self._build_adjacency()
-        self.graph = self._build_multigraph()
-        self.dyads = nx.freeze(nx.Graph(list(self.by_dyad)))
-        self.graph = nx.freeze(self.graph)
+        self.dyads = nx.freeze(self._build_dyad_graph())
 
     # -- construction ---------------------------------------------------------
 
     def _build_indexes(self) -> None:
         table = self.relations
-        count = len(table)
-        positions = np.arange(count, dtype=np.int32)
-        size = max(len(self.entities), 1)
+        positions = np.arange(len(table), dtype=np.int32)
         self.by_time = np.argsort(table.lo, kind="stable").astype(np.int32)
         low = np.minimum(table.source, table.target).astype(np.int64)
         high = np.maximum(table.source, table.target).astype(np.int64)
-        by_dyad = _group(low * size + high, positions, table.lo)
-        self.by_dyad: dict[Dyad, np.ndarray] = {
-            (key // size, key % size): group for key, group in by_dyad.items()
-        }
+        self.by_dyad = GroupIndex(low * self._size + high, positions, table.lo)
         loops = table.source == table.target
-        ends = np.concatenate([table.source, table.target[~loops]])
+        ends = np.concatenate([table.source, table.target[~loops]]).astype(np.int64)
         at = np.concatenate([positions, positions[~loops]])
-        self.by_entity: dict[int, np.ndarray] = _group(ends, at, table.lo[at])
-        self.by_type: dict[int, np.ndarray] = _group(table.type.astype(np.int64), positions, table.lo)
+        self.by_entity = GroupIndex(ends, at, table.lo[at])
+        self.by_type = GroupIndex(table.type.astype(np.int64), positions, table.lo)
+        self.adjacency = Adjacency(self.by_dyad, table, self._size)
         self.mediations: dict[Dyad, list[int]] = {}
         mediation_codes = [TYPE_CODE[type_id] for type_id in MEDIATION_TYPES]
-        for position in positions[np.isin(table.type, mediation_codes)]:
+        for position in positions[np.isin(table.type, mediation_codes)].tolist():
             parties = (table.attributes[position] or {}).get("parties", ())
             ends_ = [self.entity_position(party) for party in parties]
             if len(ends_) == 2 and None not in ends_:
-                key = dyad_key(*ends_)  # type: ignore[arg-type]
-                self.mediations.setdefault(key, []).append(int(position))
+                self.mediations.setdefault(dyad_key(*ends_), []).append(position)  # type: ignore[arg-type]
 
-    def _build_adjacency(self) -> dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]]:
-        """Per entity: its neighbours, the day each dyad began, and whether it holds states.
+    def _build_dyad_graph(self) -> nx.Graph:
+        graph = nx.Graph()
+        low, high = np.divmod(self.by_dyad.keys, self._size)
+        graph.add_edges_from(zip(low.tolist(), high.tolist(), strict=True))
+        return graph
 
-        Sorted by that first day, so "neighbours as of a date" is a prefix.
-        """
-        table = self.relations
-        pairs = list(self.by_dyad.items())
-        if not pairs:
-            return {}
-        ends = np.array([key for key, _ in pairs], dtype=np.int32).reshape(-1, 2)
-        first = np.array([table.lo[group[0]] for _, group in pairs], dtype=np.int32)
-        stateful = np.array([table.is_state[group].any() for _, group in pairs], dtype=bool)
-        loops = ends[:, 0] == ends[:, 1]
-        owner = np.concatenate([ends[:, 0], ends[~loops, 1]])
-        other = np.concatenate([ends[:, 1], ends[~loops, 0]])
-        first, stateful = np.concatenate([first, first[~loops]]), np.concatenate([stateful, stateful[~loops]])
-        order = np.lexsort((first, owner))
-        owner, other, first, stateful = owner[order], other[order], first[order], stateful[order]
-        starts = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
-        bounds = [*starts.tolist(), len(owner)]
-        return {
-            int(owner[lo]): (other[lo:hi], first[lo:hi], stateful[lo:hi])
-            for lo, hi in itertools.pairwise(bounds)
-        }
-
-    def _build_multigraph(self) -> nx.MultiDiGraph:
+    @cached_property
+    def graph(self) -> nx.MultiDiGraph:
+        """The multigraph: built on first use (exports and analytics), then frozen."""
         graph = nx.MultiDiGraph()
         graph.add_nodes_from((e.id, {"name": e.name, "kind": e.kind}) for e in self.entities)
         table = self.relations
-        size = max(len(self.entities), 1)
-        triple = (table.source.astype(np.int64) * size + table.target) * 64 + table.type
+        triple = (table.source.astype(np.int64) * self._size + table.target) * 64 + table.type
+        groups = GroupIndex(triple, np.arange(len(table), dtype=np.int32), table.lo)
         ids = [e.id for e in self.entities]
-        for key, group in _group(triple, np.arange(len(table), dtype=np.int32), table.lo).items():
-            source, target = divmod(key // 64, size)
-            graph.add_edge(ids[source], ids[target], key=table.type_id(int(group[0])), relations=group)
-        return graph
+        for slot, key in enumerate(groups.keys.tolist()):
+            source, target = divmod(key // 64, self._size)
+            members = groups.values[groups.bounds[slot]: groups.bounds[slot + 1]]
+            graph.add_edge(ids[source], ids[target], key=table.type_id(int(members[0])), relations=members)
+        return nx.freeze(graph)
 
     # -- lookups --------------------------------------------------------------
 
@@ -150,13 +118,39 @@ class KnowledgeGraph:
         return self.relations.position.get(relation_id)
 
     def dyad_relations(self, a: int, b: int) -> np.ndarray:
-        return self.by_dyad.get(dyad_key(a, b), _EMPTY)
+        """Positions of the relations between ``a`` and ``b``, both directions, oldest first."""
+        low, high = dyad_key(a, b)
+        return self.by_dyad.get(low * self._size + high)
 
     def entity_relations(self, position: int) -> np.ndarray:
-        return self.by_entity.get(position, _EMPTY)
+        """Positions of the relations of an entity, oldest first."""
+        return self.by_entity.get(position)
 
     def stats(self) -> dict[str, int]:
         return {"entities": len(self.entities), "relations": len(self.relations)}
 
 
-_EMPTY = np.empty(0, dtype=np.int32)
+
+class Adjacency:
+    """Per entity: its neighbours, the day each dyad began, and whether the dyad holds states.
+
+    Sorted by that first day, so "neighbours as of a date" is a prefix.
+    """
+
+    def __init__(self, by_dyad: GroupIndex, table: RelationTable, size: int) -> None:
+        low, high = np.divmod(by_dyad.keys, size)
+        first = table.lo[by_dyad.firsts()] if len(by_dyad) else EMPTY
+        stateful = by_dyad.any_per_group(table.is_state)
+        loops = low == high
+        owner = np.concatenate([low, high[~loops]])
+        self.other = np.concatenate([high, low[~loops]]).astype(np.int32)
+        self.first = np.concatenate([first, first[~loops]]).astype(np.int32)
+        self.stateful = np.concatenate([stateful, stateful[~loops]])
+        self._index = GroupIndex(owner, np.arange(len(owner), dtype=np.int32), self.first)
+
+    def get(self, node: int, default: Any = None) -> tuple[np.ndarray, np.ndarray, np.ndarray] | Any:
+        """``(neighbours, first days, holds states)`` of ``node``, or ``default``."""
+        if node not in self._index:
+            return default
+        at = self._index.get(node)
+        return self.other[at], self.first[at], self.stateful[at]

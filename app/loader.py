@@ -13,10 +13,7 @@ earlier one, and its relations are attached to it.
 
 from __future__ import annotations
 
-import csv
-import json
-import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -24,19 +21,19 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from .bulk import ENTITY_COLUMNS, RELATION_COLUMNS, BulkTarget, entity_rows, read_relations
 from .errors import DataError, Problem
 from .graph import KnowledgeGraph
 from .records import EntityRecord, RelationRecord, SourceRecord
 from .resolve import entity_keys, fold
-from .store import POLARITY_CODE, RelationColumns, RelationTable
-from .temporal import DateError, parse_date
-from .vocabulary import MEDIATION_TYPES, VOCABULARY
+from .store import RelationColumns, RelationTable
+from .temporal import parse_date
+from .vocabulary import MEDIATION_TYPES
 
-__all__ = ["load_graph", "read_folders"]
+__all__ = ["ENTITY_COLUMNS", "RELATION_COLUMNS", "load_graph", "read_folders"]
 
 _M = TypeVar("_M", bound=BaseModel)
 _YamlLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-csv.field_size_limit(sys.maxsize)
 
 
 @dataclass
@@ -57,19 +54,21 @@ class _Dataset:
 
 def load_graph(folders: Sequence[str | Path]) -> KnowledgeGraph:
     """Load, validate and index dataset folders; raise ``DataError`` listing all problems."""
-    data = read_folders(folders)
-    return KnowledgeGraph(
-        sources=data.sources, entities=data.entities, relations=RelationTable(data.columns)
-    )
+    data, table = read_folders(folders)
+    return KnowledgeGraph(sources=data.sources, entities=data.entities, relations=table)
 
 
-def read_folders(folders: Sequence[str | Path]) -> _Dataset:
+def read_folders(folders: Sequence[str | Path]) -> tuple[_Dataset, RelationTable]:
+    """Every record of the folders, validated, and the relations frozen into a table."""
     data = _Dataset()
     for index, folder in enumerate(folders):
         _read_folder(Path(folder), data, first=index == 0)
+    table = RelationTable(data.columns)
+    for relation_id in table.position.duplicates():
+        data.problem("relations", relation_id, "id", f"duplicate relation id {relation_id!r}")
     if data.problems:
         raise DataError(data.problems)
-    return data
+    return data, table
 
 
 def _read_folder(folder: Path, data: _Dataset, *, first: bool) -> None:
@@ -90,8 +89,8 @@ def _read_folder(folder: Path, data: _Dataset, *, first: bool) -> None:
                 data.sources.append(record)
     alias_map: dict[str, int] = {}
     entity_files = [(p, _yaml_entries(p, data)) for p in kinds["entities"]]
-    if (folder / "entities.csv").exists():
-        entity_files.append((folder / "entities.csv", _csv_entities(folder / "entities.csv", data)))
+    if (bulk_entities := folder / "entities.csv").exists():
+        entity_files.append((bulk_entities, entity_rows(bulk_entities, _reporter(data, bulk_entities))))
     for path, entries in entity_files:
         for entry, raw in entries:
             if record := _validate(EntityRecord, raw, path, entry, data):
@@ -100,9 +99,18 @@ def _read_folder(folder: Path, data: _Dataset, *, first: bool) -> None:
         for entry, raw in _yaml_entries(path, data):
             if record := _validate(RelationRecord, raw, path, entry, data):
                 _add_relation(record, path, entry, data, alias_map)
-    if (folder / "relations.csv").exists():
-        _read_relations_csv(folder / "relations.csv", data, alias_map)
+    if (bulk_relations := folder / "relations.csv").exists():
+        target = BulkTarget(
+            columns=data.columns, alias_map=alias_map, entity_ids=[e.id for e in data.entities],
+            source_ids={s.id for s in data.sources},
+            check_parties=lambda parties: _check_parties(parties, alias_map),
+        )
+        read_relations(bulk_relations, target, _reporter(data, bulk_relations))
     _check_entity_references(data)
+
+
+def _reporter(data: _Dataset, path: Path) -> Callable[[str, str, str], None]:
+    return lambda entry, field_, message: data.problem(str(path), entry, field_, message)
 
 
 def _yaml_entries(path: Path, data: _Dataset) -> Iterator[tuple[str, Any]]:
@@ -215,105 +223,3 @@ def _check_entity_references(data: _Dataset) -> None:
             ref = entity.attributes.get(attribute)
             if ref is not None and ref not in data.positions:
                 data.problem("entities", entity.id, f"attributes.{attribute}", f"unknown entity {ref!r}")
-
-
-# -- bulk CSV -------------------------------------------------------------------
-
-ENTITY_COLUMNS = ("id", "name", "kind", "aliases", "attributes")
-RELATION_COLUMNS = (
-    "id", "type", "source", "target", "start", "end", "polarity",
-    "description", "source_id", "locator", "attributes",
-)
-
-
-def _csv_rows(path: Path, columns: tuple[str, ...], data: _Dataset) -> Iterator[tuple[int, list[str]]]:
-    with path.open(encoding="utf-8", newline="") as handle:
-        reader = csv.reader(handle)
-        header = next(reader, None)
-        if header is None or tuple(header) != columns:
-            data.problem(str(path), "line 1", "header", f"expected the columns {','.join(columns)}")
-            return
-        for row in reader:
-            if len(row) != len(columns):
-                data.problem(str(path), f"line {reader.line_num}", "-",
-                             f"has {len(row)} fields, expected {len(columns)}")
-                continue
-            yield reader.line_num, row
-
-
-def _json_object(text: str, cache: dict[str, Any]) -> dict[str, Any] | None:
-    if not text:
-        return None
-    if text not in cache:
-        value = json.loads(text)
-        if not isinstance(value, dict):
-            raise ValueError("must be a JSON object")
-        cache[text] = value
-    return cache[text]  # type: ignore[no-any-return]
-
-
-def _csv_entities(path: Path, data: _Dataset) -> Iterator[tuple[str, Any]]:
-    for line, row in _csv_rows(path, ENTITY_COLUMNS, data):
-        entity_id, name, kind, aliases, attributes = row
-        try:
-            parsed = json.loads(attributes) if attributes else {}
-        except ValueError as exc:
-            data.problem(str(path), f"line {line} ({entity_id})", "attributes", f"invalid JSON: {exc}")
-            continue
-        yield f"line {line} ({entity_id})", {
-            "id": entity_id, "name": name, "kind": kind,
-            "aliases": [a for a in aliases.split("|") if a], "attributes": parsed,
-        }
-
-
-def _read_relations_csv(path: Path, data: _Dataset, alias_map: dict[str, int]) -> None:
-    """The fast path for event data: per-field checks without a model per row."""
-    json_cache: dict[str, Any] = {}
-    source_ids = {s.id for s in data.sources}
-    add = data.columns.add
-    for line, row in _csv_rows(path, RELATION_COLUMNS, data):
-        relation_id, type_, source, target, start, end, polarity, description, source_id, locator, attrs = row
-        entry = f"line {line} ({relation_id})"
-        errors: list[tuple[str, str]] = []
-        if not relation_id or relation_id in data.relation_ids:
-            errors.append(("id", "missing or duplicate relation id"))
-        if type_ not in VOCABULARY:
-            errors.append(("type", f"unknown relation type {type_!r}"))
-        for name, ref in (("source", source), ("target", target)):
-            if ref not in alias_map:
-                errors.append((name, f"unknown entity {ref!r}"))
-        for name, value in (("start", start), ("end", end)):
-            try:
-                if value:
-                    parse_date(value)
-            except DateError as exc:
-                errors.append((name, str(exc)))
-        if polarity and polarity not in POLARITY_CODE:
-            errors.append(("polarity", f"{polarity!r} is not positive, negative or neutral"))
-        if source_id and source_id not in source_ids:
-            errors.append(("source_id", f"unknown source {source_id!r}"))
-        try:
-            attributes = _json_object(attrs, json_cache)
-        except ValueError as exc:
-            errors.append(("attributes", f"invalid JSON: {exc}"))
-            attributes = None
-        if not errors and start and end and parse_date(end).hi < parse_date(start).lo:
-            errors.append(("end", f"{end} is before start {start}"))
-        if not errors and type_ in MEDIATION_TYPES:
-            parties = _check_parties((attributes or {}).get("parties"), alias_map)
-            if isinstance(parties, str):
-                errors.append(("attributes.parties", parties))
-            else:
-                attributes = {**(attributes or {}), "parties": [data.entities[p].id for p in parties]}
-        if errors:
-            for name, message in errors:
-                data.problem(str(path), entry, name, message)
-            continue
-        data.relation_ids.add(relation_id)
-        add(
-            id=relation_id, type=type_, source=alias_map[source], target=alias_map[target],
-            start=start or None, end=end or None, polarity=polarity or None,
-            description=description,
-            evidence=((source_id, locator),) if source_id else (),
-            attributes=attributes,
-        )

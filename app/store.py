@@ -1,15 +1,17 @@
 """Compact, column-wise storage of relations.
 
-An event dataset holds hundreds of thousands of relations, most of whose
-fields repeat (type, polarity, CAMEO attributes). Relations are therefore kept
-as NumPy columns of small integers plus a few Python lists, and turned into
-JSON-ready dicts only when a query returns them. Attribute dicts that are equal
-are stored once and shared.
+An event dataset holds hundreds of thousands of relations whose fields mostly
+repeat (type, polarity, CAMEO attributes). Relations are therefore kept as
+typed arrays (one machine integer per field), ids and locators as fixed-width
+byte strings, equal attribute dicts shared, and descriptions, notes and extra
+evidence only where present. A relation becomes a JSON-ready dict only when a
+query returns it (``queries/views.py``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from array import array
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -17,108 +19,209 @@ import numpy as np
 from .temporal import OPEN_END, OPEN_START, ordinal_text, parse_date
 from .vocabulary import VOCABULARY
 
-__all__ = ["PRECISIONS", "RelationColumns", "RelationTable"]
+__all__ = [
+    "POLARITY_CODE", "PRECISION_CODE", "STATE_TYPE_CODES", "TYPE_CODE", "TYPE_IDS", "RelationColumns",
+    "RelationTable",
+]
 
 PRECISIONS = (None, "year", "month", "day")
-_PRECISION_CODE = {"year": 1, "month": 2, "day": 3}
+PRECISION_CODE = {"year": 1, "month": 2, "day": 3}
 POLARITY_CODE = {"negative": -1, "neutral": 0, "positive": 1}
 POLARITY_NAME = {code: name for name, code in POLARITY_CODE.items()}
 TYPE_IDS: tuple[str, ...] = tuple(VOCABULARY)
 TYPE_CODE = {type_id: code for code, type_id in enumerate(TYPE_IDS)}
 STATE_TYPE_CODES = np.array([VOCABULARY[t].kind == "state" for t in TYPE_IDS], dtype=bool)
+DEFAULT_POLARITY = np.array([POLARITY_CODE[VOCABULARY[t].polarity] for t in TYPE_IDS], dtype=np.int8)
+
+_NUMERIC = {
+    "type": ("h", np.int16), "source": ("i", np.int32), "target": ("i", np.int32), "lo": ("i", np.int32),
+    "hi": ("i", np.int32), "start_precision": ("b", np.int8), "end_precision": ("b", np.int8),
+    "polarity": ("b", np.int8), "evidence_source": ("h", np.int16),
+}
 
 
-@dataclass
+class TextParts:
+    """Strings gathered one by one or a block at a time, frozen into one ``TextColumn``."""
+
+    def __init__(self) -> None:
+        self._parts: list[np.ndarray] = []
+        self._pending: list[str] = []
+        self.count = 0
+
+    def append(self, text: str) -> None:
+        self._pending.append(text)
+        self.count += 1
+
+    def extend(self, block: np.ndarray) -> None:
+        """Add a block of UTF-8 byte strings (NumPy ``S`` dtype)."""
+        self._flush()
+        self._parts.append(block)
+        self.count += len(block)
+
+    def _flush(self) -> None:
+        if self._pending:
+            self._parts.append(np.array([text.encode() for text in self._pending], dtype=bytes))
+            self._pending = []
+
+    def freeze(self) -> TextColumn:
+        self._flush()
+        width = max((part.dtype.itemsize for part in self._parts), default=1)
+        joined = np.concatenate([part.astype(f"S{width}") for part in self._parts]) if self._parts else \
+            np.empty(0, dtype="S1")
+        return TextColumn(joined)
+
+
 class RelationColumns:
-    """Relations as they are read, before they are frozen into a table."""
+    """Relations as they are read: one at a time (YAML) or a block at a time (bulk CSV)."""
 
-    ids: list[str] = field(default_factory=list)
-    type: list[int] = field(default_factory=list)
-    source: list[int] = field(default_factory=list)
-    target: list[int] = field(default_factory=list)
-    lo: list[int] = field(default_factory=list)
-    hi: list[int] = field(default_factory=list)
-    start_precision: list[int] = field(default_factory=list)
-    end_precision: list[int] = field(default_factory=list)
-    polarity: list[int] = field(default_factory=list)
-    description: list[str] = field(default_factory=list)
-    evidence: list[tuple[tuple[str, str], ...]] = field(default_factory=list)
-    attributes: list[dict[str, Any] | None] = field(default_factory=list)
-    notes: dict[int, str] = field(default_factory=dict)
-    _shared: dict[Any, Any] = field(default_factory=dict)
+    def __init__(self) -> None:
+        self.numeric = {name: array(code) for name, (code, _) in _NUMERIC.items()}
+        self.ids = TextParts()
+        self.locators = TextParts()
+        self.attributes: list[dict[str, Any] | None] = []
+        self.descriptions: dict[int, str] = {}
+        self.notes: dict[int, str] = {}
+        self.more_evidence: dict[int, tuple[tuple[str, str], ...]] = {}
+        self.sources: list[str] = []
+        self._shared: dict[Any, Any] = {}
+
+    def __len__(self) -> int:
+        return self.ids.count
+
+    def source_code(self, source_id: str) -> int:
+        if source_id not in self.sources:
+            self.sources.append(source_id)
+        return self.sources.index(source_id)
 
     def add(
-        self,
-        *,
-        id: str,
-        type: str,
-        source: int,
-        target: int,
-        start: str | None,
-        end: str | None,
-        polarity: str | None,
-        description: str,
-        evidence: tuple[tuple[str, str], ...],
-        attributes: dict[str, Any] | None,
-        note: str | None = None,
+        self, *, id: str, type: str, source: int, target: int, start: str | None, end: str | None,
+        polarity: str | None, description: str, evidence: tuple[tuple[str, str], ...],
+        attributes: dict[str, Any] | None, note: str | None = None,
     ) -> None:
         """Append one relation whose fields have already been validated."""
-        kind = VOCABULARY[type]
         first = parse_date(start) if start else None
         last = parse_date(end) if end else None
         lo = first.lo if first else OPEN_START
         if last is not None:
             hi = last.hi
-        elif kind.kind == "event" and first is not None:
+        elif VOCABULARY[type].kind == "event" and first is not None:
             hi = first.hi
         else:
             hi = OPEN_END
-        if note:
-            self.notes[len(self.ids)] = note
+        position = len(self)
+        row = {
+            "type": TYPE_CODE[type], "source": source, "target": target, "lo": lo, "hi": hi,
+            "start_precision": PRECISION_CODE[first.precision] if first else 0,
+            "end_precision": PRECISION_CODE[last.precision] if last else 0,
+            "polarity": POLARITY_CODE[polarity or VOCABULARY[type].polarity],
+            "evidence_source": self.source_code(evidence[0][0]) if evidence else -1,
+        }
+        for name, value in row.items():
+            self.numeric[name].append(value)
         self.ids.append(id)
-        self.type.append(TYPE_CODE[type])
-        self.source.append(source)
-        self.target.append(target)
-        self.lo.append(lo)
-        self.hi.append(hi)
-        self.start_precision.append(_PRECISION_CODE[first.precision] if first else 0)
-        self.end_precision.append(_PRECISION_CODE[last.precision] if last else 0)
-        self.polarity.append(POLARITY_CODE[polarity or kind.polarity])
-        self.description.append(description)
-        self.evidence.append(self.share(evidence))
+        self.locators.append(evidence[0][1] if evidence else "")
+        if len(evidence) > 1:
+            self.more_evidence[position] = evidence[1:]
         self.attributes.append(self.share_attributes(attributes) if attributes else None)
+        if description:
+            self.descriptions[position] = description
+        if note:
+            self.notes[position] = note
 
-    def share(self, value: Any) -> Any:
-        """Return the stored copy of an equal hashable value, storing it if new."""
-        return self._shared.setdefault(value, value)
+    def extend(self, block: dict[str, Any]) -> None:
+        """Append a block of relations given as NumPy columns (see ``loader.py``)."""
+        offset = len(self)
+        for name, (_, dtype) in _NUMERIC.items():
+            self.numeric[name].frombytes(np.ascontiguousarray(block[name], dtype=dtype).tobytes())
+        self.ids.extend(block["ids"])
+        self.locators.extend(block["locators"])
+        self.attributes.extend(block["attributes"])
+        for index, text in block["descriptions"].items():
+            self.descriptions[offset + index] = text
 
     def share_attributes(self, attributes: dict[str, Any]) -> dict[str, Any]:
+        """The stored copy of an equal attribute dict, so repeats cost one pointer."""
         try:
-            key = ("attributes", tuple(sorted(attributes.items())))
-            return self._shared.setdefault(key, attributes)  # type: ignore[no-any-return]
+            return self._shared.setdefault(tuple(sorted(attributes.items())), attributes)  # type: ignore[no-any-return]
         except TypeError:  # unhashable values (lists of parties): keep as is
             return attributes
+
+
+class TextColumn(Sequence[str]):
+    """Strings stored as one fixed-width UTF-8 byte array."""
+
+    def __init__(self, raw: np.ndarray) -> None:
+        self._bytes = raw
+
+    def __len__(self) -> int:
+        return len(self._bytes)
+
+    def __getitem__(self, index: int) -> str:  # type: ignore[override]
+        return bytes(self._bytes[index]).decode()
+
+    def __iter__(self) -> Iterator[str]:
+        return (bytes(raw).decode() for raw in self._bytes)
+
+    @property
+    def raw(self) -> np.ndarray:
+        return self._bytes
+
+
+class IdIndex:
+    """Relation id to position by binary search over the sorted ids: no dict of 500k entries."""
+
+    def __init__(self, ids: TextColumn) -> None:
+        self._order = np.argsort(ids.raw, kind="stable").astype(np.int32)
+        self._sorted = ids.raw[self._order]
+
+    def get(self, relation_id: str, default: int | None = None) -> int | None:
+        key = np.array(relation_id.encode(), dtype=self._sorted.dtype) if self._sorted.size else None
+        if key is None or len(relation_id.encode()) > self._sorted.dtype.itemsize:
+            return default
+        index = int(np.searchsorted(self._sorted, key))
+        if index < len(self._sorted) and self._sorted[index] == key:
+            return int(self._order[index])
+        return default
+
+    def __getitem__(self, relation_id: str) -> int:
+        found = self.get(relation_id)
+        if found is None:
+            raise KeyError(relation_id)
+        return found
+
+    def __contains__(self, relation_id: object) -> bool:
+        return isinstance(relation_id, str) and self.get(relation_id) is not None
+
+    def duplicates(self) -> list[str]:
+        """Ids held by more than one relation."""
+        repeated = self._sorted[1:][self._sorted[1:] == self._sorted[:-1]]
+        return sorted({bytes(raw).decode() for raw in repeated})
 
 
 class RelationTable:
     """Frozen relation columns with the per-relation answers queries need."""
 
     def __init__(self, columns: RelationColumns) -> None:
-        self.ids = columns.ids
-        self.type = np.asarray(columns.type, dtype=np.int16)
-        self.source = np.asarray(columns.source, dtype=np.int32)
-        self.target = np.asarray(columns.target, dtype=np.int32)
-        self.lo = np.asarray(columns.lo, dtype=np.int32)
-        self.hi = np.asarray(columns.hi, dtype=np.int32)
-        self.start_precision = np.asarray(columns.start_precision, dtype=np.int8)
-        self.end_precision = np.asarray(columns.end_precision, dtype=np.int8)
-        self.polarity = np.asarray(columns.polarity, dtype=np.int8)
+        for name, (_, dtype) in _NUMERIC.items():
+            setattr(self, name, np.frombuffer(columns.numeric[name], dtype=dtype))
+        self.type: np.ndarray
+        self.source: np.ndarray
+        self.target: np.ndarray
+        self.lo: np.ndarray
+        self.hi: np.ndarray
+        self.start_precision: np.ndarray
+        self.end_precision: np.ndarray
+        self.polarity: np.ndarray
+        self.evidence_source: np.ndarray
         self.is_state = STATE_TYPE_CODES[self.type]
-        self.description = columns.description
-        self.evidence = columns.evidence
+        self.ids = columns.ids.freeze()
+        self.locators = columns.locators.freeze()
+        self.sources = tuple(columns.sources)
         self.attributes = columns.attributes
+        self.descriptions = columns.descriptions
         self.notes = columns.notes
-        self.position = {relation_id: index for index, relation_id in enumerate(self.ids)}
+        self.more_evidence = columns.more_evidence
+        self.position = IdIndex(self.ids)
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -136,3 +239,12 @@ class RelationTable:
 
     def polarity_name(self, index: int) -> str:
         return POLARITY_NAME[int(self.polarity[index])]
+
+    def description(self, index: int) -> str:
+        return self.descriptions.get(index, "")
+
+    def evidence(self, index: int) -> tuple[tuple[str, str], ...]:
+        code = int(self.evidence_source[index])
+        if code < 0:
+            return ()
+        return ((self.sources[code], self.locators[index]), *self.more_evidence.get(index, ()))

@@ -61,11 +61,11 @@ def test_people_carry_role_and_affiliation(curated: KnowledgeGraph, person: str,
 def test_every_relation_cites_a_paragraph_of_the_article(curated: KnowledgeGraph) -> None:
     table = curated.relations
     for position in range(len(table)):
-        evidence = table.evidence[position]
+        evidence = table.evidence(position)
         assert evidence, table.ids[position]
         for source_id, locator in evidence:
             assert source_id == "article" and 1 <= int(locator) <= 13, table.ids[position]
-        assert table.description[position].strip(), table.ids[position]
+        assert table.description(position).strip(), table.ids[position]
 
 
 @pytest.mark.parametrize(

@@ -28,7 +28,7 @@ def relation_view(kg: KnowledgeGraph, position: int) -> dict[str, Any]:
     target = kg.entities[table.target[position]]
     type_id = table.type_id(position)
     attributes = table.attributes[position] or {}
-    description = table.description[position] or _describe(source.name, target.name, type_id, attributes)
+    description = table.description(position) or _describe(source.name, target.name, type_id, attributes)
     return {
         "id": table.ids[position],
         "type": type_id,
@@ -38,7 +38,7 @@ def relation_view(kg: KnowledgeGraph, position: int) -> dict[str, Any]:
         "end": table.end_text(position),
         "polarity": table.polarity_name(position),
         "description": description,
-        "evidence": [{"source_id": s, "locator": loc} for s, loc in table.evidence[position]],
+        "evidence": [{"source_id": s, "locator": loc} for s, loc in table.evidence(position)],
         "attributes": attributes,
         "kind": "state" if table.is_state[position] else "event",
         "note": table.notes.get(position),

@@ -1,0 +1,245 @@
+"""The bulk CSV files of event datasets (``entities.csv``, ``relations.csv``), read fast.
+
+Relations are read a block of rows at a time and checked column by column:
+each distinct date, type, actor and attribute text is looked up once, and only
+rows found bad are checked again one by one to say what is wrong with them.
+Layouts are documented in ``docs/data-format.md``.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute
+from pyarrow import csv as pa_csv
+
+from .store import DEFAULT_POLARITY, POLARITY_CODE, PRECISION_CODE, STATE_TYPE_CODES, TYPE_CODE, RelationColumns
+from .temporal import OPEN_END, OPEN_START, DateError, parse_date
+from .vocabulary import MEDIATION_TYPES
+
+__all__ = ["ENTITY_COLUMNS", "RELATION_COLUMNS", "BulkTarget", "entity_rows", "read_relations"]
+
+ENTITY_COLUMNS = ("id", "name", "kind", "aliases", "attributes")
+RELATION_COLUMNS = (
+    "id", "type", "source", "target", "start", "end", "polarity",
+    "description", "source_id", "locator", "attributes",
+)
+BLOCK = 65_536
+BLOCK_BYTES = 8 << 20
+_DEFAULT = 9  # polarity left empty: the type's
+_MEDIATION_CODES = np.array([TYPE_CODE[t] for t in MEDIATION_TYPES])
+_NO_DATE = (OPEN_START, OPEN_END, 0)
+_BAD = -99
+_INVALID = object()  # an attributes cell that is not a JSON object
+csv.field_size_limit(sys.maxsize)
+
+Report = Callable[[str, str, str], None]  # entry, field, message
+
+
+@dataclass
+class BulkTarget:
+    """Where read relations go, and what they may refer to."""
+
+    columns: RelationColumns
+    alias_map: dict[str, int]
+    entity_ids: list[str]
+    source_ids: set[str]
+    check_parties: Callable[[Any], list[int] | str]
+
+
+def _rows(path: Path, columns: tuple[str, ...], report: Report) -> Iterator[list[list[str]]]:
+    """Blocks of well-formed rows; each row gets its line number appended."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.reader(handle)
+        header = next(reader, None)
+        if header is None or tuple(header) != columns:
+            report("line 1", "header", f"expected the columns {','.join(columns)}")
+            return
+        line = 1
+        while block := list(islice(reader, BLOCK)):
+            good = []
+            for row in block:
+                line += 1
+                if len(row) != len(columns):
+                    report(f"line {line}", "-", f"has {len(row)} fields, expected {len(columns)}")
+                else:
+                    row.append(str(line))
+                    good.append(row)
+            yield good
+
+
+def entity_rows(path: Path, report: Report) -> Iterator[tuple[str, Any]]:
+    """Entity entries of ``entities.csv``, for the same validation as YAML entities."""
+    for block in _rows(path, ENTITY_COLUMNS, report):
+        for entity_id, name, kind, aliases, attributes, line in block:
+            entry = f"line {line} ({entity_id})"
+            try:
+                parsed = json.loads(attributes) if attributes else {}
+            except ValueError as exc:
+                report(entry, "attributes", f"invalid JSON: {exc}")
+                continue
+            yield entry, {"id": entity_id, "name": name, "kind": kind,
+                          "aliases": [a for a in aliases.split("|") if a], "attributes": parsed}
+
+
+def read_relations(path: Path, target: BulkTarget, report: Report) -> None:
+    """Append the relations of ``relations.csv`` to ``target.columns``; report bad rows.
+
+    Parsed by Arrow's streaming CSV reader, a block at a time: the whole file
+    is never held in memory, and each column's distinct values are looked up
+    once (dictionary encoding).
+    """
+    with path.open("rb") as handle:
+        header = handle.readline().decode("utf-8", "replace").strip()
+    if tuple(header.split(",")) != RELATION_COLUMNS:
+        report("line 1", "header", f"expected the columns {','.join(RELATION_COLUMNS)}")
+        return
+
+    def malformed(row: pa_csv.InvalidRow) -> str:
+        report(f"line {row.number}", "-", f"has {row.actual_columns} fields, expected {row.expected_columns}")
+        return "skip"
+
+    reader = pa_csv.open_csv(
+        path,
+        read_options=pa_csv.ReadOptions(block_size=BLOCK_BYTES, use_threads=True),
+        parse_options=pa_csv.ParseOptions(invalid_row_handler=malformed),
+        convert_options=pa_csv.ConvertOptions(
+            column_types={name: pa.string() for name in RELATION_COLUMNS}, strings_can_be_null=False),
+    )
+    caches: dict[str, dict[str, Any]] = {"date": {"": _NO_DATE}, "attributes": {"": None}}
+    first_line = 2
+    for batch in reader:
+        _read_block(batch, first_line, target, caches, report)
+        first_line += batch.num_rows
+    pa.default_memory_pool().release_unused()  # Arrow's allocator keeps freed blocks otherwise
+
+
+def _date(text: str) -> tuple[int, int, int] | None:
+    try:
+        parsed = parse_date(text)
+    except DateError:
+        return None
+    return parsed.lo, parsed.hi, PRECISION_CODE[parsed.precision]
+
+
+def _attributes(text: str) -> Any:
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return _INVALID
+    return value if isinstance(value, dict) else _INVALID
+
+
+def _mapped(column: pa.Array, cache: dict[str, Any], make: Callable[[str], Any]) -> tuple[list[Any], np.ndarray]:
+    """The distinct values of a column mapped through ``make`` (cached), and each row's index into them."""
+    encoded = column.dictionary_encode()
+    values = encoded.dictionary.to_pylist()
+    for value in values:
+        if value not in cache:
+            cache[value] = make(value)
+    return [cache[value] for value in values], encoded.indices.to_numpy(zero_copy_only=False)
+
+
+def _bytes(column: pa.Array) -> np.ndarray:
+    """A string column as fixed-width UTF-8 bytes."""
+    return column.cast(pa.binary()).to_numpy(zero_copy_only=False).astype(bytes)
+
+
+def _codes(column: pa.Array, lookup: Callable[[str], int], dtype: type) -> np.ndarray:
+    encoded = column.dictionary_encode()
+    table = np.array([lookup(value) for value in encoded.dictionary.to_pylist()], dtype=dtype)
+    return table[encoded.indices.to_numpy(zero_copy_only=False)] if len(table) else np.empty(0, dtype=dtype)
+
+
+def _read_block(batch: pa.RecordBatch, first_line: int, target: BulkTarget, caches: dict[str, dict[str, Any]],
+                report: Report) -> None:
+    if batch.num_rows == 0:
+        return
+    column = dict(zip(RELATION_COLUMNS, batch.columns, strict=True))
+    columns, alias_map = target.columns, target.alias_map
+    type_code = _codes(column["type"], lambda t: TYPE_CODE.get(t, -1), np.int16)
+    source = _codes(column["source"], lambda s: alias_map.get(s, -1), np.int32)
+    target_ = _codes(column["target"], lambda s: alias_map.get(s, -1), np.int32)
+    bad = (type_code < 0) | (source < 0) | (target_ < 0)
+    spans = {}
+    for name in ("start", "end"):
+        values, index = _mapped(column[name], caches["date"], _date)
+        bad |= np.array([v is None for v in values], dtype=bool)[index] if values else False
+        table = np.array([v or _NO_DATE for v in values], dtype=np.int64).reshape(-1, 3)
+        spans[name] = table[index]
+    lo, start_hi, start_precision = spans["start"].T
+    end_hi, end_precision = spans["end"][:, 1], spans["end"][:, 2]
+    bad |= (end_precision > 0) & (start_precision > 0) & (end_hi < lo)
+    polarity = _codes(column["polarity"], lambda p: POLARITY_CODE.get(p, _BAD) if p else _DEFAULT, np.int8)
+    bad |= polarity == _BAD
+    source_code = _codes(column["source_id"], lambda s: columns.source_code(s) if s in target.source_ids
+                         else (-1 if not s else _BAD), np.int16)
+    bad |= source_code == _BAD
+    values, index = _mapped(column["attributes"], caches["attributes"], _attributes)
+    bad |= np.array([v is _INVALID for v in values], dtype=bool)[index]
+    attributes = [values[i] for i in index.tolist()]
+    ids = _bytes(column["id"])
+    bad |= ids == b""
+    for row in np.flatnonzero(np.isin(type_code, _MEDIATION_CODES) & ~bad).tolist():
+        parties = target.check_parties((attributes[row] or {}).get("parties"))
+        if isinstance(parties, str):
+            report(f"line {first_line + row} ({ids[row].decode()})", "attributes.parties", parties)
+            bad[row] = True
+        else:
+            attributes[row] = {**attributes[row], "parties": [target.entity_ids[p] for p in parties]}
+    for row in np.flatnonzero(bad).tolist():
+        _explain([batch.column(i)[row].as_py() for i in range(len(RELATION_COLUMNS))], first_line + row, target,
+                 report)
+    keep = np.flatnonzero(~bad)
+    safe_types = np.where(type_code < 0, 0, type_code)
+    polarity = np.where(polarity == _DEFAULT, DEFAULT_POLARITY[safe_types], polarity)
+    open_ended = STATE_TYPE_CODES[safe_types] | (start_precision == 0)
+    hi = np.where(end_precision > 0, end_hi, np.where(open_ended, OPEN_END, start_hi))
+    picked = keep.tolist()
+    descriptions = column["description"]
+    described = np.flatnonzero(pa.compute.not_equal(descriptions, "").to_numpy(zero_copy_only=False)[keep])
+    columns.extend({
+        "type": type_code[keep], "source": source[keep], "target": target_[keep], "lo": lo[keep],
+        "hi": hi[keep], "start_precision": start_precision[keep], "end_precision": end_precision[keep],
+        "polarity": polarity[keep], "evidence_source": source_code[keep],
+        "ids": ids[keep],
+        "locators": _bytes(column["locator"])[keep],
+        "attributes": [attributes[i] for i in picked] if len(picked) < len(ids) else attributes,
+        "descriptions": {int(n): descriptions[int(keep[n])].as_py() for n in described},
+    })
+
+
+def _explain(row: list[str], line: int, target: BulkTarget, report: Report) -> None:
+    """Say what is wrong with one bad row, field by field."""
+    relation_id, type_, source, target_, start, end, polarity, _, source_id, _, attrs = row
+    entry = f"line {line} ({relation_id})"
+    if not relation_id:
+        report(entry, "id", "missing relation id")
+    if type_ not in TYPE_CODE:
+        report(entry, "type", f"unknown relation type {type_!r}")
+    for name, ref in (("source", source), ("target", target_)):
+        if ref not in target.alias_map:
+            report(entry, name, f"unknown entity {ref!r}")
+    for name, value in (("start", start), ("end", end)):
+        if value and _date(value) is None:
+            try:
+                parse_date(value)
+            except DateError as exc:
+                report(entry, name, str(exc))
+    if start and end and _date(start) and _date(end) and parse_date(end).hi < parse_date(start).lo:
+        report(entry, "end", f"{end} is before start {start}")
+    if polarity and polarity not in POLARITY_CODE:
+        report(entry, "polarity", f"{polarity!r} is not positive, negative or neutral")
+    if source_id and source_id not in target.source_ids:
+        report(entry, "source_id", f"unknown source {source_id!r}")
+    if attrs and _attributes(attrs) is _INVALID:
+        report(entry, "attributes", "must be a JSON object")
