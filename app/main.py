@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from .api import changes, dyads, entities, export, mediations, meta, paths, relations
+from .api import analysis, changes, dyads, entities, export, mediations, meta, paths, relations
 from .api.openapi import install_openapi
 from .api.problems import install_problem_handlers
 from .config import Settings, get_settings
@@ -60,7 +60,7 @@ def create_app(settings: Settings | None = None, *, graph: KnowledgeGraph | None
     )
     install_problem_handlers(app)
     install_openapi(app)
-    for module in (meta, entities, relations, dyads, mediations, paths, changes, export):
+    for module in (meta, entities, relations, dyads, mediations, paths, changes, analysis, export):
         app.include_router(module.router)
     return app
 

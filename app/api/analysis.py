@@ -1,0 +1,146 @@
+"""Analysis that answers the analyst's next question: who could mediate, who sides with whom, who matters."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query
+
+from ..analysis_schemas import BalanceOut, CandidatePage, CentralityOut, FocusBalanceOut, TriadOut
+from ..errors import BadParameter
+from ..queries.balance import TriadCounts, structural_balance
+from ..queries.candidates import DEFAULT_KINDS, mediator_candidates
+from ..queries.centrality import analysis_cache, blocs, centrality
+from ..queries.filters import parse_query_date
+from ..queries.views import entity_view, relation_views
+from ..temporal import Period
+from .deps import AsOf, Graph, Limit, Offset
+
+router = APIRouter(prefix="/analysis", tags=["analysis"])
+
+EntityKind = Literal["state", "person", "organization", "place", "event"]
+_SIGN: dict[int, Literal["+", "-"]] = {1: "+", -1: "-"}
+
+
+def _as_of(text: str | None) -> Period:
+    period = parse_query_date("as_of", text or date.today().isoformat())
+    assert period is not None
+    return period
+
+
+def _counts(counts: TriadCounts) -> dict[str, Any]:
+    return {"total": counts.total, "balanced": counts.balanced, "unbalanced": counts.unbalanced,
+            "balance_ratio": counts.ratio}
+
+
+@router.get("/mediator-candidates", summary="Who is well placed to mediate between two parties")
+def get_mediator_candidates(
+    kg: Graph,
+    between: Annotated[list[str], Query(
+        description="The two parties (give the parameter twice), in either order: id, name or alias.",
+        examples=[["Türkiye", "Israel"]])],
+    as_of: AsOf = None,
+    kind: Annotated[list[EntityKind] | None, Query(
+        description="Keep candidates of these kinds (repeat the parameter); default `state` and `organization`.",
+        examples=[["state"]])] = None,
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> CandidatePage:
+    """Third parties ranked by how well placed they are to mediate on `as_of` (default: today), best first,
+    each with the relations that justify its score. Relations count when in force on `as_of`; neutral
+    ones never count.
+
+    Candidates are the entities linked by a relation to either party or its members (entities whose
+    `affiliation`, `country` or `group` attribute names the party, or that hold office in it or are a
+    member of it), and the organisations those entities belong to; the parties and their members are
+    never candidates. Score (caps per side):
+
+    - **ties**: +1 per positive relation with each side, at most 5 per side;
+    - **people**: +0.5 per positive relation between the candidate's members and a side or its members,
+      at most 5 per side;
+    - **both_sides**: +5 when the candidate has positive relations with both sides;
+    - **hostility**: -3 per negative relation (hostility, armed conflict, attack, threat...) with either
+      side, directly or through members, at most 5 per side;
+    - **mediations**: +1 per mediation or offer to mediate (by the candidate or its members) between other
+      parties, at most 5; **pair_mediations**: +3 per one between these two parties, at most 3.
+
+    Ties are broken by entity id. For a capped count, the most recent relations are the ones counted.
+    """
+    if len(between) != 2:
+        raise BadParameter("between", f"give exactly two parties, got {len(between)}")
+    a, b = (kg.resolve(ref) for ref in between)
+    period = _as_of(as_of)
+    found = mediator_candidates(kg, a, b, as_of=period, kinds=kind or DEFAULT_KINDS)
+    items = [{"entity": entity_view(kg, c.entity), "score": c.score, "breakdown": c.breakdown,
+              "relations": relation_views(kg, c.relations)} for c in found[offset: offset + limit]]
+    return CandidatePage(between=[kg.entity(a).id, kg.entity(b).id], as_of=period.text,
+                         items=items, total=len(found), limit=limit, offset=offset)  # type: ignore[arg-type]
+
+
+@router.get("/balance", summary="Structural balance of the states: the enemy of my enemy")
+def get_balance(
+    kg: Graph,
+    as_of: AsOf = None,
+    focus: Annotated[str | None, Query(
+        description="A state: list only the triads it sits in, and count them apart. Id, name or alias.",
+        examples=["Azerbaijan"])] = None,
+    limit: Annotated[int, Query(ge=1, le=1000, description="Most triads listed (at most 1000).")] = 100,
+) -> BalanceOut:
+    """The signed graph of states on `as_of` (default: today), its triads and its balance ratio.
+
+    Each dyad of states gets one sign: the polarity of its status (`GET /dyads/{a}/{b}/status`) when
+    that is positive or negative; otherwise the sign of the sum of the polarities (+1, 0, -1) of its
+    relations in force; a sum of zero leaves the dyad out. A triad (three states tied pairwise) is
+    balanced when the product of its signs is positive (`+++`, or two friends and their common enemy:
+    `+--`) and unbalanced otherwise (`++-`, `---`). `balance_ratio` is balanced / total over the whole
+    graph; with `focus`, `focus` holds the counts over its triads and only those are listed.
+    """
+    center = kg.resolve(focus) if focus is not None else None
+    period = _as_of(as_of)
+    found = structural_balance(kg, as_of=period, focus=center, limit=limit,
+                               signs=analysis_cache(kg).signed("state", period))
+    signs = [sign for _, _, sign in found.graph.edges(data="sign")]
+    focus_out = None
+    if center is not None and found.focus_counts is not None:
+        focus_out = FocusBalanceOut(entity=kg.entity(center).id, **_counts(found.focus_counts))
+    triads = [TriadOut(members=[kg.entity(p).id for p in t.members], signs=[_SIGN[s] for s in t.signs],
+                       balanced=t.balanced) for t in found.triads]
+    return BalanceOut(
+        as_of=period.text, states=found.graph.number_of_nodes(), positive_ties=signs.count(1),
+        negative_ties=signs.count(-1), focus=focus_out, triads=triads, limit=limit, truncated=found.truncated,
+        **_counts(found.counts),
+    )
+
+
+@router.get("/centrality", summary="Who matters: actors ranked by centrality, and alignment blocs")
+def get_centrality(
+    kg: Graph,
+    measure: Annotated[Literal["degree", "betweenness", "pagerank"], Query(
+        description="`degree`: share of the others an actor is tied to; `betweenness`: share of shortest "
+        "paths through it (brokers between separate groups); `pagerank`: PageRank of the graph weighted "
+        "by relations in force.")] = "betweenness",
+    kind: Annotated[Literal["state", "person", "organization", "place", "event", "all"], Query(
+        description="The kind of entity measured (ties between two entities of that kind), or `all`.")] = "state",
+    as_of: AsOf = None,
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> CentralityOut:
+    """Actors ranked by `measure` on `as_of` (default: today), best first, and the alignment blocs.
+
+    The graph measured is undirected: entities of `kind` tied when at least one relation between them is
+    in force. Betweenness is exact up to 500 nodes; beyond, it is estimated from 100 source nodes drawn
+    with the fixed seed 0 (`samples` says so), the same on every call. Blocs are the Louvain communities
+    (seed 0) of the positive ties, signed as in `GET /analysis/balance` and weighted by their positive
+    relations in force; blocs of one are left out. Each answer is computed once per dataset, measure,
+    kind and date, then served from a cache.
+    """
+    period = _as_of(as_of)
+    selected = None if kind == "all" else kind
+    ranking = centrality(kg, measure=measure, kind=selected, as_of=period)
+    items = [{"entity": entity_view(kg, p), "score": score} for p, score in ranking.scores[offset: offset + limit]]
+    return CentralityOut(
+        measure=measure, kind=kind, as_of=period.text, items=items, total=len(ranking.scores),  # type: ignore[arg-type]
+        limit=limit, offset=offset, samples=ranking.samples,
+        blocs=[[kg.entity(p).id for p in bloc] for bloc in blocs(kg, kind=selected, as_of=period)],
+    )

@@ -1,0 +1,200 @@
+"""Third parties well placed to mediate between two parties, ranked by a documented score.
+
+Each party is a *camp*: the party and its members in force on ``as_of`` (entities whose attribute
+``affiliation``, ``country`` or ``group`` names it, or that ``holds_office`` in it or are a
+``member_of`` it). Candidates are the entities that a relation in force links to a camp, together
+with the organisations those entities belong to, so the work is bounded by the camps' degrees, never
+by the size of the graph. A relation links candidate ``c`` to side ``s`` *directly* when it runs
+between ``c`` and ``s`` themselves, *through people* when one end is a member of ``c`` or of ``s``.
+Mediations and offers to mediate count only as a record, neutral relations not at all.
+
+Score, with the counts taken on ``as_of`` (caps are per side):
+
+- ``ties``: +1 per positive direct relation with each side, at most 5 per side;
+- ``people``: +0.5 per positive relation through people with each side, at most 5 per side;
+- ``both_sides``: +5 when the candidate has a positive relation (either kind) with both sides;
+- ``hostility``: -3 per negative relation (hostility, armed conflict, attack, threat...), direct or
+  through people, with either side, at most 5 per side;
+- ``mediations``: +1 per mediation or offer to mediate by the candidate or its members between other
+  parties, at most 5; ``pair_mediations``: +3 per one between these two parties, at most 3.
+
+The two parties and their members are never candidates; by default only states and organisations
+are. A member of an eligible candidate (a ministry of a state, a party's minister) is not listed apart:
+its relations count for the entity it belongs to. Ties are broken by entity id. Each candidate comes
+with the relations counted (for a capped count, the most recent ones).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from weakref import WeakKeyDictionary
+
+import numpy as np
+
+from ..errors import BadParameter
+from ..graph import KnowledgeGraph, dyad_key
+from ..store import TYPE_CODE, TYPE_IDS
+from ..temporal import Period, in_force
+from ..vocabulary import MEDIATION_TYPES
+from .filters import RelationFilter, apply
+
+__all__ = ["DEFAULT_KINDS", "WEIGHTS", "Candidate", "mediator_candidates"]
+
+DEFAULT_KINDS = ("state", "organization")
+# component: (points per relation, most relations counted per side, or in all for mediations)
+WEIGHTS: dict[str, tuple[float, int]] = {
+    "ties": (1.0, 5), "people": (0.5, 5), "hostility": (-3.0, 5), "mediations": (1.0, 5), "pair_mediations": (3.0, 3),
+}
+BOTH_SIDES_BONUS = 5.0
+AFFILIATION_KEYS = ("affiliation", "country", "group")
+MEMBERSHIP_CODES = np.array([TYPE_CODE["holds_office"], TYPE_CODE["member_of"]])
+_MEDIATION = np.array([type_id in MEDIATION_TYPES for type_id in TYPE_IDS], dtype=bool)
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    entity: int
+    score: float
+    breakdown: dict[str, float]  # points per component of the score
+    relations: list[int]  # the relations counted, oldest first
+
+
+@dataclass(slots=True)
+class _Tally:
+    """Relations counted for one candidate, by component and side (0, 1; mediations use side 0)."""
+
+    found: dict[tuple[str, int], list[int]] = field(default_factory=dict)
+
+    def add(self, component: str, side: int, position: int) -> None:
+        self.found.setdefault((component, side), []).append(position)
+
+
+def mediator_candidates(
+    kg: KnowledgeGraph, a: int, b: int, *, as_of: Period, kinds: Collection[str] | None = DEFAULT_KINDS
+) -> list[Candidate]:
+    """Candidates to mediate between ``a`` and ``b`` on ``as_of``, best first (see the module for the score).
+
+    ``kinds`` keeps entities of those kinds (``None``: all kinds).
+
+    >>> from app.loader import load_graph
+    >>> from app.temporal import parse_period
+    >>> kg = load_graph(["graph_data"])
+    >>> found = mediator_candidates(kg, kg.resolve("Türkiye"), kg.resolve("Israel"), as_of=parse_period("2020-12-01"))
+    >>> [(kg.entity(c.entity).id, c.score) for c in found[:2]]
+    [('azerbaijan', 17.0), ('united-states', 3.0)]
+    """
+    if a == b:
+        raise BadParameter("between", "the two parties must be different entities")
+    members = _Members(kg, as_of)
+    camps = ({a} | members.of(a), {b} | members.of(b))
+    parties = camps[0] | camps[1]
+    table = kg.relations
+    flt = RelationFilter(as_of=as_of)
+
+    def eligible(entity: int) -> bool:
+        return entity not in parties and (kinds is None or kg.entity(entity).kind in kinds)
+
+    tallies: dict[int, _Tally] = {}
+    for side, (party, camp) in enumerate(zip((a, b), camps, strict=True)):
+        for end in sorted(camp):
+            found = apply(kg, kg.entity_relations(end), flt)
+            found = found[~_MEDIATION[table.type[found]] & (table.polarity[found] != 0)]
+            others = np.where(table.source[found] == end, table.target[found], table.source[found])
+            for position, other, polarity in zip(found.tolist(), others.tolist(), table.polarity[found].tolist(),
+                                                 strict=True):
+                if other in parties:
+                    continue
+                for owner in members.with_owners(other):
+                    if eligible(owner):
+                        direct = owner == other and end == party
+                        component = "hostility" if polarity < 0 else "ties" if direct else "people"
+                        tallies.setdefault(owner, _Tally()).add(component, side, position)
+    pair = set(kg.mediations.get(dyad_key(a, b), ()))
+    recorded = np.concatenate([kg.by_type.get(TYPE_CODE[t], _EMPTY) for t in sorted(MEDIATION_TYPES)])
+    by_whom = [(p, members.with_owners(int(table.source[p]))) for p in apply(kg, recorded, flt).tolist()]
+    pool = set(tallies) | {owner for p, owners in by_whom if p in pair for owner in owners}
+    for position, owners in by_whom:
+        for owner in owners:
+            if eligible(owner) and owner in pool:
+                component = "pair_mediations" if position in pair else "mediations"
+                tallies.setdefault(owner, _Tally()).add(component, 0, position)
+    ranked = [_score(kg, entity, tally) for entity, tally in tallies.items()
+              if not any(eligible(owner) for owner in members.with_owners(entity)[1:])]
+    return sorted(ranked, key=lambda c: (-c.score, kg.entity(c.entity).id))
+
+
+def _score(kg: KnowledgeGraph, entity: int, tally: _Tally) -> Candidate:
+    lo = kg.relations.lo
+    breakdown = dict.fromkeys(WEIGHTS, 0.0)
+    counted: list[int] = []
+    for (component, _), positions in tally.found.items():
+        weight, cap = WEIGHTS[component]
+        kept = sorted(positions, key=lambda p: (int(lo[p]), p))[-cap:]
+        breakdown[component] += weight * len(kept)
+        counted.extend(kept)
+    friendly = [any(tally.found.get((c, side)) for c in ("ties", "people")) for side in (0, 1)]
+    breakdown["both_sides"] = BOTH_SIDES_BONUS if all(friendly) else 0.0
+    relations = sorted(set(counted), key=lambda p: (int(lo[p]), p))
+    return Candidate(entity, sum(breakdown.values()), breakdown, relations)
+
+
+class _Members:
+    """Who belongs to whom on a date, from the per-graph membership index."""
+
+    def __init__(self, kg: KnowledgeGraph, as_of: Period) -> None:
+        self.kg, self.as_of = kg, as_of
+        self.up, self.down = _membership_index(kg)
+        self._owners: dict[int, list[int]] = {}
+
+    def _holds(self, position: int) -> bool:
+        table = self.kg.relations
+        return position < 0 or in_force(int(table.lo[position]), int(table.hi[position]),
+                                         is_state=bool(table.is_state[position]), on=self.as_of)
+
+    def of(self, owner: int) -> set[int]:
+        return {member for member, position in self.down.get(owner, ()) if self._holds(position)}
+
+    def with_owners(self, entity: int) -> list[int]:
+        """The entity, then the organisations it belongs to on the date, each once."""
+        found = self._owners.get(entity)
+        if found is None:
+            owners = (owner for owner, position in self.up.get(entity, ()) if self._holds(position))
+            found = self._owners[entity] = list(dict.fromkeys((entity, *owners)))
+        return found
+
+
+_Index = tuple[dict[int, list[tuple[int, int]]], dict[int, list[tuple[int, int]]]]
+_INDEXES: WeakKeyDictionary[KnowledgeGraph, _Index] = WeakKeyDictionary()
+_LOCK = threading.Lock()
+
+
+def _membership_index(kg: KnowledgeGraph) -> _Index:
+    """Per graph, once: member -> [(organisation, relation or -1)] and organisation -> [(member, ...)].
+
+    An attribute (-1) holds at all times; a relation when it is in force.
+    """
+    with _LOCK:
+        if kg in _INDEXES:
+            return _INDEXES[kg]
+    links: list[tuple[int, int, int]] = []
+    for member, entity in enumerate(kg.entities):
+        for key in AFFILIATION_KEYS:
+            value = entity.attributes.get(key)
+            owner = kg.entity_position(value) if isinstance(value, str) else None
+            if owner is not None and owner != member:
+                links.append((member, owner, -1))
+    table = kg.relations
+    positions = np.concatenate([kg.by_type.get(int(code), _EMPTY) for code in MEMBERSHIP_CODES])
+    links += zip(table.source[positions].tolist(), table.target[positions].tolist(), positions.tolist(), strict=True)
+    up: dict[int, list[tuple[int, int]]] = {}
+    down: dict[int, list[tuple[int, int]]] = {}
+    for member, owner, position in links:
+        up.setdefault(member, []).append((owner, position))
+        down.setdefault(owner, []).append((member, position))
+    with _LOCK:
+        return _INDEXES.setdefault(kg, (up, down))
+
+
+_EMPTY = np.empty(0, dtype=np.int32)
