@@ -10,6 +10,7 @@ from pathlib import Path
 from .config import Settings
 from .errors import DataError
 from .graph import KnowledgeGraph
+from .io.importers import add_import_command
 from .loader import load_graph
 
 
@@ -98,12 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--as-of", dest="as_of", help="keep what is in force on this date")
     export.set_defaults(run=cmd_export)
 
-    try:
-        from .io.importers import add_import_command
-    except ImportError:  # pragma: no cover - importers are optional while being built
-        pass
-    else:
-        add_import_command(commands)
+    add_import_command(commands)
     return parser
 
 

@@ -104,22 +104,29 @@ def read_relations(path: Path, target: BulkTarget, report: Report) -> None:
         report("line 1", "header", f"expected the columns {','.join(RELATION_COLUMNS)}")
         return
 
+    skipped: list[int] = []
+
     def malformed(row: pa_csv.InvalidRow) -> str:
         report(f"line {row.number}", "-", f"has {row.actual_columns} fields, expected {row.expected_columns}")
+        skipped.append(row.number)
         return "skip"
 
-    reader = pa_csv.open_csv(
+    reader = pa_csv.open_csv(  # one thread: Arrow then knows the line of each malformed row
         path,
-        read_options=pa_csv.ReadOptions(block_size=BLOCK_BYTES, use_threads=True),
+        read_options=pa_csv.ReadOptions(block_size=BLOCK_BYTES, use_threads=False),
         parse_options=pa_csv.ParseOptions(invalid_row_handler=malformed),
         convert_options=pa_csv.ConvertOptions(
             column_types={name: pa.string() for name in RELATION_COLUMNS}, strings_can_be_null=False),
     )
     caches: dict[str, dict[str, Any]] = {"date": {"": _NO_DATE}, "attributes": {"": None}}
-    first_line = 2
+    next_line = 2
     for batch in reader:
-        _read_block(batch, first_line, target, caches, report)
-        first_line += batch.num_rows
+        lines = np.arange(next_line, next_line + batch.num_rows)
+        for line in sorted(skipped):  # rows after a skipped one sit one line further down
+            lines[lines >= line] += 1
+        next_line = max([next_line - 1, *lines[-1:].tolist(), *skipped]) + 1
+        skipped.clear()
+        _read_block(batch, lines, target, caches, report)
     pa.default_memory_pool().release_unused()  # Arrow's allocator keeps freed blocks otherwise
 
 
@@ -160,7 +167,7 @@ def _codes(column: pa.Array, lookup: Callable[[str], int], dtype: type) -> np.nd
     return table[encoded.indices.to_numpy(zero_copy_only=False)] if len(table) else np.empty(0, dtype=dtype)
 
 
-def _read_block(batch: pa.RecordBatch, first_line: int, target: BulkTarget, caches: dict[str, dict[str, Any]],
+def _read_block(batch: pa.RecordBatch, lines: np.ndarray, target: BulkTarget, caches: dict[str, dict[str, Any]],
                 report: Report) -> None:
     if batch.num_rows == 0:
         return
@@ -192,12 +199,12 @@ def _read_block(batch: pa.RecordBatch, first_line: int, target: BulkTarget, cach
     for row in np.flatnonzero(np.isin(type_code, _MEDIATION_CODES) & ~bad).tolist():
         parties = target.check_parties((attributes[row] or {}).get("parties"))
         if isinstance(parties, str):
-            report(f"line {first_line + row} ({ids[row].decode()})", "attributes.parties", parties)
+            report(f"line {lines[row]} ({ids[row].decode()})", "attributes.parties", parties)
             bad[row] = True
         else:
             attributes[row] = {**attributes[row], "parties": [target.entity_ids[p] for p in parties]}
     for row in np.flatnonzero(bad).tolist():
-        _explain([batch.column(i)[row].as_py() for i in range(len(RELATION_COLUMNS))], first_line + row, target,
+        _explain([batch.column(i)[row].as_py() for i in range(len(RELATION_COLUMNS))], int(lines[row]), target,
                  report)
     keep = np.flatnonzero(~bad)
     safe_types = np.where(type_code < 0, 0, type_code)

@@ -23,6 +23,8 @@ from .resolve import NameIndex
 from .store import TYPE_CODE, RelationTable
 from .vocabulary import MEDIATION_TYPES
 
+BELONGING_TYPES = ("member_of", "holds_office")
+
 __all__ = ["KnowledgeGraph", "dyad_key"]
 
 Dyad = tuple[int, int]
@@ -73,6 +75,9 @@ class KnowledgeGraph:
         self.by_entity = GroupIndex(ends, at, table.lo[at])
         self.by_type = GroupIndex(table.type.astype(np.int64), positions, table.lo)
         self.adjacency = Adjacency(self.by_dyad, table, self._size)
+        belonging = np.isin(table.type, [TYPE_CODE[t] for t in BELONGING_TYPES])
+        self.members = GroupIndex(table.target[belonging].astype(np.int64), table.source[belonging],
+                                  table.source[belonging])
         self.mediations: dict[Dyad, list[int]] = {}
         mediation_codes = [TYPE_CODE[type_id] for type_id in MEDIATION_TYPES]
         for position in positions[np.isin(table.type, mediation_codes)].tolist():
@@ -121,6 +126,24 @@ class KnowledgeGraph:
         """Positions of the relations between ``a`` and ``b``, both directions, oldest first."""
         low, high = dyad_key(a, b)
         return self.by_dyad.get(low * self._size + high)
+
+    def side(self, position: int, *, members: bool = False) -> np.ndarray:
+        """An entity, and with ``members`` the entities that belong to it (sector actors, office holders)."""
+        if not members:
+            return np.array([position], dtype=np.int32)
+        return np.unique(np.r_[np.int32(position), self.members.get(position)]).astype(np.int32)
+
+    def relations_between(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """Relations between any entity of ``a`` and any of ``b``, both directions, oldest first."""
+        if len(a) == 1 and len(b) == 1:
+            return self.dyad_relations(int(a[0]), int(b[0]))
+        table = self.relations
+        near, far = (a, b) if len(a) <= len(b) else (b, a)
+        found = np.unique(np.concatenate([self.entity_relations(int(x)) for x in near]))
+        source, target = table.source[found], table.target[found]
+        keep = (np.isin(source, near) & np.isin(target, far)) | (np.isin(source, far) & np.isin(target, near))
+        found = found[keep]
+        return found[np.argsort(table.lo[found], kind="stable")]
 
     def entity_relations(self, position: int) -> np.ndarray:
         """Positions of the relations of an entity, oldest first."""

@@ -46,6 +46,7 @@ class _Dataset:
     keys: dict[str, int] = field(default_factory=dict)
     columns: RelationColumns = field(default_factory=RelationColumns)
     relation_ids: set[str] = field(default_factory=set)
+    merged: dict[str, int] = field(default_factory=dict)  # later folders' ids of earlier entities
     problems: list[Problem] = field(default_factory=list)
 
     def problem(self, file: str, entry: str, field_: str, message: str) -> None:
@@ -144,10 +145,13 @@ def _add_entity(
 ) -> None:
     keys = [fold(key) for key in entity_keys(record)]
     if not first:
-        # A later folder's entity that an earlier one already names is that entity.
-        for key in [fold(record.id), *keys]:
+        # A later folder's entity that an earlier one already names is that entity; its other
+        # names become aliases of the earlier one where no other entity has them.
+        for key in keys:
             if key in data.keys:
-                alias_map[record.id] = data.keys[key]
+                owner = data.keys[key]
+                alias_map[record.id] = data.merged[record.id] = owner
+                _add_aliases(data, owner, [record.name, *record.aliases])
                 return
     if record.id in data.positions:
         data.problem(str(path), entry, "id", f"duplicate entity id {record.id!r}")
@@ -161,6 +165,14 @@ def _add_entity(
         if owner != position and first:
             other = data.entities[owner].id
             data.problem(str(path), entry, "aliases", f"{original!r} also names entity {other!r}")
+
+
+def _add_aliases(data: _Dataset, owner: int, names: list[str]) -> None:
+    new = [name for name in names if (key := fold(name)) and data.keys.setdefault(key, owner) == owner
+           and name not in data.entities[owner].aliases and name != data.entities[owner].name]
+    if new:
+        entity = data.entities[owner]
+        data.entities[owner] = entity.model_copy(update={"aliases": (*entity.aliases, *new)})
 
 
 def _add_relation(
@@ -221,5 +233,5 @@ def _check_entity_references(data: _Dataset) -> None:
     for entity in data.entities:
         for attribute in ("affiliation", "capital"):
             ref = entity.attributes.get(attribute)
-            if ref is not None and ref not in data.positions:
+            if ref is not None and ref not in data.positions and ref not in data.merged:
                 data.problem("entities", entity.id, f"attributes.{attribute}", f"unknown entity {ref!r}")

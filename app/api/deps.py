@@ -12,7 +12,7 @@ from ..queries.filters import RelationFilter, make_filter
 from ..vocabulary import VOCABULARY
 
 __all__ = [
-    "AsOf", "From", "Graph", "Limit", "Offset", "RefA", "RefB", "RelationFilterDep",
+    "AsOf", "From", "Graph", "Limit", "Members", "Offset", "RefA", "RefB", "RelationFilterDep",
     "SettingsDep", "To", "Types",
 ]
 
@@ -49,6 +49,10 @@ To = Annotated[str | None, Query(
 Types = Annotated[list[TypeId] | None, Query(
     alias="type", description="Relation type(s) from `/types`; repeat the parameter for several.",
     examples=[["mediation_offer"]])]
+Members = Annotated[bool, Query(
+    description="Count the relations of the entities that belong to each side too: sector actors "
+    "(`Government (Israel)`) and office holders. Event data names few states bare: use this for country-level "
+    "answers.")]
 Limit = Annotated[int, Query(ge=1, le=1000, description="Page size (at most 1000).")]
 Offset = Annotated[int, Query(ge=0, le=10_000_000, description="Items to skip.")]
 

@@ -15,17 +15,17 @@ from ..queries.series import dyad_series
 from ..queries.status import dyad_status
 from ..queries.views import entity_view, relation_views
 from ..schemas import DyadOut, SeriesOut, StatusOut
-from .deps import AsOf, From, Graph, Limit, Offset, RefA, RefB, To, Types
+from .deps import AsOf, From, Graph, Limit, Members, Offset, RefA, RefB, To, Types
 
 router = APIRouter(prefix="/dyads", tags=["dyads"])
 
 
 @router.get("/{a}/{b}", summary="Timeline of two entities")
 async def dyad(kg: Graph, a: RefA, b: RefB, start: From = None, end: To = None, types: Types = None,
-               limit: Limit = 100, offset: Offset = 0) -> DyadOut:
+               members: Members = False, limit: Limit = 100, offset: Offset = 0) -> DyadOut:
     """Relations between `a` and `b` in both directions, oldest first, with counts by type and polarity."""
     first, second = kg.resolve(a), kg.resolve(b)
-    found = dyad_relations(kg, first, second, flt=make_filter(types=types, start=start, end=end))
+    found = dyad_relations(kg, first, second, flt=make_filter(types=types, start=start, end=end), members=members)
     return DyadOut(
         a=entity_view(kg, first), b=entity_view(kg, second),  # type: ignore[arg-type]
         relations=relation_views(kg, found[offset: offset + limit]),  # type: ignore[arg-type]
@@ -35,7 +35,7 @@ async def dyad(kg: Graph, a: RefA, b: RefB, start: From = None, end: To = None, 
 
 
 @router.get("/{a}/{b}/status", summary="State of the relationship on a date")
-async def status(kg: Graph, a: RefA, b: RefB, as_of: AsOf = None) -> StatusOut:
+async def status(kg: Graph, a: RefA, b: RefB, as_of: AsOf = None, members: Members = False) -> StatusOut:
     """The status on `as_of` (default: today) and the relations it rests on.
 
     Rules: the most recent *status-bearing* relation in force decides (a rupture ends a normalisation,
@@ -47,7 +47,7 @@ async def status(kg: Graph, a: RefA, b: RefB, as_of: AsOf = None) -> StatusOut:
     first, second = kg.resolve(a), kg.resolve(b)
     if first == second:
         raise BadParameter("b", "a relationship needs two different entities")
-    found = dyad_status(kg, first, second, as_of=period)
+    found = dyad_status(kg, first, second, as_of=period, members=members)
     return StatusOut(
         a=entity_view(kg, first), b=entity_view(kg, second),  # type: ignore[arg-type]
         as_of=period.text, status=found.status, polarity=found.polarity,  # type: ignore[arg-type]
@@ -59,14 +59,15 @@ async def status(kg: Graph, a: RefA, b: RefB, as_of: AsOf = None) -> StatusOut:
 async def series(
     kg: Graph, a: RefA, b: RefB,
     freq: Annotated[Literal["month", "quarter", "year"], Query(description="Period length.")] = "year",
-    start: From = None, end: To = None, types: Types = None,
+    start: From = None, end: To = None, types: Types = None, members: Members = False,
 ) -> SeriesOut:
     """For each period: counts by type and polarity and a cooperation-conflict score (mean Goldstein value
     where relations carry CAMEO codes, else mean polarity x 10), with the change points where the
     relationship turned (the score changed sign, or moved by 3 or more). Relations count in the period they
     start in; periods without relations are listed with a null score."""
     first, second = kg.resolve(a), kg.resolve(b)
-    found = dyad_series(kg, first, second, freq=freq, flt=make_filter(types=types, start=start, end=end))
+    found = dyad_series(kg, first, second, freq=freq, flt=make_filter(types=types, start=start, end=end),
+                        members=members)
     return SeriesOut(
         a=entity_view(kg, first), b=entity_view(kg, second),  # type: ignore[arg-type]
         freq=freq, periods=[asdict(p) for p in found.periods],  # type: ignore[misc]

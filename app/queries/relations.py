@@ -52,9 +52,13 @@ def find_relations(
     return apply(kg, candidates, flt)
 
 
-def dyad_relations(kg: KnowledgeGraph, a: int, b: int, *, flt: RelationFilter) -> np.ndarray:
-    """Relations between ``a`` and ``b`` in both directions, oldest first."""
-    return apply(kg, kg.dyad_relations(a, b), flt)
+def dyad_relations(kg: KnowledgeGraph, a: int, b: int, *, flt: RelationFilter, members: bool = False) -> np.ndarray:
+    """Relations between ``a`` and ``b`` in both directions, oldest first.
+
+    With ``members``, relations of the entities that belong to either side count too (a country's
+    sector actors and office holders: ``Government (Israel)`` for Israel).
+    """
+    return apply(kg, kg.relations_between(kg.side(a, members=members), kg.side(b, members=members)), flt)
 
 
 def dyad_summary(kg: KnowledgeGraph, positions: np.ndarray) -> dict[str, Any]:

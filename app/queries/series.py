@@ -63,7 +63,7 @@ def _label(index: int, freq: Freq) -> str:
 
 
 def dyad_series(kg: KnowledgeGraph, a: int, b: int, *, freq: Freq = "year",
-                flt: RelationFilter | None = None) -> Series:
+                flt: RelationFilter | None = None, members: bool = False) -> Series:
     """Per period counts by type and polarity, score and change points of the dyad ``a``-``b``.
 
     >>> from app.loader import load_graph
@@ -74,7 +74,7 @@ def dyad_series(kg: KnowledgeGraph, a: int, b: int, *, freq: Freq = "year",
     """
     flt = flt or RelationFilter()
     table = kg.relations
-    found = apply(kg, kg.dyad_relations(a, b), flt)
+    found = apply(kg, kg.relations_between(kg.side(a, members=members), kg.side(b, members=members)), flt)
     found = found[table.lo[found] > OPEN_START]  # relations without a start have no period
     window = flt.window or (OPEN_START, OPEN_END)
     lo = window[0] if window[0] > OPEN_START else (int(table.lo[found].min()) if len(found) else None)

@@ -42,8 +42,10 @@ class Status:
     rule: str
 
 
-def dyad_status(kg: KnowledgeGraph, a: int, b: int, *, as_of: Period) -> Status:
+def dyad_status(kg: KnowledgeGraph, a: int, b: int, *, as_of: Period, members: bool = False) -> Status:
     """The status of the relationship between ``a`` and ``b`` on ``as_of``.
+
+    With ``members``, relations of the entities belonging to either side count too.
 
     >>> from app.loader import load_graph
     >>> from app.temporal import parse_period
@@ -53,7 +55,8 @@ def dyad_status(kg: KnowledgeGraph, a: int, b: int, *, as_of: Period) -> Status:
     ['severed', 'restored']
     """
     table = kg.relations
-    in_force = apply(kg, kg.dyad_relations(a, b), RelationFilter(as_of=as_of))
+    between = kg.relations_between(kg.side(a, members=members), kg.side(b, members=members))
+    in_force = apply(kg, between, RelationFilter(as_of=as_of))
     bearing = in_force[_STATUS_CODES[table.type[in_force]]]
     if len(bearing):
         latest = table.lo[bearing].max()
@@ -65,7 +68,7 @@ def dyad_status(kg: KnowledgeGraph, a: int, b: int, *, as_of: Period) -> Status:
         status = statuses.pop() if len(statuses) == 1 else "mixed"
         polarity = table.polarity_name(int(deciding[0])) if len(polarities) == 1 else "mixed"
         return Status(status, polarity, deciding.tolist(), "latest status-bearing relation in force")
-    recent = in_force[(~table.is_state[in_force]) & (table.lo[in_force] > as_of.hi - TREND_DAYS)]
+    recent = in_force[table.lo[in_force] > as_of.hi - TREND_DAYS]
     scores = [
         (int(p), attrs["goldstein"])
         for p in recent[::-1]
