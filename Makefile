@@ -21,7 +21,7 @@ serve: $(BIN)/.installed  ## serve the curated graph on http://127.0.0.1:8000
 	$(BIN)/python -m app serve --host $(HOST) --port $(PORT)
 
 test: $(BIN)/.installed  ## lint, then the whole test suite
-	$(BIN)/ruff check app tests bench
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
 validate: $(BIN)/.installed
