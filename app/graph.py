@@ -17,10 +17,11 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
-from .indexes import EMPTY, GroupIndex
+from .indexes import GroupIndex
 from .records import EntityRecord, SourceRecord
 from .resolve import NameIndex
 from .store import TYPE_CODE, RelationTable
+from .temporal import OPEN_END
 from .vocabulary import MEDIATION_TYPES
 
 BELONGING_TYPES = ("member_of", "holds_office")
@@ -145,6 +146,11 @@ class KnowledgeGraph:
         found = found[keep]
         return found[np.argsort(table.lo[found], kind="stable")]
 
+    def dyads_relations(self, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The relations of many dyads ``(a[i], b[i])`` at once, and for each the index ``i`` of its dyad."""
+        low, high = np.minimum(a, b).astype(np.int64), np.maximum(a, b).astype(np.int64)
+        return self.by_dyad.gather(low * self._size + high)
+
     def entity_relations(self, position: int) -> np.ndarray:
         """Positions of the relations of an entity, oldest first."""
         return self.by_entity.get(position)
@@ -155,25 +161,55 @@ class KnowledgeGraph:
 
 
 class Adjacency:
-    """Per entity: its neighbours, the day each dyad began, and whether the dyad holds states.
+    """Per entity: its neighbours, and per dyad the days that decide whether it is in force on a date.
 
-    Sorted by that first day, so "neighbours as of a date" is a prefix.
+    Entries are sorted by the first day of each dyad, so "neighbours as of a date" is a prefix. A
+    dyad is in force on a period if one of its events starts by the period's end (``first_event``),
+    or its one state meets the period (``state_lo``..``state_hi``); only dyads with several states
+    that could meet it need their relations checked one by one (``state_count``).
     """
 
     def __init__(self, by_dyad: GroupIndex, table: RelationTable, size: int) -> None:
         low, high = np.divmod(by_dyad.keys, size)
-        first = table.lo[by_dyad.firsts()] if len(by_dyad) else EMPTY
-        stateful = by_dyad.any_per_group(table.is_state)
+        starts = by_dyad.bounds[:-1]
+        values = by_dyad.values
+        is_state = table.is_state[values] if len(values) else np.empty(0, dtype=bool)
+        lo, hi = table.lo[values], table.hi[values]
+
+        def per_dyad(op: np.ufunc, column: np.ndarray) -> np.ndarray:
+            return op.reduceat(column, starts) if len(starts) else np.empty(0, dtype=column.dtype)
+
+        columns = {
+            "first": per_dyad(np.minimum, lo),
+            "first_event": per_dyad(np.minimum, np.where(is_state, OPEN_END, lo)),
+            "state_lo": per_dyad(np.minimum, np.where(is_state, lo, OPEN_END)),
+            "state_hi": per_dyad(np.maximum, np.where(is_state, hi, -1)),
+            "state_count": per_dyad(np.add, is_state.astype(np.int32)),
+        }
         loops = low == high
         owner = np.concatenate([low, high[~loops]])
         self.other = np.concatenate([high, low[~loops]]).astype(np.int32)
-        self.first = np.concatenate([first, first[~loops]]).astype(np.int32)
-        self.stateful = np.concatenate([stateful, stateful[~loops]])
+        for name, column in columns.items():
+            setattr(self, name, np.concatenate([column, column[~loops]]).astype(np.int32))
+        self.first: np.ndarray
+        self.first_event: np.ndarray
+        self.state_lo: np.ndarray
+        self.state_hi: np.ndarray
+        self.state_count: np.ndarray
         self._index = GroupIndex(owner, np.arange(len(owner), dtype=np.int32), self.first)
+
+    def entries(self, node: int) -> np.ndarray:
+        """Positions (into the columns) of ``node``'s neighbours, oldest dyad first."""
+        return self._index.get(node)
+
+    def entries_of(self, nodes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The entries of several nodes at once, and the node each belongs to, in the nodes' order."""
+        entries, which = self._index.gather(nodes)
+        return entries, nodes[which]
 
     def get(self, node: int, default: Any = None) -> tuple[np.ndarray, np.ndarray, np.ndarray] | Any:
         """``(neighbours, first days, holds states)`` of ``node``, or ``default``."""
         if node not in self._index:
             return default
         at = self._index.get(node)
-        return self.other[at], self.first[at], self.stateful[at]
+        return self.other[at], self.first[at], self.state_count[at] > 0

@@ -50,6 +50,22 @@ class GroupIndex:
         slot = self.slot(key)
         return default if slot is None else self.values[self.bounds[slot]: self.bounds[slot + 1]]
 
+    def gather(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The values of several groups at once, and for each value the index of its key in ``keys``.
+
+        >>> index = GroupIndex(np.array([5, 3, 5]), np.array([10, 11, 12]), np.array([2, 0, 1]))
+        >>> [part.tolist() for part in index.gather(np.array([5, 4, 3]))]
+        [[12, 10, 11], [0, 0, 2]]
+        """
+        if not len(self.keys):
+            return EMPTY, EMPTY
+        slots = np.minimum(np.searchsorted(self.keys, keys), len(self.keys) - 1)
+        known = np.flatnonzero(self.keys[slots] == keys)
+        starts, ends = self.bounds[slots[known]], self.bounds[slots[known] + 1]
+        lengths = ends - starts
+        offsets = np.repeat(starts - np.cumsum(lengths) + lengths, lengths)
+        return self.values[offsets + np.arange(int(lengths.sum()))], np.repeat(known, lengths)
+
     def firsts(self) -> np.ndarray:
         """The first value of every group."""
         return self.values[self.bounds[:-1]]

@@ -13,7 +13,7 @@ from ..store import TYPE_CODE
 from ..temporal import OPEN_END, OPEN_START, DateError, Period, parse_period
 from ..vocabulary import VOCABULARY
 
-__all__ = ["RelationFilter", "apply", "make_filter", "parse_query_date"]
+__all__ = ["RelationFilter", "apply", "make_filter", "parse_query_date", "passes"]
 
 
 def parse_query_date(name: str, text: str | None) -> Period | None:
@@ -67,6 +67,11 @@ def apply(kg: KnowledgeGraph, positions: np.ndarray, flt: RelationFilter) -> np.
     """The positions that pass ``flt``, in their given order."""
     if flt.is_empty or len(positions) == 0:
         return positions
+    return positions[passes(kg, positions, flt)]
+
+
+def passes(kg: KnowledgeGraph, positions: np.ndarray, flt: RelationFilter) -> np.ndarray:
+    """Whether each relation passes ``flt``."""
     table = kg.relations
     keep = np.ones(len(positions), dtype=bool)
     if flt.types is not None:
@@ -78,4 +83,4 @@ def apply(kg: KnowledgeGraph, positions: np.ndarray, flt: RelationFilter) -> np.
         states = table.is_state[positions]
         keep &= lo <= flt.as_of.hi
         keep &= ~states | (hi >= flt.as_of.lo)
-    return positions[keep]
+    return keep

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..graph import KnowledgeGraph
-from .filters import RelationFilter, apply
+from .filters import RelationFilter, apply, passes
 
 __all__ = ["Neighborhood", "neighborhood", "neighborhood_relations"]
 
@@ -15,8 +15,8 @@ __all__ = ["Neighborhood", "neighborhood", "neighborhood_relations"]
 @dataclass(frozen=True, slots=True)
 class Neighborhood:
     center: int
-    nodes: list[tuple[int, int]]  # (entity position, distance), BFS order
-    dyads: list[tuple[int, int]]  # the dyads the search went through
+    nodes: list[tuple[int, int]]  # (entity position, distance), breadth-first order
+    parents: list[int]  # for each node, the node it was reached from (-1 for the center)
     truncated: bool
 
 
@@ -25,10 +25,11 @@ def neighborhood(
 ) -> Neighborhood:
     """Breadth-first neighbourhood, stopping once ``limit`` nodes are found.
 
-    The work done is proportional to the answer: as of a date, each entity's
-    neighbours are a prefix of its adjacency (sorted by the day each dyad
-    began), checked one by one only where a dyad holds states or a type filter
-    applies.
+    Each ring is found in one pass of array operations over the adjacency of
+    the previous one (per dyad: the first event day and the span of its state);
+    relations are looked at one by one only for a type or window filter, or a
+    dyad with several states that might be in force. The answer stops at
+    ``limit`` nodes, marked ``truncated``.
 
     >>> from app.loader import load_graph
     >>> kg = load_graph(["graph_data"])
@@ -37,61 +38,100 @@ def neighborhood(
     True
     """
     flt = flt or RelationFilter()
-    seen = {center: 0}
-    nodes: list[tuple[int, int]] = [(center, 0)]
-    dyads: dict[tuple[int, int], None] = {}
-    frontier = [center]
-    truncated = False
+    seen = np.zeros(len(kg.entities), dtype=bool)
+    seen[center] = True
+    nodes, parents = [(center, 0)], [-1]
+    frontier = np.array([center], dtype=np.int32)
     for distance in range(1, depth + 1):
-        following: list[int] = []
-        for node in frontier:
-            for other in _neighbours(kg, node, flt):
-                if other in seen:
-                    dyads[(node, other) if node <= other else (other, node)] = None
-                    continue
-                if len(nodes) >= limit:
-                    truncated = True
-                    break
-                seen[other] = distance
-                nodes.append((other, distance))
-                dyads[(node, other) if node <= other else (other, node)] = None
-                following.append(other)
+        ring: list[np.ndarray] = []
+        # Expand the frontier in growing chunks, so a full answer stops the work early.
+        for lo, hi in _chunks(len(frontier)):
+            others, via = _expand(kg, frontier[lo:hi], flt)
+            fresh = ~seen[others]
+            others, via = others[fresh], via[fresh]
+            _, first = np.unique(others, return_index=True)  # each new node once, where first reached
+            first.sort()
+            others, via = others[first], via[first]
+            room = limit - len(nodes)
+            truncated = len(others) > room
+            others, via = others[:room], via[:room]
+            seen[others] = True
+            nodes.extend((other, distance) for other in others.tolist())
+            parents.extend(via.tolist())
+            ring.append(others)
             if truncated:
-                break
-        frontier = following
-        if truncated or not frontier:
+                return Neighborhood(center, nodes, parents, True)
+        frontier = np.concatenate(ring) if ring else frontier[:0]
+        if not len(frontier):
             break
-    return Neighborhood(center, nodes, list(dyads), truncated)
+    return Neighborhood(center, nodes, parents, False)
 
 
-def _neighbours(kg: KnowledgeGraph, node: int, flt: RelationFilter) -> list[int]:
-    others, first, stateful = kg.adjacency.get(node, (_EMPTY, _EMPTY, _NONE))
+def _chunks(size: int) -> list[tuple[int, int]]:
+    bounds, step, at = [], 8, 0
+    while at < size:
+        bounds.append((at, min(at + step, size)))
+        at, step = at + step, step * 4
+    return bounds
+
+
+def _expand(kg: KnowledgeGraph, frontier: np.ndarray, flt: RelationFilter) -> tuple[np.ndarray, np.ndarray]:
+    """The neighbours of every frontier node in force under ``flt``, and whom each was reached from.
+
+    All adjacency entries of the frontier are gathered and filtered in one pass of array operations.
+    """
+    adjacency = kg.adjacency
+    at, via = adjacency.entries_of(frontier)
     if flt.as_of is not None:
-        cut = int(np.searchsorted(first, flt.as_of.hi, side="right"))
-        others, stateful = others[:cut], stateful[:cut]
-    if flt.types is None and flt.window is None and not stateful.any():
-        return others.tolist()  # type: ignore[no-any-return]
-    check = stateful if flt.types is None and flt.window is None else np.ones(len(others), dtype=bool)
-    return [
-        int(other) for other, exact in zip(others.tolist(), check.tolist(), strict=True)
-        if not exact or len(apply(kg, kg.dyad_relations(node, other), flt))
-    ]
+        on = flt.as_of
+        meets = (adjacency.state_lo[at] <= on.hi) & (adjacency.state_hi[at] >= on.lo)
+        sure = (adjacency.first_event[at] <= on.hi) | (meets & (adjacency.state_count[at] == 1))
+        unsure = ~sure & meets & (adjacency.state_count[at] > 1)
+        if unsure.any():
+            sure |= _exact(kg, via, at, unsure, RelationFilter(as_of=on))
+        at, via = at[sure], via[sure]
+    others = adjacency.other[at]
+    if flt.types is not None or flt.window is not None:
+        keep = _exact(kg, via, at, np.ones(len(at), dtype=bool), flt)
+        others, via = others[keep], via[keep]
+    return others, via
+
+
+def _neighbours(kg: KnowledgeGraph, node: int, flt: RelationFilter) -> np.ndarray:
+    return _expand(kg, np.array([node], dtype=np.int32), flt)[0]
+
+
+def _exact(kg: KnowledgeGraph, via: np.ndarray, at: np.ndarray, doubtful: np.ndarray,
+           flt: RelationFilter) -> np.ndarray:
+    """Check the doubtful dyads relation by relation, all at once."""
+    keep = np.zeros(len(at), dtype=bool)
+    rows = np.flatnonzero(doubtful)
+    relations, dyad = kg.dyads_relations(via[rows], kg.adjacency.other[at[rows]])
+    keep[rows[np.unique(dyad[passes(kg, relations, flt)])]] = True
+    return keep
 
 
 def neighborhood_relations(
     kg: KnowledgeGraph, hood: Neighborhood, *, flt: RelationFilter | None = None, limit: int = 1000
 ) -> tuple[list[int], bool]:
-    """The relations passing ``flt`` on the dyads of a neighbourhood, at most ``limit``."""
+    """The relations passing ``flt`` between the nodes of a neighbourhood, at most ``limit``.
+
+    Every dyad between two of its nodes counts, except between two nodes of the outermost ring
+    (which were never expanded): the ego network as ``networkx.ego_graph`` sees it, less those.
+    """
     flt = flt or RelationFilter()
+    depth = max((d for _, d in hood.nodes), default=0)
+    inside = {node: distance for node, distance in hood.nodes}
     found: list[int] = []
-    for u, v in hood.dyads:
-        kept = apply(kg, kg.dyad_relations(u, v), flt).tolist()
-        if len(found) + len(kept) > limit:
-            found.extend(kept[: limit - len(found)])
-            return found, True
-        found.extend(kept)
+    for node, distance in hood.nodes:
+        if distance == depth and depth > 0:
+            break
+        for other in _neighbours(kg, node, flt).tolist():
+            if other not in inside or (inside[other] < distance or (inside[other] == distance and other < node)):
+                continue  # outside, or a dyad already counted from the other end
+            kept = apply(kg, kg.dyad_relations(node, other), flt).tolist()
+            if len(found) + len(kept) > limit:
+                found.extend(kept[: limit - len(found)])
+                return found, True
+            found.extend(kept)
     return found, False
-
-
-_EMPTY = np.empty(0, dtype=np.int32)
-_NONE = np.empty(0, dtype=bool)

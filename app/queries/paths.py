@@ -72,11 +72,17 @@ def find_paths(
             passing[key] = apply(kg, kg.dyad_relations(u, v), flt)
         return passing[key]
 
-    view = nx.subgraph_view(kg.dyads, filter_edge=lambda u, v: len(kept(u, v)) > 0)
+    # Without a filter every dyad qualifies: search the frozen graph itself, not a filtered view.
+    view = kg.dyads if flt.is_empty else nx.subgraph_view(kg.dyads, filter_edge=lambda u, v: len(kept(u, v)) > 0)
     found: list[tuple[list[int], list[int]]] = []
     complete = True
     try:
-        if source in view and target in view:
+        ends_known = source in view and target in view
+        if ends_known and k == 1 and not time_respecting:
+            nodes = nx.bidirectional_shortest_path(view, source, target)
+            if len(nodes) - 1 <= max_hops:
+                found.append((nodes, [int(kept(u, v)[-1]) for u, v in pairwise(nodes)]))
+        elif ends_known:
             for nodes in nx.shortest_simple_paths(view, source, target):
                 if len(nodes) - 1 > max_hops or len(found) == k:
                     break
