@@ -36,7 +36,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     kg = _load(settings)
     print(f"loaded {kg.stats()['entities']} entities and {kg.stats()['relations']} relations", file=sys.stderr)
     uvicorn.run(create_app(settings, graph=kg), host=args.host or settings.host,
-                port=args.port or settings.port, log_level="info")
+                port=args.port or settings.port, log_level="info", access_log=settings.access_log)
     return 0
 
 
