@@ -22,6 +22,7 @@ serve: $(BIN)/.installed  ## serve the curated graph on http://127.0.0.1:8000
 
 test: $(BIN)/.installed  ## lint, then the whole test suite
 	$(BIN)/ruff check .
+	$(BIN)/mypy app
 	$(BIN)/python -m pytest
 
 validate: $(BIN)/.installed

@@ -163,7 +163,7 @@ def _bytes(column: pa.Array) -> np.ndarray:
 
 def _codes(column: pa.Array, lookup: Callable[[str], int], dtype: type) -> np.ndarray:
     encoded = column.dictionary_encode()
-    table = np.array([lookup(value) for value in encoded.dictionary.to_pylist()], dtype=dtype)
+    table: np.ndarray = np.array([lookup(value) for value in encoded.dictionary.to_pylist()], dtype=dtype)
     return table[encoded.indices.to_numpy(zero_copy_only=False)] if len(table) else np.empty(0, dtype=dtype)
 
 

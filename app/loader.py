@@ -94,12 +94,12 @@ def _read_folder(folder: Path, data: _Dataset, *, first: bool) -> None:
         entity_files.append((bulk_entities, entity_rows(bulk_entities, _reporter(data, bulk_entities))))
     for path, entries in entity_files:
         for entry, raw in entries:
-            if record := _validate(EntityRecord, raw, path, entry, data):
-                _add_entity(record, path, entry, data, alias_map, first=first)
+            if entity := _validate(EntityRecord, raw, path, entry, data):
+                _add_entity(entity, path, entry, data, alias_map, first=first)
     for path in kinds["relations"]:
         for entry, raw in _yaml_entries(path, data):
-            if record := _validate(RelationRecord, raw, path, entry, data):
-                _add_relation(record, path, entry, data, alias_map)
+            if relation := _validate(RelationRecord, raw, path, entry, data):
+                _add_relation(relation, path, entry, data, alias_map)
     if (bulk_relations := folder / "relations.csv").exists():
         target = BulkTarget(
             columns=data.columns, alias_map=alias_map, entity_ids=[e.id for e in data.entities],

@@ -29,10 +29,10 @@ class RelationType(BaseModel):
     description: str
 
 
-def _t(id: str, label: str, kind: str, polarity: str, cameo: str | None, description: str,
-       status: str | None = None) -> RelationType:
+def _t(id: str, label: str, kind: Literal["state", "event"], polarity: Polarity, cameo: str | None,
+       description: str, status: str | None = None) -> RelationType:
     return RelationType(id=id, label=label, kind=kind, polarity=polarity, cameo=cameo,
-                        status=status, description=description)  # type: ignore[arg-type]
+                        status=status, description=description)
 
 
 _TYPES = [

@@ -46,7 +46,7 @@ From = Annotated[str | None, Query(
 To = Annotated[str | None, Query(
     alias="to", pattern=DATE_PATTERN, examples=["2022"],
     description=f"Window end (inclusive of its whole period). {_DATE_HELP}")]
-Types = Annotated[list[TypeId] | None, Query(
+Types = Annotated[list[TypeId] | None, Query(  # type: ignore[valid-type]
     alias="type", description="Relation type(s) from `/types`; repeat the parameter for several.",
     examples=[["mediation_offer"]])]
 Members = Annotated[bool, Query(

@@ -55,17 +55,17 @@ def changes(
     began = candidates[(lo >= window.lo) & (lo <= window.hi)]
     closed = table.is_state[candidates] & (table.end_precision[candidates] > 0) & (hi < OPEN_END)
     ended = candidates[closed & (hi >= window.lo) & (hi <= window.hi)]
-    groups: dict[tuple[int, int], tuple[list[int], list[int], int]] = {}
+    groups: dict[tuple[int, int], tuple[list[int], list[int]]] = {}
+    latest: dict[tuple[int, int], int] = {}
     for kind, positions, days in ((0, began, table.lo[began]), (1, ended, table.hi[ended])):
         for position, day in zip(positions.tolist(), days.tolist(), strict=True):
             key = dyad_key(int(table.source[position]), int(table.target[position]))
-            group = groups.setdefault(key, ([], [], 0))
-            group[kind].append(position)
-            groups[key] = (group[0], group[1], max(group[2], day))
-    ordered = sorted(groups.items(), key=lambda item: (-item[1][2], item[0]))
+            groups.setdefault(key, ([], []))[kind].append(position)
+            latest[key] = max(latest.get(key, day), day)
+    ordered = sorted(groups.items(), key=lambda item: (-latest[item[0]], item[0]))
     before = Period(f"before {window.text}", window.lo - 1, window.lo - 1)
     page = []
-    for (a, b), (started, stopped, _) in ordered[offset: offset + limit]:
+    for (a, b), (started, stopped) in ordered[offset: offset + limit]:
         page.append(DyadChange(
             a, b, _newest(kg, started, per_dyad), _newest(kg, stopped, per_dyad, end=True),
             dyad_status(kg, a, b, as_of=before), dyad_status(kg, a, b, as_of=Period(window.text, window.hi, window.hi)),

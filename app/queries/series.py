@@ -89,8 +89,8 @@ def dyad_series(kg: KnowledgeGraph, a: int, b: int, *, freq: Freq = "year",
     periods = [Period(_label(i, freq)) for i in range(first, last + 1)]
     slots = _period_index(table.lo[found], freq) - first
     for slot in np.unique(slots).tolist():
-        members = found[slots == slot]
-        periods[slot] = _fill(kg, periods[slot], members)
+        in_period = found[slots == slot]
+        periods[slot] = _fill(kg, periods[slot], in_period)
     return Series(freq, periods, _turns(periods))
 
 

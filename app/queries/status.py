@@ -63,7 +63,7 @@ def dyad_status(kg: KnowledgeGraph, a: int, b: int, *, as_of: Period, members: b
         deciding = bearing[table.lo[bearing] == latest]
         if table.is_state[deciding].any():  # a lasting condition outranks a same-day event
             deciding = deciding[table.is_state[deciding]]
-        statuses = {VOCABULARY[TYPE_IDS[code]].status for code in table.type[deciding].tolist()}
+        statuses = {str(VOCABULARY[TYPE_IDS[code]].status) for code in table.type[deciding].tolist()}
         polarities = {int(p) for p in table.polarity[deciding]}
         status = statuses.pop() if len(statuses) == 1 else "mixed"
         polarity = table.polarity_name(int(deciding[0])) if len(polarities) == 1 else "mixed"
