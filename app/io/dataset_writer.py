@@ -196,6 +196,8 @@ class DatasetWriter:
 
     def _write(self, relation_id: str, type_: str, source: str, target: str, start: str, end: str,
                polarity: str, description: str, evidence: tuple[str, str], attributes: str) -> None:
+        # One line per row: the loader numbers rows by line, so values never hold a line break.
+        description = " ".join(description.split())
         self._rows.writerow((relation_id, type_, source, target, start, end, polarity, description,
                              evidence[0], evidence[1], attributes))
         self.summary.relations += 1
