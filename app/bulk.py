@@ -22,7 +22,15 @@ import pyarrow as pa
 import pyarrow.compute
 from pyarrow import csv as pa_csv
 
-from .store import DEFAULT_POLARITY, POLARITY_CODE, PRECISION_CODE, STATE_TYPE_CODES, TYPE_CODE, RelationColumns
+from .store import (
+    DEFAULT_POLARITY,
+    POLARITY_CODE,
+    PRECISION_CODE,
+    STATE_TYPE_CODES,
+    TYPE_CODE,
+    RelationColumns,
+    goldstein_of,
+)
 from .temporal import OPEN_END, OPEN_START, DateError, parse_date
 from .vocabulary import MEDIATION_TYPES
 
@@ -194,6 +202,8 @@ def _read_block(batch: pa.RecordBatch, lines: np.ndarray, target: BulkTarget, ca
     values, index = _mapped(column["attributes"], caches["attributes"], _attributes)
     bad |= np.array([v is _INVALID for v in values], dtype=bool)[index]
     attributes = [values[i] for i in index.tolist()]
+    goldstein = np.array([goldstein_of(v) if isinstance(v, dict) else np.nan for v in values],
+                         dtype=np.float32)[index] if values else np.empty(0, dtype=np.float32)
     ids = _bytes(column["id"])
     bad |= ids == b""
     for row in np.flatnonzero(np.isin(type_code, _MEDIATION_CODES) & ~bad).tolist():
@@ -217,7 +227,7 @@ def _read_block(batch: pa.RecordBatch, lines: np.ndarray, target: BulkTarget, ca
     columns.extend({
         "type": type_code[keep], "source": source[keep], "target": target_[keep], "lo": lo[keep],
         "hi": hi[keep], "start_precision": start_precision[keep], "end_precision": end_precision[keep],
-        "polarity": polarity[keep], "evidence_source": source_code[keep],
+        "polarity": polarity[keep], "evidence_source": source_code[keep], "goldstein": goldstein[keep],
         "ids": ids[keep],
         "locators": _bytes(column["locator"])[keep],
         "attributes": [attributes[i] for i in picked] if len(picked) < len(ids) else attributes,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -49,6 +50,10 @@ def create_app(settings: Settings | None = None, *, graph: KnowledgeGraph | None
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.settings = settings
         app.state.kg = graph if graph is not None else load_graph(settings.data)
+        # The graph lives as long as the process: keep the collector from walking it (and the
+        # imported modules) on every full collection, which paused requests for ~60-90 ms.
+        gc.collect()
+        gc.freeze()
         yield
 
     app = FastAPI(

@@ -36,8 +36,14 @@ DEFAULT_POLARITY = np.array([POLARITY_CODE[VOCABULARY[t].polarity] for t in TYPE
 _NUMERIC = {
     "type": ("h", np.int16), "source": ("i", np.int32), "target": ("i", np.int32), "lo": ("i", np.int32),
     "hi": ("i", np.int32), "start_precision": ("b", np.int8), "end_precision": ("b", np.int8),
-    "polarity": ("b", np.int8), "evidence_source": ("h", np.int16),
+    "polarity": ("b", np.int8), "evidence_source": ("h", np.int16), "goldstein": ("f", np.float32),
 }
+
+
+def goldstein_of(attributes: dict[str, Any] | None) -> float:
+    """The Goldstein value coded event data carries in its attributes, or NaN."""
+    value = (attributes or {}).get("goldstein")
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else float("nan")
 
 
 class TextParts:
@@ -75,7 +81,7 @@ class RelationColumns:
     """Relations as they are read: one at a time (YAML) or a block at a time (bulk CSV)."""
 
     def __init__(self) -> None:
-        self.numeric = {name: array(code) for name, (code, _) in _NUMERIC.items()}
+        self.numeric: dict[str, array[Any]] = {name: array(code) for name, (code, _) in _NUMERIC.items()}
         self.ids = TextParts()
         self.locators = TextParts()
         self.attributes: list[dict[str, Any] | None] = []
@@ -115,6 +121,7 @@ class RelationColumns:
             "end_precision": PRECISION_CODE[last.precision] if last else 0,
             "polarity": POLARITY_CODE[polarity or VOCABULARY[type].polarity],
             "evidence_source": self.source_code(evidence[0][0]) if evidence else -1,
+            "goldstein": goldstein_of(attributes),
         }
         for name, value in row.items():
             self.numeric[name].append(value)
@@ -213,6 +220,7 @@ class RelationTable:
         self.end_precision: np.ndarray
         self.polarity: np.ndarray
         self.evidence_source: np.ndarray
+        self.goldstein: np.ndarray
         self.is_state = STATE_TYPE_CODES[self.type]
         self.ids = columns.ids.freeze()
         self.locators = columns.locators.freeze()

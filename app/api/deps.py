@@ -17,11 +17,12 @@ __all__ = [
 ]
 
 
-def get_graph(request: Request) -> KnowledgeGraph:
+# Dependencies are async: a plain def would hop to the thread pool on every request.
+async def get_graph(request: Request) -> KnowledgeGraph:
     return request.app.state.kg  # type: ignore[no-any-return]
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     return request.app.state.settings  # type: ignore[no-any-return]
 
 
@@ -57,7 +58,9 @@ Limit = Annotated[int, Query(ge=1, le=1000, description="Page size (at most 1000
 Offset = Annotated[int, Query(ge=0, le=10_000_000, description="Items to skip.")]
 
 
-def relation_filter(types: Types = None, start: From = None, end: To = None, as_of: AsOf = None) -> RelationFilter:
+async def relation_filter(
+    types: Types = None, start: From = None, end: To = None, as_of: AsOf = None
+) -> RelationFilter:
     return make_filter(types=types, start=start, end=end, as_of=as_of)
 
 

@@ -6,7 +6,7 @@ from dataclasses import asdict
 from datetime import date
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
 from ..errors import BadParameter
 from ..queries.filters import make_filter, parse_query_date
@@ -16,26 +16,26 @@ from ..queries.status import dyad_status
 from ..queries.views import entity_view, relation_views
 from ..schemas import DyadOut, SeriesOut, StatusOut
 from .deps import AsOf, From, Graph, Limit, Members, Offset, RefA, RefB, To, Types
+from .fastjson import json_response
 
 router = APIRouter(prefix="/dyads", tags=["dyads"])
 
 
-@router.get("/{a}/{b}", summary="Timeline of two entities")
+@router.get("/{a}/{b}", summary="Timeline of two entities", response_model=DyadOut)
 async def dyad(kg: Graph, a: RefA, b: RefB, start: From = None, end: To = None, types: Types = None,
-               members: Members = False, limit: Limit = 100, offset: Offset = 0) -> DyadOut:
+               members: Members = False, limit: Limit = 100, offset: Offset = 0) -> Response:
     """Relations between `a` and `b` in both directions, oldest first, with counts by type and polarity."""
     first, second = kg.resolve(a), kg.resolve(b)
     found = dyad_relations(kg, first, second, flt=make_filter(types=types, start=start, end=end), members=members)
-    return DyadOut(
-        a=entity_view(kg, first), b=entity_view(kg, second),  # type: ignore[arg-type]
-        relations=relation_views(kg, found[offset: offset + limit]),  # type: ignore[arg-type]
-        summary=dyad_summary(kg, found),  # type: ignore[arg-type]
-        limit=limit, offset=offset,
-    )
+    return json_response({
+        "a": entity_view(kg, first), "b": entity_view(kg, second),
+        "relations": relation_views(kg, found[offset: offset + limit]),
+        "summary": dyad_summary(kg, found), "limit": limit, "offset": offset,
+    })
 
 
-@router.get("/{a}/{b}/status", summary="State of the relationship on a date")
-async def status(kg: Graph, a: RefA, b: RefB, as_of: AsOf = None, members: Members = False) -> StatusOut:
+@router.get("/{a}/{b}/status", summary="State of the relationship on a date", response_model=StatusOut)
+async def status(kg: Graph, a: RefA, b: RefB, as_of: AsOf = None, members: Members = False) -> Response:
     """The status on `as_of` (default: today) and the relations it rests on.
 
     Rules: the most recent *status-bearing* relation in force decides (a rupture ends a normalisation,
@@ -48,11 +48,11 @@ async def status(kg: Graph, a: RefA, b: RefB, as_of: AsOf = None, members: Membe
     if first == second:
         raise BadParameter("b", "a relationship needs two different entities")
     found = dyad_status(kg, first, second, as_of=period, members=members)
-    return StatusOut(
-        a=entity_view(kg, first), b=entity_view(kg, second),  # type: ignore[arg-type]
-        as_of=period.text, status=found.status, polarity=found.polarity,  # type: ignore[arg-type]
-        basis=relation_views(kg, found.basis), rule=found.rule,  # type: ignore[arg-type]
-    )
+    return json_response({
+        "a": entity_view(kg, first), "b": entity_view(kg, second), "as_of": period.text,
+        "status": found.status, "polarity": found.polarity, "basis": relation_views(kg, found.basis),
+        "rule": found.rule,
+    })
 
 
 @router.get("/{a}/{b}/series", summary="The relationship over time")

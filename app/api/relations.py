@@ -4,19 +4,20 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Response
 
 from ..errors import UnknownRelation
 from ..queries.relations import find_relations
 from ..queries.views import relation_view, relation_views
 from ..schemas import RelationOut, RelationPage
 from .deps import Graph, Limit, Offset, RelationFilterDep
+from .fastjson import json_response
 
 router = APIRouter(prefix="/relations", tags=["relations"])
 
 
 
-@router.get("", summary="Find relations")
+@router.get("", summary="Find relations", response_model=RelationPage)
 async def list_relations(
     kg: Graph,
     flt: RelationFilterDep,
@@ -26,15 +27,15 @@ async def list_relations(
                                         examples=["Azerbaijan"])] = None,
     limit: Limit = 100,
     offset: Offset = 0,
-) -> RelationPage:
+) -> Response:
     """Relations by direction, type and time, oldest first."""
     found = find_relations(
         kg, flt=flt,
         source=kg.resolve(source) if source else None,
         target=kg.resolve(target) if target else None,
     )
-    return RelationPage(items=relation_views(kg, found[offset: offset + limit]),  # type: ignore[arg-type]
-                        total=len(found), limit=limit, offset=offset)
+    return json_response({"items": relation_views(kg, found[offset: offset + limit]), "total": len(found),
+                          "limit": limit, "offset": offset})
 
 
 @router.get("/{relation_id}", summary="One relation", responses={404: {"description": "No such relation"}})

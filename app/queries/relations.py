@@ -58,7 +58,9 @@ def dyad_relations(kg: KnowledgeGraph, a: int, b: int, *, flt: RelationFilter, m
     With ``members``, relations of the entities that belong to either side count too (a country's
     sector actors and office holders: ``Government (Israel)`` for Israel).
     """
-    return apply(kg, kg.relations_between(kg.side(a, members=members), kg.side(b, members=members)), flt)
+    if not members:
+        return apply(kg, kg.dyad_relations(a, b), flt)
+    return apply(kg, kg.relations_between(kg.side(a, members=True), kg.side(b, members=True)), flt)
 
 
 def dyad_summary(kg: KnowledgeGraph, positions: np.ndarray) -> dict[str, Any]:

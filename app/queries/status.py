@@ -10,8 +10,9 @@ Rules, in order:
    states (lasting conditions) outrank events; those left decide together, and
    if they disagree the status is ``mixed``.
 2. Otherwise, for coded event data (relations carrying a Goldstein value), the
-   events of the ``TREND_DAYS`` before the date decide by their mean Goldstein
-   value: ``cooperative`` above +1, ``conflictual`` below -1, ``mixed`` between.
+   coded relations in force that started in the ``TREND_DAYS`` before the date
+   decide by their mean Goldstein value: ``cooperative`` above +1,
+   ``conflictual`` below -1, ``mixed`` between.
 3. Otherwise the status is ``unknown``: nothing is guessed.
 """
 
@@ -56,8 +57,8 @@ def dyad_status(kg: KnowledgeGraph, a: int, b: int, *, as_of: Period, members: b
     """
     table = kg.relations
     between = kg.relations_between(kg.side(a, members=members), kg.side(b, members=members))
-    in_force = apply(kg, between, RelationFilter(as_of=as_of))
-    bearing = in_force[_STATUS_CODES[table.type[in_force]]]
+    bearing = between[_STATUS_CODES[table.type[between]]]
+    bearing = apply(kg, bearing, RelationFilter(as_of=as_of))
     if len(bearing):
         latest = table.lo[bearing].max()
         deciding = bearing[table.lo[bearing] == latest]
@@ -68,19 +69,19 @@ def dyad_status(kg: KnowledgeGraph, a: int, b: int, *, as_of: Period, members: b
         status = statuses.pop() if len(statuses) == 1 else "mixed"
         polarity = table.polarity_name(int(deciding[0])) if len(polarities) == 1 else "mixed"
         return Status(status, polarity, deciding.tolist(), "latest status-bearing relation in force")
-    recent = in_force[table.lo[in_force] > as_of.hi - TREND_DAYS]
-    scores = [
-        (int(p), attrs["goldstein"])
-        for p in recent[::-1]
-        if isinstance(attrs := table.attributes[p], dict) and "goldstein" in attrs
-    ]
-    if scores:
-        mean = sum(score for _, score in scores) / len(scores)
+    # Relations come oldest first: the trend window is a slice, found by binary search.
+    starts = table.lo[between]
+    window = between[np.searchsorted(starts, as_of.hi - TREND_DAYS, side="right"):
+                     np.searchsorted(starts, as_of.hi, side="right")]
+    coded = window[~np.isnan(table.goldstein[window])]
+    coded = apply(kg, coded, RelationFilter(as_of=as_of))
+    if len(coded):
+        mean = float(table.goldstein[coded].mean())
         status, polarity = (
             ("cooperative", "positive") if mean > 1 else
             ("conflictual", "negative") if mean < -1 else ("mixed", "neutral")
         )
-        basis = [p for p, _ in scores[:TREND_BASIS_LIMIT]]
-        return Status(status, polarity, basis, f"mean Goldstein {mean:+.2f} over {len(scores)} events "
+        basis = coded[::-1][:TREND_BASIS_LIMIT].tolist()
+        return Status(status, polarity, basis, f"mean Goldstein {mean:+.2f} over {len(coded)} coded relations "
                                               f"in the {TREND_DAYS} days before")
     return Status("unknown", "unknown", [], "no status-bearing relation or coded event in force")
