@@ -20,7 +20,7 @@ import numpy as np
 from .indexes import GroupIndex
 from .records import EntityRecord, SourceRecord
 from .resolve import NameIndex
-from .store import TYPE_CODE, RelationTable
+from .store import STATUS_TYPE_CODES, TYPE_CODE, RelationTable
 from .temporal import OPEN_END
 from .vocabulary import MEDIATION_TYPES
 
@@ -70,6 +70,8 @@ class KnowledgeGraph:
         low = np.minimum(table.source, table.target).astype(np.int64)
         high = np.maximum(table.source, table.target).astype(np.int64)
         self.by_dyad = GroupIndex(low * self._size + high, positions, table.lo)
+        bearing = STATUS_TYPE_CODES[table.type]
+        self.status_by_dyad = GroupIndex((low * self._size + high)[bearing], positions[bearing], table.lo[bearing])
         loops = table.source == table.target
         ends = np.concatenate([table.source, table.target[~loops]]).astype(np.int64)
         at = np.concatenate([positions, positions[~loops]])
@@ -127,6 +129,10 @@ class KnowledgeGraph:
         """Positions of the relations between ``a`` and ``b``, both directions, oldest first."""
         low, high = dyad_key(a, b)
         return self.by_dyad.get(low * self._size + high)
+
+    def dyad_key_of(self, a: int, b: int) -> int:
+        low, high = dyad_key(a, b)
+        return low * self._size + high
 
     def side(self, position: int, *, members: bool = False) -> np.ndarray:
         """An entity, and with ``members`` the entities that belong to it (sector actors, office holders)."""

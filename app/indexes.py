@@ -28,6 +28,7 @@ class GroupIndex:
         order = np.lexsort((order_by, keys))
         keys = keys[order]
         self.values = values[order]
+        self.sorted_by = order_by[order]  # within each group, ascending
         starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if len(keys) else EMPTY
         self.keys = keys[starts]
         self.bounds = np.r_[starts, len(keys)].astype(np.int64)
@@ -49,6 +50,16 @@ class GroupIndex:
     def get(self, key: int, default: np.ndarray = EMPTY) -> np.ndarray:
         slot = self.slot(key)
         return default if slot is None else self.values[self.bounds[slot]: self.bounds[slot + 1]]
+
+    def between(self, key: int, low: int, high: int) -> np.ndarray:
+        """The values of a group whose sort key lies in ``low..high``, found by binary search."""
+        slot = self.slot(key)
+        if slot is None:
+            return EMPTY
+        start, end = int(self.bounds[slot]), int(self.bounds[slot + 1])
+        keys = self.sorted_by[start:end]
+        first = start + int(np.searchsorted(keys, low, side="left"))
+        return self.values[first: start + int(np.searchsorted(keys, high, side="right"))]
 
     def gather(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The values of several groups at once, and for each value the index of its key in ``keys``.

@@ -31,6 +31,7 @@ POLARITY_NAME = {code: name for name, code in POLARITY_CODE.items()}
 TYPE_IDS: tuple[str, ...] = tuple(VOCABULARY)
 TYPE_CODE = {type_id: code for code, type_id in enumerate(TYPE_IDS)}
 STATE_TYPE_CODES = np.array([VOCABULARY[t].kind == "state" for t in TYPE_IDS], dtype=bool)
+STATUS_TYPE_CODES = np.array([VOCABULARY[t].status is not None for t in TYPE_IDS], dtype=bool)
 DEFAULT_POLARITY = np.array([POLARITY_CODE[VOCABULARY[t].polarity] for t in TYPE_IDS], dtype=np.int8)
 
 _NUMERIC = {

@@ -22,15 +22,9 @@ or ``"nodes"``.
 
 from __future__ import annotations
 
-import csv
-import io
-import json
-import math
-import re
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
-from typing import Any, Literal, get_args
-from xml.sax.saxutils import escape
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Literal, get_args
 
 import networkx as nx
 import numpy as np
@@ -39,13 +33,13 @@ from ..errors import BadParameter
 from ..graph import KnowledgeGraph
 from ..queries.filters import RelationFilter
 from ..queries.relations import find_relations
-from ..queries.views import entity_view, relation_view
+from .flat import EDGE_FIELDS, NODE_FIELDS, Selection, field_types
+from .writers import WRITERS, chunks, write_csv
 
 __all__ = ["FORMATS", "ExportFormat", "FormatName", "TableName", "export_graph", "export_stream"]
 
 FormatName = Literal["graphml", "gexf", "node-link", "cytoscape", "csv"]
 TableName = Literal["edges", "nodes"]
-Scalar = str | int | float | bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,10 +58,6 @@ FORMATS: dict[str, ExportFormat] = {
 }
 assert set(FORMATS) == set(get_args(FormatName))
 
-_NODE_FIELDS = ("name", "kind", "aliases", "note")
-_EDGE_FIELDS = ("type", "start", "end", "polarity", "description", "kind", "evidence", "note")
-_XML_TYPES = {str: "string", int: "long", float: "double", bool: "boolean"}
-_CHUNK = 1 << 16
 
 
 def export_stream(
@@ -106,8 +96,8 @@ def export_stream(
 
     def generate() -> Iterator[bytes]:
         selection = _select(kg, flt=flt, source=source, target=target)
-        parts = _csv(selection, table) if fmt == "csv" else _WRITERS[fmt](selection)
-        yield from _chunks(parts)
+        parts = write_csv(selection, table) if fmt == "csv" else WRITERS[fmt](selection)
+        yield from chunks(parts)
 
     return generate()
 
@@ -123,39 +113,7 @@ def export_graph(
     return graph
 
 
-# -- the selection and its flat records --------------------------------------------------------
-
-
-@dataclass
-class _Selection:
-    kg: KnowledgeGraph
-    node_positions: np.ndarray
-    edge_positions: np.ndarray
-    node_fields: dict[str, type] = field(default_factory=dict)
-    edge_fields: dict[str, type] = field(default_factory=dict)
-
-    def nodes(self) -> Iterator[tuple[str, dict[str, Scalar]]]:
-        for position in self.node_positions.tolist():
-            view = entity_view(self.kg, position)
-            record: dict[str, Scalar] = {"name": view["name"], "kind": view["kind"],
-                                         "aliases": "|".join(view["aliases"]), "note": view["note"] or ""}
-            record.update(_flat_attributes(view["attributes"], self.node_fields))
-            yield view["id"], record
-
-    def edges(self) -> Iterator[tuple[str, str, str, dict[str, Scalar]]]:
-        for position in self.edge_positions.tolist():
-            view = relation_view(self.kg, position)
-            evidence = ";".join(f"{e['source_id']}:{e['locator']}" for e in view["evidence"])
-            record: dict[str, Scalar] = {
-                "type": view["type"], "start": view["start"] or "", "end": view["end"] or "",
-                "polarity": view["polarity"], "description": view["description"], "kind": view["kind"],
-                "evidence": evidence, "note": view["note"] or "",
-            }
-            record.update(_flat_attributes(view["attributes"], self.edge_fields))
-            yield view["id"], view["source"], view["target"], record
-
-
-def _select(kg: KnowledgeGraph, *, flt: RelationFilter, source: int | None, target: int | None) -> _Selection:
+def _select(kg: KnowledgeGraph, *, flt: RelationFilter, source: int | None, target: int | None) -> Selection:
     table = kg.relations
     edges = find_relations(kg, flt=flt, source=source, target=target)
     if flt.is_empty and source is None and target is None:
@@ -164,179 +122,5 @@ def _select(kg: KnowledgeGraph, *, flt: RelationFilter, source: int | None, targ
         nodes = np.unique(np.concatenate([table.source[edges], table.target[edges]]))
     node_attrs = (kg.entities[p].attributes for p in nodes.tolist())
     edge_attrs = (table.attributes[p] for p in edges.tolist())
-    return _Selection(kg, nodes, edges, node_fields=dict.fromkeys(_NODE_FIELDS, str) | _field_types(node_attrs),
-                      edge_fields=dict.fromkeys(_EDGE_FIELDS, str) | _field_types(edge_attrs))
-
-
-def _flat(value: Any) -> Scalar:
-    if isinstance(value, float):
-        return value if math.isfinite(value) else str(value)
-    if isinstance(value, str | int):  # bool is an int
-        return value
-    if isinstance(value, list | tuple | dict):
-        return json.dumps(value, ensure_ascii=False, default=str)
-    return str(value)  # dates read by YAML, and the like
-
-
-def _field_types(dicts: Iterable[dict[str, Any] | None]) -> dict[str, type]:
-    """The type each ``attr_`` field takes across the records (attribute dicts are often shared)."""
-    seen: dict[str, set[type]] = {}
-    done: set[int] = set()
-    for attributes in dicts:
-        if not attributes or id(attributes) in done:
-            continue
-        done.add(id(attributes))
-        for name, value in attributes.items():
-            if value is not None:
-                seen.setdefault(f"attr_{name}", set()).add(type(_flat(value)))
-    merged = {name: kinds.pop() if len(kinds) == 1 else float if kinds <= {int, float} else str
-              for name, kinds in seen.items()}
-    return dict(sorted(merged.items()))
-
-
-def _flat_attributes(attributes: dict[str, Any], types: dict[str, type]) -> dict[str, Scalar]:
-    out: dict[str, Scalar] = {}
-    for name, value in attributes.items():
-        if value is not None:
-            key, flat = f"attr_{name}", _flat(value)
-            kind = types[key]
-            out[key] = flat if type(flat) is kind else float(flat) if kind is float else json.dumps(flat)
-    return out
-
-
-# -- writers: each yields text parts, joined into chunks of about 64 KiB -------------------------
-
-
-def _chunks(parts: Iterable[str]) -> Iterator[bytes]:
-    buffer: list[str] = []
-    size = 0
-    for part in parts:
-        buffer.append(part)
-        size += len(part)
-        if size >= _CHUNK:
-            yield "".join(buffer).encode()
-            buffer, size = [], 0
-    if buffer:
-        yield "".join(buffer).encode()
-
-
-def _text(value: Scalar) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return repr(value) if isinstance(value, float) else str(value)
-
-
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-
-
-def _xml(value: Scalar) -> str:
-    """Element text: escaped, characters XML 1.0 cannot hold dropped, CR kept."""
-    return escape(_NOT_XML.sub("", _text(value)), {"\r": "&#13;"})
-
-
-def _attr(value: Scalar) -> str:
-    """A quoted XML attribute value whose whitespace survives parsing."""
-    entities = {'"': "&quot;", "\r": "&#13;", "\n": "&#10;", "\t": "&#9;"}
-    return '"' + escape(_NOT_XML.sub("", _text(value)), entities) + '"'
-
-
-def _graphml(sel: _Selection) -> Iterator[str]:
-    yield ('<?xml version="1.0" encoding="UTF-8"?>\n<graphml xmlns="http://graphml.graphdrawing.org/xmlns" '
-           'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:schemaLocation="http://graphml.'
-           'graphdrawing.org/xmlns http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd">\n')
-    keys: dict[str, dict[str, str]] = {}
-    for scope, fields in (("node", sel.node_fields), ("edge", sel.edge_fields)):
-        keys[scope] = {name: f"{scope[0]}{i}" for i, name in enumerate(fields)}
-        for name, kind in fields.items():
-            yield (f'  <key id="{keys[scope][name]}" for="{scope}" attr.name={_attr(name)} '
-                   f'attr.type="{_XML_TYPES[kind]}"/>\n')
-
-    def data(scope: str, record: dict[str, Scalar]) -> str:
-        return "".join(f'<data key="{keys[scope][k]}">{_xml(v)}</data>' for k, v in record.items())
-
-    yield '  <graph edgedefault="directed">\n'
-    for node, record in sel.nodes():
-        yield f"    <node id={_attr(node)}>{data('node', record)}</node>\n"
-    for key, source, target, record in sel.edges():
-        yield (f"    <edge id={_attr(key)} source={_attr(source)} target={_attr(target)}>"
-               f"{data('edge', record)}</edge>\n")
-    yield "  </graph>\n</graphml>\n"
-
-
-def _gexf(sel: _Selection) -> Iterator[str]:
-    table = sel.kg.relations
-    dated = bool(np.any(table.start_precision[sel.edge_positions]) or np.any(table.end_precision[sel.edge_positions]))
-    mode = 'mode="dynamic" timeformat="date"' if dated else 'mode="static"'
-    yield ('<?xml version="1.0" encoding="UTF-8"?>\n<gexf xmlns="http://www.gexf.net/1.2draft" version="1.2">\n'
-           f'  <meta><creator>bilateral-kg</creator></meta>\n  <graph defaultedgetype="directed" {mode}>\n')
-    ids: dict[str, dict[str, str]] = {}
-    for scope, fields in (("node", sel.node_fields), ("edge", sel.edge_fields)):
-        ids[scope] = {name: f"{scope[0]}{i}" for i, name in enumerate(fields)}
-        yield f'    <attributes class="{scope}" mode="static">\n'
-        for name, kind in fields.items():
-            yield f'      <attribute id="{ids[scope][name]}" title={_attr(name)} type="{_XML_TYPES[kind]}"/>\n'
-        yield "    </attributes>\n"
-
-    def values(scope: str, record: dict[str, Scalar]) -> str:
-        return "".join(f'<attvalue for="{ids[scope][k]}" value={_attr(v)}/>' for k, v in record.items())
-
-    yield "    <nodes>\n"
-    for node, record in sel.nodes():
-        yield (f"      <node id={_attr(node)} label={_attr(record['name'])}>"
-               f"<attvalues>{values('node', record)}</attvalues></node>\n")
-    yield "    </nodes>\n    <edges>\n"
-    for key, source, target, record in sel.edges():
-        when = "".join(f" {k}={_attr(record[k])}" for k in ("start", "end") if record[k])
-        yield (f"      <edge id={_attr(key)} source={_attr(source)} target={_attr(target)} "
-               f"label={_attr(record['type'])}{when}><attvalues>{values('edge', record)}</attvalues></edge>\n")
-    yield "    </edges>\n  </graph>\n</gexf>\n"
-
-
-def _json_list(items: Iterable[Any]) -> Iterator[str]:
-    for index, item in enumerate(items):
-        yield (", " if index else "") + json.dumps(item, ensure_ascii=False)
-
-
-def _node_link(sel: _Selection) -> Iterator[str]:
-    yield '{"directed": true, "multigraph": true, "graph": {}, "nodes": ['
-    yield from _json_list({**record, "id": node} for node, record in sel.nodes())
-    yield '], "edges": ['
-    yield from _json_list({**record, "source": s, "target": t, "key": key} for key, s, t, record in sel.edges())
-    yield "]}\n"
-
-
-def _cytoscape(sel: _Selection) -> Iterator[str]:
-    # Edges carry the relation id as `key`, not `id`: Cytoscape.js wants ids unique across nodes
-    # and edges, and a relation may share its id with an event entity.
-    yield '{"data": [], "directed": true, "multigraph": true, "elements": {"nodes": ['
-    nodes = ({"data": {**r, "id": n, "value": n, "name": r["name"] or n}} for n, r in sel.nodes())
-    yield from _json_list(nodes)
-    yield '], "edges": ['
-    yield from _json_list({"data": {**r, "source": s, "target": t, "key": k}} for k, s, t, r in sel.edges())
-    yield "]}}\n"
-
-
-def _csv(sel: _Selection, table: str) -> Iterator[str]:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    rows: Iterable[list[Scalar]]
-    if table == "nodes":
-        writer.writerow(["id", *sel.node_fields])
-        rows = ([node, *(r.get(k, "") for k in sel.node_fields)] for node, r in sel.nodes())
-    else:
-        writer.writerow(["id", "source", "target", "source_name", "target_name", *sel.edge_fields])
-        names = {e.id: e.name for e in (sel.kg.entities[p] for p in sel.node_positions.tolist())}
-        rows = ([k, s, t, names[s], names[t], *(r.get(f, "") for f in sel.edge_fields)]
-                for k, s, t, r in sel.edges())
-    for row in rows:
-        writer.writerow([_text(value) for value in row])
-        if buffer.tell() >= _CHUNK:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue()
-
-
-_WRITERS: dict[str, Callable[[_Selection], Iterator[str]]] = {
-    "graphml": _graphml, "gexf": _gexf, "node-link": _node_link, "cytoscape": _cytoscape,
-}
+    return Selection(kg, nodes, edges, node_fields=dict.fromkeys(NODE_FIELDS, str) | field_types(node_attrs),
+                      edge_fields=dict.fromkeys(EDGE_FIELDS, str) | field_types(edge_attrs))

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..graph import KnowledgeGraph
-from ..store import TYPE_IDS
+from ..store import STATUS_TYPE_CODES, TYPE_IDS
 from ..temporal import Period
 from ..vocabulary import VOCABULARY
 from .filters import RelationFilter, apply
@@ -32,7 +32,7 @@ __all__ = ["TREND_DAYS", "Status", "dyad_status"]
 
 TREND_DAYS = 90
 TREND_BASIS_LIMIT = 20
-_STATUS_CODES = np.array([VOCABULARY[t].status is not None for t in TYPE_IDS], dtype=bool)
+_STATUS_CODES = STATUS_TYPE_CODES
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,8 +56,14 @@ def dyad_status(kg: KnowledgeGraph, a: int, b: int, *, as_of: Period, members: b
     ['severed', 'restored']
     """
     table = kg.relations
-    between = kg.relations_between(kg.side(a, members=members), kg.side(b, members=members))
-    bearing = between[_STATUS_CODES[table.type[between]]]
+    if members:
+        between = kg.relations_between(kg.side(a, members=True), kg.side(b, members=True))
+        bearing = between[_STATUS_CODES[table.type[between]]]
+        trend = between[(table.lo[between] > as_of.hi - TREND_DAYS) & (table.lo[between] <= as_of.hi)]
+    else:  # one dyad: both parts come straight from indexes sorted by start
+        key = kg.dyad_key_of(a, b)
+        bearing = kg.status_by_dyad.get(key)
+        trend = kg.by_dyad.between(key, as_of.hi - TREND_DAYS + 1, as_of.hi)
     bearing = apply(kg, bearing, RelationFilter(as_of=as_of))
     if len(bearing):
         latest = table.lo[bearing].max()
@@ -69,14 +75,12 @@ def dyad_status(kg: KnowledgeGraph, a: int, b: int, *, as_of: Period, members: b
         status = statuses.pop() if len(statuses) == 1 else "mixed"
         polarity = table.polarity_name(int(deciding[0])) if len(polarities) == 1 else "mixed"
         return Status(status, polarity, deciding.tolist(), "latest status-bearing relation in force")
-    # Relations come oldest first: the trend window is a slice, found by binary search.
-    starts = table.lo[between]
-    window = between[np.searchsorted(starts, as_of.hi - TREND_DAYS, side="right"):
-                     np.searchsorted(starts, as_of.hi, side="right")]
-    coded = window[~np.isnan(table.goldstein[window])]
-    coded = apply(kg, coded, RelationFilter(as_of=as_of))
+    # The trend relations all started by the period's end; states among them must still hold.
+    values = table.goldstein[trend]
+    keep = ~np.isnan(values) & (~table.is_state[trend] | (table.hi[trend] >= as_of.lo))
+    coded, values = trend[keep], values[keep]
     if len(coded):
-        mean = float(table.goldstein[coded].mean())
+        mean = float(values.sum()) / len(values)
         status, polarity = (
             ("cooperative", "positive") if mean > 1 else
             ("conflictual", "negative") if mean < -1 else ("mixed", "neutral")
