@@ -4,8 +4,8 @@
     ├── UnknownEntity      404  no entity has that id, name or alias
     ├── AmbiguousEntity    409  several entities answer to that name
     ├── UnknownRelation    404
-    ├── BadParameter       422  a query parameter is malformed or out of range
-    └── LimitExceeded      422  the request would exceed a documented bound
+    └── BadParameter       422  a query parameter is malformed, out of range, or asks for more than a
+                                documented bound allows
 
 ``DataError`` is not a request error: it stops start-up and lists every
 problem found in a dataset folder.

@@ -7,7 +7,6 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 
 from ..queries.entities import search_entities
-from ..queries.filters import RelationFilter
 from ..queries.neighbors import neighborhood, neighborhood_relations
 from ..queries.relations import find_relations
 from ..queries.views import entity_view, relation_views
@@ -61,7 +60,7 @@ def entity_neighbors(
     """Entities within `depth` steps over relations passing the filters, with the relations between
     them. Large neighbourhoods are cut at `limit` and marked `truncated`."""
     hood = neighborhood(kg, kg.resolve(ref), depth=depth, flt=flt, limit=limit)
-    edges, cut = neighborhood_relations(kg, hood, flt=flt if not flt.is_empty else RelationFilter(), limit=limit)
+    edges, cut = neighborhood_relations(kg, hood, flt=flt, limit=limit)
     return NeighborhoodOut(
         center=entity_view(kg, hood.center),  # type: ignore[arg-type]
         nodes=[{**entity_view(kg, p), "distance": d} for p, d in hood.nodes],  # type: ignore[misc]
