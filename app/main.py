@@ -65,7 +65,8 @@ def create_app(settings: Settings | None = None, *, graph: KnowledgeGraph | None
     )
     install_problem_handlers(app)
     install_openapi(app)
-    for module in (meta, entities, relations, dyads, mediations, paths, changes, analysis, export):
+    # Routers are tried in order: the cheap probes first, then the most used lookups.
+    for module in (meta, dyads, relations, entities, mediations, paths, changes, analysis, export):
         app.include_router(module.router)
     return app
 

@@ -17,8 +17,9 @@ from ..queries.views import entity_view, relation_views
 from ..schemas import DyadOut, SeriesOut, StatusOut
 from .deps import AsOf, From, Graph, Limit, Members, Offset, RefA, RefB, To, Types
 from .fastjson import json_response
+from .fastroute import FastRoute
 
-router = APIRouter(prefix="/dyads", tags=["dyads"])
+router = APIRouter(prefix="/dyads", tags=["dyads"], route_class=FastRoute)
 
 
 @router.get("/{a}/{b}", summary="Timeline of two entities", response_model=DyadOut)
@@ -55,12 +56,12 @@ async def status(kg: Graph, a: RefA, b: RefB, as_of: AsOf = None, members: Membe
     })
 
 
-@router.get("/{a}/{b}/series", summary="The relationship over time")
+@router.get("/{a}/{b}/series", summary="The relationship over time", response_model=SeriesOut)
 async def series(
     kg: Graph, a: RefA, b: RefB,
     freq: Annotated[Literal["month", "quarter", "year"], Query(description="Period length.")] = "year",
     start: From = None, end: To = None, types: Types = None, members: Members = False,
-) -> SeriesOut:
+) -> Response:
     """For each period: counts by type and polarity and a cooperation-conflict score (mean Goldstein value
     where relations carry CAMEO codes, else mean polarity x 10), with the change points where the
     relationship turned (the score changed sign, or moved by 3 or more). Relations count in the period they
@@ -68,8 +69,7 @@ async def series(
     first, second = kg.resolve(a), kg.resolve(b)
     found = dyad_series(kg, first, second, freq=freq, flt=make_filter(types=types, start=start, end=end),
                         members=members)
-    return SeriesOut(
-        a=entity_view(kg, first), b=entity_view(kg, second),  # type: ignore[arg-type]
-        freq=freq, periods=[asdict(p) for p in found.periods],  # type: ignore[misc]
-        change_points=found.change_points,  # type: ignore[arg-type]
-    )
+    return json_response({
+        "a": entity_view(kg, first), "b": entity_view(kg, second), "freq": freq,
+        "periods": [asdict(p) for p in found.periods], "change_points": found.change_points,
+    })

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from typing import Any
 
 import numpy as np
@@ -64,23 +63,21 @@ def dyad_relations(kg: KnowledgeGraph, a: int, b: int, *, flt: RelationFilter, m
 
 
 def dyad_summary(kg: KnowledgeGraph, positions: np.ndarray) -> dict[str, Any]:
-    """Counts by type and polarity, and the first and last dates, of some relations."""
+    """Counts by type and polarity, and the first and last start dates, of relations sorted by start."""
     table = kg.relations
     if len(positions) == 0:
         return {"count": 0, "by_type": {}, "by_polarity": {}, "first": None, "last": None}
-    codes, counts = np.unique(table.type[positions], return_counts=True)
-    by_type = Counter(dict(zip((TYPE_IDS[c] for c in codes.tolist()), counts.tolist(), strict=True)))
-    negative, neutral, positive = np.bincount(table.polarity[positions] + 1, minlength=3).tolist()
-    by_polarity = Counter(negative=negative, neutral=neutral, positive=positive)
-    by_polarity = Counter({name: n for name, n in by_polarity.items() if n})
-    last = int(positions[np.argmax(table.lo[positions])])
+    type_counts = np.bincount(table.type[positions], minlength=len(TYPE_IDS)).tolist()
+    by_type = sorted(((TYPE_IDS[code], n) for code, n in enumerate(type_counts) if n), key=lambda item: -item[1])
+    polarity_counts = np.bincount(table.polarity[positions] + 1, minlength=3).tolist()
     return {
         "count": len(positions),
-        "by_type": dict(by_type.most_common()),
-        "by_polarity": dict(by_polarity.most_common()),
+        "by_type": dict(by_type),
+        "by_polarity": {name: n for name, n in zip(_POLARITIES, polarity_counts, strict=True) if n},
         "first": table.start_text(int(positions[0])),
-        "last": table.start_text(last),
+        "last": table.start_text(int(positions[-1])),
     }
 
 
+_POLARITIES = ("negative", "neutral", "positive")
 _EMPTY = np.empty(0, dtype=np.int32)
