@@ -187,3 +187,24 @@ def test_a_surname_alone_names_its_only_bearer(client: TestClient) -> None:
 
 def test_unknown_route_is_a_problem(client: TestClient) -> None:
     assert get(client, "/nowhere", 404)["status"] == 404
+
+
+# -- routes served by FastRoute (one validation model per endpoint) -------------------------------
+
+
+@pytest.mark.parametrize(
+    ("url", "parameter"),
+    [("/dyads/Turkey/Israel?limit=0", "limit"), ("/dyads/Turkey/Israel?offset=-3", "offset"),
+     ("/dyads/Turkey/Israel?from=yesterday", "from"), ("/dyads/Turkey/Israel?type=friendship", "type"),
+     ("/dyads/Turkey/Israel?members=perhaps", "members"), ("/dyads/Turkey/Israel/series?freq=week", "freq")],
+)
+def test_fast_routes_name_the_bad_parameter(client: TestClient, url: str, parameter: str) -> None:
+    body = get(client, url, 422)
+    assert body["parameter"] == parameter and body["errors"][0]["in"] == "query"
+
+
+def test_fast_routes_read_repeated_and_typed_parameters(client: TestClient) -> None:
+    body = get(client, "/dyads/Turkey/Israel?type=rupture&type=restoration&members=true&limit=1&offset=1")
+    assert body["summary"]["by_type"] == {"rupture": 1, "restoration": 1}
+    assert [r["type"] for r in body["relations"]] == ["restoration"]
+    assert (body["limit"], body["offset"]) == (1, 1)
