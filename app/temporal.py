@@ -136,6 +136,7 @@ def in_force(lo: int, hi: int, *, is_state: bool, on: Period) -> bool:
     return lo <= on.hi
 
 
+@lru_cache(maxsize=65536)
 def ordinal_text(ordinal: int, precision: str) -> str:
     """Render a day ordinal back at a precision (``year``, ``month``, ``day``)."""
     day = date.fromordinal(ordinal)
