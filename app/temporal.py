@@ -96,6 +96,7 @@ def parse_date(text: str) -> PartialDate:
     return PartialDate(text.strip(), lo.toordinal(), hi.toordinal())
 
 
+@lru_cache(maxsize=4096)
 def parse_period(text: str) -> Period:
     """Parse a query date: a partial date or an interval ``start/end``.
 

@@ -73,14 +73,12 @@ def apply(kg: KnowledgeGraph, positions: np.ndarray, flt: RelationFilter) -> np.
 def passes(kg: KnowledgeGraph, positions: np.ndarray, flt: RelationFilter) -> np.ndarray:
     """Whether each relation passes ``flt``."""
     table = kg.relations
-    keep = np.ones(len(positions), dtype=bool)
-    if flt.types is not None:
-        keep &= np.isin(table.type[positions], flt.types)
     lo, hi = table.lo[positions], table.hi[positions]
+    keep = np.ones(len(positions), dtype=bool) if flt.types is None else np.isin(table.type[positions], flt.types)
     if flt.window is not None:
-        keep &= (lo <= flt.window[1]) & (hi >= flt.window[0])
+        keep &= lo <= flt.window[1]
+        keep &= hi >= flt.window[0]
     if flt.as_of is not None:
-        states = table.is_state[positions]
         keep &= lo <= flt.as_of.hi
-        keep &= ~states | (hi >= flt.as_of.lo)
+        keep &= ~table.is_state[positions] | (hi >= flt.as_of.lo)
     return keep

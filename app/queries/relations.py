@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 import numpy as np
@@ -67,9 +68,14 @@ def dyad_summary(kg: KnowledgeGraph, positions: np.ndarray) -> dict[str, Any]:
     table = kg.relations
     if len(positions) == 0:
         return {"count": 0, "by_type": {}, "by_polarity": {}, "first": None, "last": None}
-    type_counts = np.bincount(table.type[positions], minlength=len(TYPE_IDS)).tolist()
-    by_type = sorted(((TYPE_IDS[code], n) for code, n in enumerate(type_counts) if n), key=lambda item: -item[1])
-    polarity_counts = np.bincount(table.polarity[positions] + 1, minlength=3).tolist()
+    if len(positions) <= _SMALL:  # counting a few Python ints beats NumPy's fixed costs
+        type_counts = Counter(table.type[positions].tolist())
+        polarities = Counter(table.polarity[positions].tolist())
+        polarity_counts = [polarities[-1], polarities[0], polarities[1]]
+    else:
+        type_counts = Counter(dict(enumerate(np.bincount(table.type[positions]).tolist())))
+        polarity_counts = np.bincount(table.polarity[positions] + 1, minlength=3).tolist()
+    by_type = sorted(((TYPE_IDS[code], n) for code, n in type_counts.items() if n), key=lambda item: -item[1])
     return {
         "count": len(positions),
         "by_type": dict(by_type),
@@ -80,4 +86,5 @@ def dyad_summary(kg: KnowledgeGraph, positions: np.ndarray) -> dict[str, Any]:
 
 
 _POLARITIES = ("negative", "neutral", "positive")
+_SMALL = 32
 _EMPTY = np.empty(0, dtype=np.int32)
