@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from functools import cached_property
-from typing import Any
 
 import networkx as nx
 import numpy as np
@@ -204,18 +203,7 @@ class Adjacency:
         self.state_count: np.ndarray
         self._index = GroupIndex(owner, np.arange(len(owner), dtype=np.int32), self.first)
 
-    def entries(self, node: int) -> np.ndarray:
-        """Positions (into the columns) of ``node``'s neighbours, oldest dyad first."""
-        return self._index.get(node)
-
     def entries_of(self, nodes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The entries of several nodes at once, and the node each belongs to, in the nodes' order."""
         entries, which = self._index.gather(nodes)
         return entries, nodes[which]
-
-    def get(self, node: int, default: Any = None) -> tuple[np.ndarray, np.ndarray, np.ndarray] | Any:
-        """``(neighbours, first days, holds states)`` of ``node``, or ``default``."""
-        if node not in self._index:
-            return default
-        at = self._index.get(node)
-        return self.other[at], self.first[at], self.state_count[at] > 0

@@ -7,8 +7,6 @@ cost a few bytes each and are looked up by binary search.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import numpy as np
 
 __all__ = ["EMPTY", "GroupIndex"]
@@ -20,7 +18,7 @@ class GroupIndex:
     """``values`` grouped by ``keys``, each group in the order of ``order_by``.
 
     >>> index = GroupIndex(np.array([5, 3, 5]), np.array([10, 11, 12]), np.array([2, 0, 1]))
-    >>> index.get(5).tolist(), index.get(4).tolist(), list(index)
+    >>> index.get(5).tolist(), index.get(4).tolist(), index.keys.tolist()
     ([12, 10], [], [3, 5])
     """
 
@@ -35,12 +33,6 @@ class GroupIndex:
 
     def __len__(self) -> int:
         return len(self.keys)
-
-    def __iter__(self) -> Iterator[int]:
-        return iter(self.keys.tolist())
-
-    def __contains__(self, key: object) -> bool:
-        return self.slot(key) is not None  # type: ignore[arg-type]
 
     def slot(self, key: int) -> int | None:
         """The group number of ``key``, or None."""
@@ -76,13 +68,3 @@ class GroupIndex:
         lengths = ends - starts
         offsets = np.repeat(starts - np.cumsum(lengths) + lengths, lengths)
         return self.values[offsets + np.arange(int(lengths.sum()))], np.repeat(known, lengths)
-
-    def firsts(self) -> np.ndarray:
-        """The first value of every group."""
-        return self.values[self.bounds[:-1]]
-
-    def any_per_group(self, flags: np.ndarray) -> np.ndarray:
-        """Whether any value of each group has its flag set (``flags`` indexed by value)."""
-        if not len(self.keys):
-            return np.empty(0, dtype=bool)
-        return np.logical_or.reduceat(flags[self.values], self.bounds[:-1])
