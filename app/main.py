@@ -11,7 +11,9 @@ from fastapi import FastAPI
 from .api import analysis, changes, dyads, entities, export, mediations, meta, paths, relations
 from .api.openapi import install_openapi
 from .api.problems import install_problem_handlers
+from .api.startup import StartupErrors
 from .config import Settings, get_settings
+from .errors import DataError
 from .graph import KnowledgeGraph
 from .loader import load_graph
 
@@ -49,7 +51,11 @@ def create_app(settings: Settings | None = None, *, graph: KnowledgeGraph | None
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.settings = settings
-        app.state.kg = graph if graph is not None else load_graph(settings.data)
+        try:
+            app.state.kg = graph if graph is not None else load_graph(settings.data)
+        except DataError as exc:
+            app.state.startup_error = f"cannot serve {', '.join(map(str, settings.data))}\n{exc}"
+            raise
         # The graph lives as long as the process: keep the collector from walking it (and the
         # imported modules) on every full collection, which paused requests for ~60-90 ms.
         gc.collect()
@@ -63,6 +69,7 @@ def create_app(settings: Settings | None = None, *, graph: KnowledgeGraph | None
         openapi_tags=TAGS,
         lifespan=lifespan,
     )
+    app.add_middleware(StartupErrors)
     install_problem_handlers(app)
     install_openapi(app)
     # Routers are tried in order: the cheap probes first, then the most used lookups.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -150,3 +151,12 @@ def test_later_folder_entities_merge_into_earlier_ones(tmp_path: Path) -> None:
     alpha = kg.resolve("alpha")
     assert [kg.relations.ids[p] for p in kg.dyad_relations(alpha, kg.resolve("omega"))] == ["omega-visit"]
     assert kg.entity_position("alfa-state") is None
+
+
+def test_uvicorn_on_bad_data_prints_the_problems_not_a_traceback(tmp_path: Path) -> None:
+    folder = _copy(tmp_path, _set("relations", 0, target="atlantis"))
+    run = subprocess.run([sys.executable, "-m", "uvicorn", "app.main:app", "--port", "8998"], capture_output=True,
+                         text=True, cwd=ROOT, timeout=60, env={**os.environ, "KG_DATA": str(folder)})
+    assert run.returncode != 0
+    assert "field target: unknown entity 'atlantis'" in run.stderr
+    assert "Traceback" not in run.stderr
