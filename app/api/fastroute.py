@@ -53,7 +53,7 @@ class FastRoute(APIRoute):
                     {**error, "loc": (sources[str(error["loc"][0])][0], *error["loc"])}
                     for error in exc.errors(include_url=False)
                 ]) from None
-            arguments = dict(params)
+            arguments = dict(params.__dict__)  # dict(model) iterates in Python: 3 us
             for name in graph_arguments:
                 arguments[name] = request.app.state.kg
             return await endpoint(**arguments)
