@@ -31,9 +31,6 @@ class Settings(BaseSettings):
     path_time_budget: float = Field(
         default=2.0, gt=0, le=30, description="Seconds a path search may run before it stops."
     )
-    neighbor_limit: int = Field(
-        default=2000, ge=1, description="Most nodes a neighbourhood answer holds."
-    )
 
     @field_validator("data", mode="before")
     @classmethod

@@ -64,6 +64,7 @@ def read_folders(folders: Sequence[str | Path]) -> tuple[_Dataset, RelationTable
     data = _Dataset()
     for index, folder in enumerate(folders):
         _read_folder(Path(folder), data, first=index == 0)
+    _check_entity_references(data)
     table = RelationTable(data.columns)
     for relation_id in table.position.duplicates():
         data.problem("relations", relation_id, "id", f"duplicate relation id {relation_id!r}")
@@ -107,7 +108,6 @@ def _read_folder(folder: Path, data: _Dataset, *, first: bool) -> None:
             check_parties=lambda parties: _check_parties(parties, alias_map),
         )
         read_relations(bulk_relations, target, _reporter(data, bulk_relations))
-    _check_entity_references(data)
 
 
 def _reporter(data: _Dataset, path: Path) -> Callable[[str, str, str], None]:

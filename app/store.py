@@ -183,6 +183,8 @@ class IdIndex:
         self._sorted = ids.raw[self._order]
 
     def get(self, relation_id: str, default: int | None = None) -> int | None:
+        if "\x00" in relation_id:  # fixed-width byte strings drop trailing NULs: never a match
+            return default
         key = np.array(relation_id.encode(), dtype=self._sorted.dtype) if self._sorted.size else None
         if key is None or len(relation_id.encode()) > self._sorted.dtype.itemsize:
             return default

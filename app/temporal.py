@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import calendar
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 
@@ -61,9 +61,13 @@ class PartialDate:
 
 @dataclass(frozen=True, slots=True)
 class Period:
-    """A span of days ``lo..hi`` (inclusive), as given by a query date."""
+    """A span of days ``lo..hi`` (inclusive), as given by a query date.
 
-    text: str
+    Two periods covering the same days are equal whatever their spelling (``2014`` and
+    ``2014-01/2014-12``), so caches keyed by a period are not fooled by the text.
+    """
+
+    text: str = field(compare=False)
     lo: int
     hi: int
 

@@ -12,7 +12,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-__all__ = ["VOCABULARY", "RelationType", "is_state_type"]
+__all__ = ["MEDIATION_TYPES", "VOCABULARY", "RelationType"]
 
 Polarity = Literal["positive", "negative", "neutral"]
 
@@ -111,7 +111,3 @@ _TYPES = [
 VOCABULARY: dict[str, RelationType] = {t.id: t for t in _TYPES}
 
 MEDIATION_TYPES = frozenset({"mediation", "mediation_offer"})
-
-
-def is_state_type(type_id: str) -> bool:
-    return VOCABULARY[type_id].kind == "state"

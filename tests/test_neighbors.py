@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from app.graph import KnowledgeGraph
 from app.queries.filters import apply, make_filter
-from app.queries.neighbors import neighborhood
+from app.queries.neighbors import neighborhood, neighborhood_relations
 from app.records import EntityRecord
 from app.store import RelationColumns, RelationTable
 
@@ -63,3 +63,24 @@ def test_neighbourhood_stops_at_its_limit(rows: list, center: int, limit: int) -
     assert len(hood.nodes) == min(limit, len(reachable))
     assert hood.truncated == (len(reachable) > limit)
     assert all(reachable[node] == distance for node, distance in hood.nodes)
+
+
+@settings(max_examples=150, deadline=None)
+@given(relations, st.integers(0, NODES - 1), st.integers(1, 3))
+def test_neighbourhood_edges_are_the_relations_among_its_nodes(rows: list, center: int, depth: int) -> None:
+    kg = _graph(rows)
+    hood = neighborhood(kg, center, depth=depth, limit=1000)
+    found, truncated = neighborhood_relations(kg, hood, limit=1000)
+    distance = dict(hood.nodes)
+    expected = {
+        position for position in range(len(kg.relations))
+        if (u := int(kg.relations.source[position])) in distance and (v := int(kg.relations.target[position]))
+        in distance and not (distance[u] == depth and distance[v] == depth)
+    }
+    assert set(found) == expected and len(found) == len(expected) and not truncated
+
+
+def test_a_triangle_keeps_its_far_side_when_depth_exceeds_the_graph() -> None:
+    kg = _graph([(0, 1, "visit", 2001, 0), (0, 2, "visit", 2001, 0), (1, 2, "visit", 2002, 0)])
+    hood = neighborhood(kg, 0, depth=3)
+    assert sorted(neighborhood_relations(kg, hood)[0]) == [0, 1, 2]

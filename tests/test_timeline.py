@@ -72,6 +72,8 @@ def test_changes_window_must_not_end_before_it_starts(client: TestClient) -> Non
 
 def test_time_respecting_path_route(client: TestClient) -> None:
     body = client.get("/paths?source=Hikmet Hajiyev&target=Isaac Herzog&time_respecting=true&k=3").json()
+    assert body["paths"][0]["nodes"] == ["hikmet-hajiyev", "israel", "isaac-herzog"]
+    assert [e["type"] for e in body["paths"][0]["edges"]] == ["mediation_offer", "holds_office"]
     for path in body["paths"]:
         starts = [edge["start"] or "" for edge in path["edges"]]
         assert starts == sorted(starts)
@@ -116,3 +118,10 @@ def test_time_respecting_paths_match_brute_force(relations: list[Any], max_hops:
         assert days == sorted(days)
         for (u, v), hop in zip(itertools.pairwise(nodes), hops, strict=True):
             assert {int(kg.relations.source[hop]), int(kg.relations.target[hop])} == {u, v}
+
+
+def test_a_spent_time_budget_is_reported_not_overrun(curated: KnowledgeGraph) -> None:
+    found = find_paths(curated, curated.resolve("Gantz"), curated.resolve("Aliyev"), k=5, time_budget=0.0)
+    assert not found.complete
+    quick = find_paths(curated, curated.resolve("Gantz"), curated.resolve("Aliyev"), k=5, time_budget=5.0)
+    assert quick.complete and len(quick.paths) == 5

@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Response
 
 from ..errors import BadParameter
+from ..graph import KnowledgeGraph
 from ..queries.filters import make_filter, parse_query_date
 from ..queries.relations import dyad_relations, dyad_summary
 from ..queries.series import dyad_series
@@ -26,7 +27,7 @@ router = APIRouter(prefix="/dyads", tags=["dyads"], route_class=FastRoute)
 async def dyad(kg: Graph, a: RefA, b: RefB, start: From = None, end: To = None, types: Types = None,
                members: Members = False, limit: Limit = 100, offset: Offset = 0) -> Response:
     """Relations between `a` and `b` in both directions, oldest first, with counts by type and polarity."""
-    first, second = kg.resolve(a), kg.resolve(b)
+    first, second = _pair(kg, a, b)
     found = dyad_relations(kg, first, second, flt=make_filter(types=types, start=start, end=end), members=members)
     return json_response({
         "a": entity_view(kg, first), "b": entity_view(kg, second),
@@ -45,9 +46,7 @@ async def status(kg: Graph, a: RefA, b: RefB, as_of: AsOf = None, members: Membe
     """
     period = parse_query_date("as_of", as_of or date.today().isoformat())
     assert period is not None
-    first, second = kg.resolve(a), kg.resolve(b)
-    if first == second:
-        raise BadParameter("b", "a relationship needs two different entities")
+    first, second = _pair(kg, a, b)
     found = dyad_status(kg, first, second, as_of=period, members=members)
     return json_response({
         "a": entity_view(kg, first), "b": entity_view(kg, second), "as_of": period.text,
@@ -66,10 +65,17 @@ async def series(
     where relations carry CAMEO codes, else mean polarity x 10), with the change points where the
     relationship turned (the score changed sign, or moved by 3 or more). Relations count in the period they
     start in; periods without relations are listed with a null score."""
-    first, second = kg.resolve(a), kg.resolve(b)
+    first, second = _pair(kg, a, b)
     found = dyad_series(kg, first, second, freq=freq, flt=make_filter(types=types, start=start, end=end),
                         members=members)
     return json_response({
         "a": entity_view(kg, first), "b": entity_view(kg, second), "freq": freq,
         "periods": [asdict(p) for p in found.periods], "change_points": found.change_points,
     })
+
+
+def _pair(kg: KnowledgeGraph, a: str, b: str) -> tuple[int, int]:
+    first, second = kg.resolve(a), kg.resolve(b)
+    if first == second:
+        raise BadParameter("b", "a relationship needs two different entities")
+    return first, second

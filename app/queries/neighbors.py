@@ -18,6 +18,7 @@ class Neighborhood:
     nodes: list[tuple[int, int]]  # (entity position, distance), breadth-first order
     parents: list[int]  # for each node, the node it was reached from (-1 for the center)
     truncated: bool
+    depth: int  # as asked: nodes at this distance were not expanded
 
 
 def neighborhood(
@@ -60,11 +61,11 @@ def neighborhood(
             parents.extend(via.tolist())
             ring.append(others)
             if truncated:
-                return Neighborhood(center, nodes, parents, True)
+                return Neighborhood(center, nodes, parents, True, depth)
         frontier = np.concatenate(ring) if ring else frontier[:0]
         if not len(frontier):
             break
-    return Neighborhood(center, nodes, parents, False)
+    return Neighborhood(center, nodes, parents, False, depth)
 
 
 def _chunks(size: int) -> list[tuple[int, int]]:
@@ -131,7 +132,7 @@ def neighborhood_relations(
     (which were never expanded): the ego network as ``networkx.ego_graph`` sees it, less those.
     """
     flt = flt or RelationFilter()
-    depth = max((d for _, d in hood.nodes), default=0)
+    depth = hood.depth
     inside = {node: distance for node, distance in hood.nodes}
     found: list[int] = []
     for node, distance in hood.nodes:
