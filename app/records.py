@@ -75,7 +75,7 @@ class RelationRecord(_Strict):
     end: str | None = None
     polarity: Polarity | None = None
     description: str = ""
-    evidence: tuple[Evidence, ...] = ()
+    evidence: tuple[Evidence, ...] = Field(min_length=1, description="Where the fact comes from: one or more.")
     attributes: dict[str, Any] = Field(default_factory=dict)
     note: str | None = None
 

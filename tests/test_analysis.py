@@ -28,6 +28,8 @@ from app.temporal import in_force, parse_period
 CURATED = Path(__file__).resolve().parent.parent / "graph_data"
 NOV_2022, DEC_2020 = parse_period("2022-11"), parse_period("2020-12-01")
 
+EVIDENCE = {"source_id": "notes", "locator": "1"}
+
 
 def ids(kg: KnowledgeGraph, positions: Any) -> list[str]:
     return [kg.entity(int(p)).id for p in positions]
@@ -132,14 +134,15 @@ def datasets(draw: st.DrawFn) -> dict[str, list[dict[str, Any]]]:
         source, target = draw(st.lists(st.sampled_from(states + people), min_size=2, max_size=2, unique=True))
         start = draw(st.integers(2000, 2020))
         relation: dict[str, Any] = {"id": f"r{i}", "type": draw(st.sampled_from(TYPES)), "source": source,
-                                    "target": target, "start": str(start)}
+                                    "target": target, "start": str(start), "evidence": [EVIDENCE]}
         if draw(st.booleans()) and relation["type"] in ("hostility", "cooperation", "armed_conflict"):
             relation["end"] = str(start + draw(st.integers(0, 5)))
         relations.append(relation)
     for i in range(draw(st.integers(0, 3))):
         mediator, a, b = draw(st.lists(st.sampled_from(states + people), min_size=3, max_size=3, unique=True))
         relations.append({"id": f"m{i}", "type": "mediation_offer", "source": mediator, "target": a,
-                          "start": str(draw(st.integers(2000, 2020))), "attributes": {"parties": [a, b]}})
+                          "start": str(draw(st.integers(2000, 2020))), "attributes": {"parties": [a, b]},
+                          "evidence": [EVIDENCE]})
     return {"sources": [{"id": "notes", "title": "Generated"}], "entities": entities, "relations": relations}
 
 

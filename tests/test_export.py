@@ -189,9 +189,11 @@ def test_export_mixed_types_become_one_type_and_xml_text_survives(tmp_path: Path
         shutil.copy(MINI / name, tmp_path / name)
     relations = [
         {"id": "r1", "type": "visit", "source": "alpha", "target": "beta", "start": "2020",
-         "description": 'a <b> & "c"\n\td', "attributes": {"figure": 2, "share": 1, "flag": True, "empty": None}},
+         "description": 'a <b> & "c"\n\td', "attributes": {"figure": 2, "share": 1, "flag": True, "empty": None},
+         "evidence": [{"source_id": "notes", "locator": "1"}]},
         {"id": "r2", "type": "visit", "source": "beta", "target": "alpha", "start": "2021",
-         "description": "Ünïcode → ok", "attributes": {"figure": "two", "share": 0.5, "flag": False}},
+         "description": "Ünïcode → ok", "attributes": {"figure": "two", "share": 0.5, "flag": False},
+         "evidence": [{"source_id": "notes", "locator": "2"}]},
     ]
     (tmp_path / "relations.yaml").write_text(yaml.safe_dump(relations, allow_unicode=True), encoding="utf-8")
     kg = load_graph([tmp_path])

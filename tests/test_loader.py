@@ -75,12 +75,13 @@ def _drop_parties(entities: list[dict[str, Any]], relations: list[dict[str, Any]
          "unknown relation type 'friendship'"),
         (_drop_parties, "relations.yaml", "gamma-offer", "attributes.parties", "two parties"),
         (_set("entities", 0, kind="planet"), "entities.yaml", "alpha", "kind", "Input should be"),
+        (_set("relations", 0, evidence=[]), "relations.yaml", "alpha-beta-ties", "evidence", "at least 1"),
         (_set("entities", 4, attributes={"affiliation": "nowhere"}), "entities", "ana-smith",
          "attributes.affiliation", "unknown entity 'nowhere'"),
     ],
     ids=["extra-field", "unknown-reference", "duplicate-relation", "duplicate-entity", "duplicate-alias",
          "impossible-date", "end-before-start", "unknown-type", "mediation-without-parties",
-         "unknown-kind", "unknown-affiliation"],
+         "unknown-kind", "no-evidence", "unknown-affiliation"],
 )
 def test_bad_data_is_named_by_file_entry_and_field(
     tmp_path: Path, mutate: Mutation, file: str, entry: str, field: str, message: str
@@ -146,7 +147,8 @@ def test_later_folder_entities_merge_into_earlier_ones(tmp_path: Path) -> None:
     (extra / "entities.yaml").write_text(
         "- {id: alfa-state, name: Alfa, kind: state}\n- {id: omega, name: Omega, kind: state}\n")
     (extra / "relations.yaml").write_text(
-        "- {id: omega-visit, type: visit, source: omega, target: alfa-state, start: '2016-01-02'}\n")
+        "- {id: omega-visit, type: visit, source: omega, target: alfa-state, start: '2016-01-02',\n"
+        "   evidence: [{source_id: wire, locator: '1'}]}\n")
     kg = load_graph([MINI, extra])
     alpha = kg.resolve("alpha")
     assert [kg.relations.ids[p] for p in kg.dyad_relations(alpha, kg.resolve("omega"))] == ["omega-visit"]
