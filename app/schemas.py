@@ -6,6 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from .records import EntityKind
 from .vocabulary import RelationType
 
 __all__ = [
@@ -34,7 +35,7 @@ class EvidenceOut(BaseModel):
 class EntityOut(BaseModel):
     id: str = Field(examples=["azerbaijan"])
     name: str = Field(examples=["Azerbaijan"])
-    kind: Literal["state", "person", "organization", "place", "event"]
+    kind: EntityKind
     aliases: list[str] = Field(examples=[["Azeri", "Republic of Azerbaijan"]])
     attributes: dict[str, Any] = Field(
         description="ISO 3166 codes for states; role and affiliation for people."

@@ -14,12 +14,12 @@ from ..queries.candidates import DEFAULT_KINDS, mediator_candidates
 from ..queries.centrality import analysis_cache, blocs, centrality
 from ..queries.filters import parse_query_date
 from ..queries.views import entity_view, relation_views
+from ..records import EntityKind
 from ..temporal import Period
 from .deps import AsOf, Graph, Limit, Offset
 
 router = APIRouter(prefix="/analysis", tags=["analysis"])
 
-EntityKind = Literal["state", "person", "organization", "place", "event"]
 _SIGN: dict[int, Literal["+", "-"]] = {1: "+", -1: "-"}
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Query
 
@@ -10,6 +10,7 @@ from ..queries.entities import search_entities
 from ..queries.neighbors import neighborhood, neighborhood_relations
 from ..queries.relations import find_relations
 from ..queries.views import entity_view, relation_views
+from ..records import EntityKind
 from ..schemas import EntityOut, EntityPage, NeighborhoodOut, RelationPage
 from .deps import EntityRef, Graph, Limit, Offset, RelationFilterDep
 
@@ -21,7 +22,7 @@ async def list_entities(
     kg: Graph,
     q: Annotated[str | None, Query(max_length=200, description="Fuzzy search over names and aliases.",
                                    examples=["turkey"])] = None,
-    kind: Annotated[Literal["state", "person", "organization", "place", "event"] | None,
+    kind: Annotated[EntityKind | None,
                     Query(description="Keep one kind of entity.")] = None,
     limit: Limit = 100,
     offset: Offset = 0,

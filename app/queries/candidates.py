@@ -35,6 +35,7 @@ import numpy as np
 
 from ..errors import BadParameter
 from ..graph import KnowledgeGraph, dyad_key
+from ..indexes import EMPTY
 from ..store import TYPE_CODE, TYPE_IDS
 from ..temporal import Period, in_force
 from ..vocabulary import MEDIATION_TYPES
@@ -112,7 +113,7 @@ def mediator_candidates(
                         component = "hostility" if polarity < 0 else "ties" if direct else "people"
                         tallies.setdefault(owner, _Tally()).add(component, side, position)
     pair = set(kg.mediations.get(dyad_key(a, b), ()))
-    recorded = np.concatenate([kg.by_type.get(TYPE_CODE[t], _EMPTY) for t in sorted(MEDIATION_TYPES)])
+    recorded = np.concatenate([kg.by_type.get(TYPE_CODE[t], EMPTY) for t in sorted(MEDIATION_TYPES)])
     by_whom = [(p, members.with_owners(int(table.source[p]))) for p in apply(kg, recorded, flt).tolist()]
     pool = set(tallies) | {owner for p, owners in by_whom if p in pair for owner in owners}
     for position, owners in by_whom:
@@ -186,7 +187,7 @@ def _membership_index(kg: KnowledgeGraph) -> _Index:
             if owner is not None and owner != member:
                 links.append((member, owner, -1))
     table = kg.relations
-    positions = np.concatenate([kg.by_type.get(int(code), _EMPTY) for code in MEMBERSHIP_CODES])
+    positions = np.concatenate([kg.by_type.get(int(code), EMPTY) for code in MEMBERSHIP_CODES])
     links += zip(table.source[positions].tolist(), table.target[positions].tolist(), positions.tolist(), strict=True)
     up: dict[int, list[tuple[int, int]]] = {}
     down: dict[int, list[tuple[int, int]]] = {}
@@ -197,4 +198,3 @@ def _membership_index(kg: KnowledgeGraph) -> _Index:
         return _INDEXES.setdefault(kg, (up, down))
 
 
-_EMPTY = np.empty(0, dtype=np.int32)

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from ..graph import KnowledgeGraph
+from ..indexes import EMPTY
 from ..store import TYPE_IDS
 from .filters import RelationFilter, apply
 
@@ -41,7 +42,7 @@ def find_relations(
     elif source is not None or target is not None or either is not None:
         candidates = kg.entity_relations(next(p for p in (source, target, either) if p is not None))
     elif flt.types is not None:
-        candidates = np.sort(np.concatenate([kg.by_type.get(code, _EMPTY) for code in flt.types]))
+        candidates = np.sort(np.concatenate([kg.by_type.get(code, EMPTY) for code in flt.types]))
         candidates = candidates[np.argsort(table.lo[candidates], kind="stable")]
     else:
         candidates = kg.by_time
@@ -87,4 +88,3 @@ def dyad_summary(kg: KnowledgeGraph, positions: np.ndarray) -> dict[str, Any]:
 
 _POLARITIES = ("negative", "neutral", "positive")
 _SMALL = 32
-_EMPTY = np.empty(0, dtype=np.int32)
