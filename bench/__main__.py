@@ -62,7 +62,7 @@ NOTES = [
     "validates them with one pydantic model per endpoint built from the same declarations (OpenAPI and 422s "
     "unchanged); `/health` uses it too, so the ratio compares like with like. What is left on `/dyads` is mostly "
     "turning relations into JSON (about 1.2 us each plus serialisation): at 90k the sampled windows return about "
-    "6.4 relations on average (3.1 KB of JSON, up to 44 KB), at 500k about 2, hence 46% and 51%. Serialised "
+    "6.4 relations on average (3.1 KB of JSON, up to 44 KB), at 500k about 2, hence about 45% and over 50%. Serialised "
     "relations are not cached.",
 ]
 

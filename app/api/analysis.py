@@ -8,7 +8,6 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query
 
 from ..analysis_schemas import BalanceOut, CandidatePage, CentralityOut, FocusBalanceOut, TriadOut
-from ..errors import BadParameter
 from ..queries.balance import TriadCounts, structural_balance
 from ..queries.candidates import DEFAULT_KINDS, mediator_candidates
 from ..queries.centrality import analysis_cache, blocs, centrality
@@ -16,7 +15,7 @@ from ..queries.filters import parse_query_date
 from ..queries.views import entity_view, relation_views
 from ..records import EntityKind
 from ..temporal import Period
-from .deps import AsOf, Graph, Limit, Offset
+from .deps import AsOf, Graph, Limit, Offset, two_parties
 
 router = APIRouter(prefix="/analysis", tags=["analysis"])
 
@@ -67,9 +66,7 @@ def get_mediator_candidates(
 
     Ties are broken by entity id. For a capped count, the most recent relations are the ones counted.
     """
-    if len(between) != 2:
-        raise BadParameter("between", f"give exactly two parties, got {len(between)}")
-    a, b = (kg.resolve(ref) for ref in between)
+    a, b = two_parties(kg, between)
     period = _as_of(as_of)
     found = mediator_candidates(kg, a, b, as_of=period, kinds=kind or DEFAULT_KINDS)
     items = [{"entity": entity_view(kg, c.entity), "score": c.score, "breakdown": c.breakdown,

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from fastapi import Depends, Path, Query, Request
 
 from ..config import Settings
+from ..errors import BadParameter
 from ..graph import KnowledgeGraph
 from ..queries.filters import RelationFilter, make_filter
 from ..vocabulary import VOCABULARY
@@ -64,3 +65,13 @@ async def relation_filter(
 
 
 RelationFilterDep = Annotated[RelationFilter, Depends(relation_filter)]
+
+
+def two_parties(kg: KnowledgeGraph, between: list[str]) -> tuple[int, int]:
+    """The two different entities a ``between`` parameter names."""
+    if len(between) != 2:
+        raise BadParameter("between", f"give exactly two parties, got {len(between)}")
+    a, b = (kg.resolve(ref) for ref in between)
+    if a == b:
+        raise BadParameter("between", "the two parties must be different entities")
+    return a, b

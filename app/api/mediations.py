@@ -6,11 +6,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from ..errors import BadParameter
 from ..queries.mediations import mediators
 from ..queries.views import entity_view, relation_views
 from ..schemas import MediationPage
-from .deps import Graph, Limit, Offset, RelationFilterDep
+from .deps import Graph, Limit, Offset, RelationFilterDep, two_parties
 
 router = APIRouter(prefix="/mediations", tags=["mediations"])
 
@@ -30,11 +29,7 @@ async def list_mediations(
     offset: Offset = 0,
 ) -> MediationPage:
     """Mediators, earliest first, each with the mediations and offers to mediate that name both parties."""
-    if len(between) != 2:
-        raise BadParameter("between", f"give exactly two parties, got {len(between)}")
-    a, b = (kg.resolve(ref) for ref in between)
-    if a == b:
-        raise BadParameter("between", "the two parties must be different entities")
+    a, b = two_parties(kg, between)
     found = mediators(kg, a, b, flt=flt)
     items = [{"mediator": entity_view(kg, m), "relations": relation_views(kg, rels)}
              for m, rels in found[offset: offset + limit]]
