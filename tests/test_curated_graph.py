@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import networkx as nx
 import pytest
 
 from app.graph import KnowledgeGraph
@@ -173,3 +174,13 @@ def test_neighbours_of_iran_as_of_2022_include_its_rivals(curated: KnowledgeGrap
     hood = neighborhood(curated, curated.resolve("Iran"), depth=1, flt=make_filter(as_of="2022-11"))
     first_ring = {curated.entity(p).id for p, d in hood.nodes if d == 1}
     assert {"azerbaijan", "israel"} <= first_ring
+
+
+def test_multigraph_holds_every_relation_once_keyed_by_type(curated: KnowledgeGraph) -> None:
+    graph = curated.graph
+    assert graph.number_of_nodes() == len(curated.entities)
+    held = sorted(int(p) for _, _, rels in graph.edges(data="relations") for p in rels)
+    assert held == list(range(len(curated.relations)))
+    arms = graph.edges["israel", "azerbaijan", "arms_trade"]["relations"]
+    assert [curated.relations.ids[int(p)] for p in arms] == ["israel-azerbaijan-arms-trade-2018-2022"]
+    assert nx.is_frozen(graph)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
@@ -11,21 +10,14 @@ from ..analysis_schemas import BalanceOut, CandidatePage, CentralityOut, FocusBa
 from ..queries.balance import TriadCounts, structural_balance
 from ..queries.candidates import DEFAULT_KINDS, mediator_candidates
 from ..queries.centrality import analysis_cache, blocs, centrality
-from ..queries.filters import parse_query_date
+from ..queries.filters import as_of_or_today
 from ..queries.views import entity_view, relation_views
 from ..records import EntityKind
-from ..temporal import Period
 from .deps import AsOf, Graph, Limit, Offset, two_parties
 
 router = APIRouter(prefix="/analysis", tags=["analysis"])
 
 _SIGN: dict[int, Literal["+", "-"]] = {1: "+", -1: "-"}
-
-
-def _as_of(text: str | None) -> Period:
-    period = parse_query_date("as_of", text or date.today().isoformat())
-    assert period is not None
-    return period
 
 
 def _counts(counts: TriadCounts) -> dict[str, Any]:
@@ -67,7 +59,7 @@ def get_mediator_candidates(
     Ties are broken by entity id. For a capped count, the most recent relations are the ones counted.
     """
     a, b = two_parties(kg, between)
-    period = _as_of(as_of)
+    period = as_of_or_today(as_of)
     found = mediator_candidates(kg, a, b, as_of=period, kinds=kind or DEFAULT_KINDS)
     items = [{"entity": entity_view(kg, c.entity), "score": c.score, "breakdown": c.breakdown,
               "relations": relation_views(kg, c.relations)} for c in found[offset: offset + limit]]
@@ -94,7 +86,7 @@ def get_balance(
     graph; with `focus`, `focus` holds the counts over its triads and only those are listed.
     """
     center = kg.resolve(focus) if focus is not None else None
-    period = _as_of(as_of)
+    period = as_of_or_today(as_of)
     found = structural_balance(kg, as_of=period, focus=center, limit=limit,
                                signs=analysis_cache(kg).signed("state", period))
     signs = [sign for _, _, sign in found.graph.edges(data="sign")]
@@ -132,7 +124,7 @@ def get_centrality(
     relations in force; blocs of one are left out. Each answer is computed once per dataset, measure,
     kind and date, then served from a cache.
     """
-    period = _as_of(as_of)
+    period = as_of_or_today(as_of)
     selected = None if kind == "all" else kind
     ranking = centrality(kg, measure=measure, kind=selected, as_of=period)
     items = [{"entity": entity_view(kg, p), "score": score} for p, score in ranking.scores[offset: offset + limit]]

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
 
 from ..errors import BadParameter
 from ..graph import KnowledgeGraph
-from ..queries.filters import make_filter, parse_query_date
+from ..queries.filters import as_of_or_today, make_filter
 from ..queries.relations import dyad_relations, dyad_summary
 from ..queries.series import dyad_series
 from ..queries.status import dyad_status
@@ -44,8 +43,7 @@ async def status(kg: Graph, a: RefA, b: RefB, as_of: AsOf = None, members: Membe
     a restoration ends a rupture); failing that, for coded event data, the mean Goldstein value of the
     events of the 90 days before; failing that, `unknown`.
     """
-    period = parse_query_date("as_of", as_of or date.today().isoformat())
-    assert period is not None
+    period = as_of_or_today(as_of)
     first, second = _pair(kg, a, b)
     found = dyad_status(kg, first, second, as_of=period, members=members)
     return json_response({

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 
 import numpy as np
 
@@ -13,7 +14,7 @@ from ..store import TYPE_CODE
 from ..temporal import OPEN_END, OPEN_START, DateError, Period, parse_period
 from ..vocabulary import VOCABULARY
 
-__all__ = ["RelationFilter", "apply", "make_filter", "parse_query_date", "passes"]
+__all__ = ["RelationFilter", "apply", "as_of_or_today", "make_filter", "parse_query_date", "passes"]
 
 
 def parse_query_date(name: str, text: str | None) -> Period | None:
@@ -24,6 +25,13 @@ def parse_query_date(name: str, text: str | None) -> Period | None:
         return parse_period(text)
     except DateError as exc:
         raise BadParameter(name, str(exc)) from None
+
+
+def as_of_or_today(text: str | None) -> Period:
+    """The ``as_of`` period asked for, or today when none is given."""
+    period = parse_query_date("as_of", text or date.today().isoformat())
+    assert period is not None  # a non-empty text always parses or raises
+    return period
 
 
 @dataclass(frozen=True, slots=True)
