@@ -54,6 +54,9 @@ class KnowledgeGraph:
     ) -> None:
         self.sources = {source.id: source for source in sources}
         self.entities = list(entities)
+        # Ids and names by position, for the loops that render relations by the hundred.
+        self.entity_ids = [entity.id for entity in self.entities]
+        self.entity_names = [entity.name for entity in self.entities]
         self.relations = relations
         self.names = NameIndex(self.entities)
         self._size = max(len(self.entities), 1)
@@ -68,7 +71,7 @@ class KnowledgeGraph:
         self.by_time = np.argsort(table.lo, kind="stable").astype(np.int32)
         low = np.minimum(table.source, table.target).astype(np.int64)
         high = np.maximum(table.source, table.target).astype(np.int64)
-        self.by_dyad = GroupIndex(low * self._size + high, positions, table.lo)
+        self.by_dyad = GroupIndex(low * self._size + high, positions, table.lo, reach=table.hi)
         bearing = STATUS_TYPE_CODES[table.type]
         self.status_by_dyad = GroupIndex((low * self._size + high)[bearing], positions[bearing], table.lo[bearing])
         loops = table.source == table.target
@@ -102,7 +105,7 @@ class KnowledgeGraph:
         table = self.relations
         triple = (table.source.astype(np.int64) * self._size + table.target) * 64 + table.type
         groups = GroupIndex(triple, np.arange(len(table), dtype=np.int32), table.lo)
-        ids = [e.id for e in self.entities]
+        ids = self.entity_ids
         for slot, key in enumerate(groups.keys.tolist()):
             source, target = divmod(key // 64, self._size)
             members = groups.values[groups.bounds[slot]: groups.bounds[slot + 1]]
@@ -124,10 +127,15 @@ class KnowledgeGraph:
     def relation_position(self, relation_id: str) -> int | None:
         return self.relations.position.get(relation_id)
 
-    def dyad_relations(self, a: int, b: int) -> np.ndarray:
-        """Positions of the relations between ``a`` and ``b``, both directions, oldest first."""
+    def dyad_relations(self, a: int, b: int, window: tuple[int, int] | None = None) -> np.ndarray:
+        """Positions of the relations between ``a`` and ``b``, both directions, oldest first.
+
+        With a ``window`` (day ordinals), only those whose interval meets it, found by binary search.
+        """
         low, high = dyad_key(a, b)
-        return self.by_dyad.get(low * self._size + high)
+        if window is None:
+            return self.by_dyad.get(low * self._size + high)
+        return self.by_dyad.overlapping(low * self._size + high, *window)
 
     def dyad_key_of(self, a: int, b: int) -> int:
         low, high = dyad_key(a, b)

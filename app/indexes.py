@@ -22,7 +22,8 @@ class GroupIndex:
     ([12, 10], [], [3, 5])
     """
 
-    def __init__(self, keys: np.ndarray, values: np.ndarray, order_by: np.ndarray) -> None:
+    def __init__(self, keys: np.ndarray, values: np.ndarray, order_by: np.ndarray,
+                 reach: np.ndarray | None = None) -> None:
         order = np.lexsort((order_by, keys))
         keys = keys[order]
         self.values = values[order]
@@ -30,13 +31,18 @@ class GroupIndex:
         starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if len(keys) else EMPTY
         self.keys = keys[starts]
         self.bounds = np.r_[starts, len(keys)].astype(np.int64)
+        # Values that are intervals [order_by, reach]: their ends, and each group's longest interval,
+        # which bounds how far before a window an interval meeting it can start (see ``overlapping``).
+        self.reach = None if reach is None else reach[order]
+        self.longest = None if self.reach is None else np.maximum(
+            np.maximum.reduceat(self.reach.astype(np.int64) - self.sorted_by, starts) if len(keys) else EMPTY, 0)
 
     def __len__(self) -> int:
         return len(self.keys)
 
     def slot(self, key: int) -> int | None:
         """The group number of ``key``, or None."""
-        slot = int(np.searchsorted(self.keys, key))
+        slot = int(self.keys.searchsorted(key))
         return slot if slot < len(self.keys) and self.keys[slot] == key else None
 
     def get(self, key: int, default: np.ndarray = EMPTY) -> np.ndarray:
@@ -50,8 +56,32 @@ class GroupIndex:
             return EMPTY
         start, end = int(self.bounds[slot]), int(self.bounds[slot + 1])
         keys = self.sorted_by[start:end]
-        first = start + int(np.searchsorted(keys, low, side="left"))
-        return self.values[first: start + int(np.searchsorted(keys, high, side="right"))]
+        first = start + int(keys.searchsorted(low, side="left"))
+        return self.values[first: start + int(keys.searchsorted(high, side="right"))]
+
+    def overlapping(self, key: int, low: int, high: int) -> np.ndarray:
+        """The values of a group whose interval ``[order_by, reach]`` meets ``low..high``.
+
+        A binary search either side of the window, widened before it by the group's longest
+        interval; only a group with intervals longer than a day needs their ends checked.
+
+        >>> index = GroupIndex(np.array([1, 1, 1]), np.array([7, 8, 9]), np.array([0, 5, 9]), np.array([4, 5, 9]))
+        >>> [index.overlapping(key, low, high).tolist() for key, low, high in [(1, 3, 6), (1, 6, 8), (2, 0, 9)]]
+        [[7, 8], [], []]
+        """
+        if self.reach is None or self.longest is None:
+            raise ValueError("window lookups need the index built with reach=")
+        slot = self.slot(key)
+        if slot is None:
+            return EMPTY
+        start, end = int(self.bounds[slot]), int(self.bounds[slot + 1])
+        longest = int(self.longest[slot])
+        keys = self.sorted_by[start:end]
+        first = start + int(keys.searchsorted(low - longest, side="left"))
+        last = start + int(keys.searchsorted(high, side="right"))
+        if longest == 0:
+            return self.values[first:last]
+        return self.values[first:last][self.reach[first:last] >= low]
 
     def gather(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The values of several groups at once, and for each value the index of its key in ``keys``.
@@ -62,7 +92,7 @@ class GroupIndex:
         """
         if not len(self.keys):
             return EMPTY, EMPTY
-        slots = np.minimum(np.searchsorted(self.keys, keys), len(self.keys) - 1)
+        slots = np.minimum(self.keys.searchsorted(keys), len(self.keys) - 1)
         known = np.flatnonzero(self.keys[slots] == keys)
         starts, ends = self.bounds[slots[known]], self.bounds[slots[known] + 1]
         lengths = ends - starts

@@ -188,7 +188,7 @@ class IdIndex:
         key = np.array(relation_id.encode(), dtype=self._sorted.dtype) if self._sorted.size else None
         if key is None or len(relation_id.encode()) > self._sorted.dtype.itemsize:
             return default
-        index = int(np.searchsorted(self._sorted, key))
+        index = int(self._sorted.searchsorted(key))
         if index < len(self._sorted) and self._sorted[index] == key:
             return int(self._order[index])
         return default

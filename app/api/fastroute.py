@@ -15,6 +15,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Annotated, Any, get_args, get_origin, get_type_hints
+from urllib.parse import parse_qsl
 
 from fastapi import Request, Response
 from fastapi.exceptions import RequestValidationError
@@ -34,18 +35,19 @@ class FastRoute(APIRoute):
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         endpoint: Endpoint = self.endpoint
         model, sources, graph_arguments = _parameter_model(endpoint)
+        query_sources = {alias: many for alias, (where, many) in sources.items() if where == "query"}
 
         async def handle(request: Request) -> Response:
-            data: dict[str, Any] = {}
-            query = request.query_params
-            for alias, (where, many) in sources.items():
-                if where == "path":
-                    data[alias] = request.path_params[alias]
-                elif many:
-                    if values := query.getlist(alias):
-                        data[alias] = values
-                elif (value := query.get(alias)) is not None:
-                    data[alias] = value
+            # Read the query string once, as Starlette's QueryParams would (the last of repeated
+            # single values wins), without building the multi-dict the route does not need.
+            data: dict[str, Any] = dict(request.scope["path_params"])
+            for name, value in parse_qsl(request.scope["query_string"].decode("latin-1"), keep_blank_values=True):
+                if (source := query_sources.get(name)) is None:
+                    continue
+                if source:
+                    data.setdefault(name, []).append(value)
+                else:
+                    data[name] = value
             try:
                 params = model.model_validate(data)
             except ValidationError as exc:

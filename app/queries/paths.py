@@ -118,7 +118,7 @@ def _in_time_order(kg: KnowledgeGraph, nodes: list[int],
     day, hops = -1, []
     for u, v in pairwise(nodes):
         candidates = kept(u, v)
-        index = int(np.searchsorted(starts[candidates], day, side="left"))
+        index = int(starts[candidates].searchsorted(day, side="left"))
         if index == len(candidates):
             return None
         hops.append(int(candidates[index]))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from typing import Any
 
 import numpy as np
@@ -60,7 +59,8 @@ def dyad_relations(kg: KnowledgeGraph, a: int, b: int, *, flt: RelationFilter, m
     sector actors and office holders: ``Government (Israel)`` for Israel).
     """
     if not members:
-        return apply(kg, kg.dyad_relations(a, b), flt)
+        found = kg.dyad_relations(a, b, window=flt.window)
+        return apply(kg, found, flt if flt.window is None else RelationFilter(types=flt.types, as_of=flt.as_of))
     return apply(kg, kg.relations_between(kg.side(a, members=True), kg.side(b, members=True)), flt)
 
 
@@ -70,13 +70,14 @@ def dyad_summary(kg: KnowledgeGraph, positions: np.ndarray) -> dict[str, Any]:
     if len(positions) == 0:
         return {"count": 0, "by_type": {}, "by_polarity": {}, "first": None, "last": None}
     if len(positions) <= _SMALL:  # counting a few Python ints beats NumPy's fixed costs
-        type_counts = Counter(table.type[positions].tolist())
-        polarities = Counter(table.polarity[positions].tolist())
-        polarity_counts = [polarities[-1], polarities[0], polarities[1]]
+        codes, signs = table.type[positions].tolist(), table.polarity[positions].tolist()
+        type_counts = {code: codes.count(code) for code in set(codes)}
+        polarity_counts = [signs.count(-1), signs.count(0), signs.count(1)]
     else:
-        type_counts = Counter(dict(enumerate(np.bincount(table.type[positions]).tolist())))
+        type_counts = dict(enumerate(np.bincount(table.type[positions]).tolist()))
         polarity_counts = np.bincount(table.polarity[positions] + 1, minlength=3).tolist()
-    by_type = sorted(((TYPE_IDS[code], n) for code, n in type_counts.items() if n), key=lambda item: -item[1])
+    # most frequent first; ties in vocabulary order, so the answer does not depend on the path taken
+    by_type = sorted(((TYPE_IDS[code], n) for code, n in sorted(type_counts.items()) if n), key=lambda item: -item[1])
     return {
         "count": len(positions),
         "by_type": dict(by_type),

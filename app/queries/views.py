@@ -31,39 +31,47 @@ def relation_view(kg: KnowledgeGraph, position: int) -> dict[str, Any]:
 
 
 def relation_views(kg: KnowledgeGraph, positions: Iterable[int] | np.ndarray) -> list[dict[str, Any]]:
-    """Relations as dicts; columns are read for all of them at once (one NumPy access per column)."""
+    """Relations as dicts; columns are read for all of them at once (one NumPy access per column).
+
+    This is the hottest loop of the service (every relation a route returns passes through it), so
+    what it reads per row is bound to locals first.
+    """
     at = np.asarray(positions, dtype=np.int64)
     if not len(at):
         return []
-    table, entities = kg.relations, kg.entities
-    ids, locators = table.ids.raw[at].tolist(), table.locators.raw[at].tolist()
+    table, ids, names = kg.relations, kg.entity_ids, kg.entity_names
+    attributes_of, sources = table.attributes, table.sources
+    description_of, note_of, more_evidence_of = table.descriptions.get, table.notes.get, table.more_evidence.get
     rows = zip(
         at.tolist(), table.source[at].tolist(), table.target[at].tolist(), table.type[at].tolist(),
         table.lo[at].tolist(), table.hi[at].tolist(), table.start_precision[at].tolist(),
         table.end_precision[at].tolist(), table.polarity[at].tolist(), table.is_state[at].tolist(),
-        table.evidence_source[at].tolist(), ids, locators, strict=True,
+        table.evidence_source[at].tolist(), table.ids.raw[at].tolist(), table.locators.raw[at].tolist(),
+        strict=True,
     )
     views = []
-    for position, source_at, target_at, type_code, lo, hi, first, last, polarity, state, cited, id_, locator in rows:
-        source, target = entities[source_at], entities[target_at]
+    for position, source, target, type_code, lo, hi, first, last, polarity, state, cited, id_, locator in rows:
         type_id = TYPE_IDS[type_code]
-        attributes = table.attributes[position] or {}
-        evidence = [] if cited < 0 else [{"source_id": table.sources[cited], "locator": locator.decode()}]
-        evidence += [{"source_id": s, "locator": loc} for s, loc in table.more_evidence.get(position, ())]
+        attributes = attributes_of[position] or {}
+        evidence = [] if cited < 0 else [{"source_id": sources[cited], "locator": locator.decode()}]
+        if more := more_evidence_of(position):
+            evidence += [{"source_id": s, "locator": loc} for s, loc in more]
+        description = description_of(position)
+        if not description:
+            description = _describe(names[source], names[target], type_id, attributes)
         views.append({
             "id": id_.decode(),
             "type": type_id,
-            "source": source.id,
-            "target": target.id,
+            "source": ids[source],
+            "target": ids[target],
             "start": ordinal_text(lo, PRECISIONS[first]) if first else None,
             "end": ordinal_text(hi, PRECISIONS[last]) if last else None,
             "polarity": POLARITY_NAME[polarity],
-            "description": table.descriptions.get(position)
-            or _describe(source.name, target.name, type_id, attributes),
+            "description": description,
             "evidence": evidence,
             "attributes": attributes,
             "kind": "state" if state else "event",
-            "note": table.notes.get(position),
+            "note": note_of(position),
         })
     return views
 
