@@ -43,7 +43,7 @@ class GroupIndex:
     def slot(self, key: int) -> int | None:
         """The group number of ``key``, or None."""
         slot = int(self.keys.searchsorted(key))
-        return slot if slot < len(self.keys) and self.keys[slot] == key else None
+        return slot if slot < len(self.keys) and self.keys.item(slot) == key else None
 
     def get(self, key: int, default: np.ndarray = EMPTY) -> np.ndarray:
         slot = self.slot(key)
@@ -74,10 +74,9 @@ class GroupIndex:
         slot = self.slot(key)
         if slot is None:
             return EMPTY
-        start, end = int(self.bounds[slot]), int(self.bounds[slot + 1])
-        longest = int(self.longest[slot])
+        start, end, longest = self.bounds.item(slot), self.bounds.item(slot + 1), self.longest.item(slot)
         keys = self.sorted_by[start:end]
-        first = start + int(keys.searchsorted(low - longest, side="left"))
+        first = start + int(keys.searchsorted(low - longest))
         last = start + int(keys.searchsorted(high, side="right"))
         if longest == 0:
             return self.values[first:last]

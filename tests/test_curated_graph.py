@@ -10,8 +10,9 @@ from app.queries.filters import make_filter
 from app.queries.mediations import mediators
 from app.queries.neighbors import neighborhood
 from app.queries.paths import find_paths
-from app.queries.relations import dyad_relations, find_relations
+from app.queries.relations import dyad_relations, dyad_summary, find_relations
 from app.queries.status import dyad_status
+from app.queries.views import relation_views
 from app.temporal import parse_period
 
 REQUIRED = [
@@ -184,3 +185,18 @@ def test_multigraph_holds_every_relation_once_keyed_by_type(curated: KnowledgeGr
     arms = graph.edges["israel", "azerbaijan", "arms_trade"]["relations"]
     assert [curated.relations.ids[int(p)] for p in arms] == ["israel-azerbaijan-arms-trade-2018-2022"]
     assert nx.is_frozen(graph)
+
+
+@pytest.mark.parametrize("graph", ["curated", "mini"])
+def test_dyad_summary_counts_views_as_it_counts_columns(graph: str, request: pytest.FixtureRequest) -> None:
+    kg: KnowledgeGraph = request.getfixturevalue(graph)
+    checked = 0
+    for a, b in kg.dyads.edges:
+        found = dyad_relations(kg, a, b, flt=make_filter())
+        views = relation_views(kg, found)
+        from_views = dyad_summary(kg, found, views=views)
+        assert from_views == dyad_summary(kg, found)
+        assert list(from_views["by_type"].values()) == sorted(from_views["by_type"].values(), reverse=True)
+        assert dyad_summary(kg, found, views=views[:-1]) == from_views  # a partial page: columns are read
+        checked += 1
+    assert checked == kg.dyads.number_of_edges() > 0

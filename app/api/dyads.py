@@ -28,10 +28,10 @@ async def dyad(kg: Graph, a: RefA, b: RefB, start: From = None, end: To = None, 
     """Relations between `a` and `b` in both directions, oldest first, with counts by type and polarity."""
     first, second = _pair(kg, a, b)
     found = dyad_relations(kg, first, second, flt=make_filter(types=types, start=start, end=end), members=members)
+    relations = relation_views(kg, found[offset: offset + limit])
     return json_response({
-        "a": entity_view(kg, first), "b": entity_view(kg, second),
-        "relations": relation_views(kg, found[offset: offset + limit]),
-        "summary": dyad_summary(kg, found), "limit": limit, "offset": offset,
+        "a": entity_view(kg, first), "b": entity_view(kg, second), "relations": relations,
+        "summary": dyad_summary(kg, found, views=relations), "limit": limit, "offset": offset,
     })
 
 

@@ -41,7 +41,8 @@ class FastRoute(APIRoute):
             # Read the query string once, as Starlette's QueryParams would (the last of repeated
             # single values wins), without building the multi-dict the route does not need.
             data: dict[str, Any] = dict(request.scope["path_params"])
-            for name, value in parse_qsl(request.scope["query_string"].decode("latin-1"), keep_blank_values=True):
+            query = request.scope["query_string"]
+            for name, value in parse_qsl(query.decode("latin-1"), keep_blank_values=True) if query else ():
                 if (source := query_sources.get(name)) is None:
                     continue
                 if source:

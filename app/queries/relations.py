@@ -8,7 +8,7 @@ import numpy as np
 
 from ..graph import KnowledgeGraph
 from ..indexes import EMPTY
-from ..store import TYPE_IDS
+from ..store import TYPE_CODE, TYPE_IDS
 from .filters import RelationFilter, apply
 
 __all__ = ["dyad_relations", "dyad_summary", "find_relations"]
@@ -60,30 +60,46 @@ def dyad_relations(kg: KnowledgeGraph, a: int, b: int, *, flt: RelationFilter, m
     """
     if not members:
         found = kg.dyad_relations(a, b, window=flt.window)
-        return apply(kg, found, flt if flt.window is None else RelationFilter(types=flt.types, as_of=flt.as_of))
+        if flt.types is None and flt.as_of is None:
+            return found
+        return apply(kg, found, RelationFilter(types=flt.types, as_of=flt.as_of))
     return apply(kg, kg.relations_between(kg.side(a, members=True), kg.side(b, members=True)), flt)
 
 
-def dyad_summary(kg: KnowledgeGraph, positions: np.ndarray) -> dict[str, Any]:
-    """Counts by type and polarity, and the first and last start dates, of relations sorted by start."""
+def dyad_summary(kg: KnowledgeGraph, positions: np.ndarray,
+                 views: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """Counts by type and polarity, and the first and last start dates, of relations sorted by start.
+
+    ``views`` are the rendered relations a route pages from the start of ``positions``
+    (``relation_views``): when they are all of them, they are counted instead of reading
+    the columns again.
+    """
     table = kg.relations
     if len(positions) == 0:
         return {"count": 0, "by_type": {}, "by_polarity": {}, "first": None, "last": None}
-    if len(positions) <= _SMALL:  # counting a few Python ints beats NumPy's fixed costs
-        codes, signs = table.type[positions].tolist(), table.polarity[positions].tolist()
-        type_counts = {code: codes.count(code) for code in set(codes)}
-        polarity_counts = [signs.count(-1), signs.count(0), signs.count(1)]
+    if views is not None and len(views) == len(positions):
+        type_ids = [view["type"] for view in views]
+        type_counts = {TYPE_CODE[type_id]: type_ids.count(type_id) for type_id in set(type_ids)}
+        polarities = [view["polarity"] for view in views]
+        polarity_counts = [polarities.count(name) for name in _POLARITIES]
+        first, last = views[0]["start"], views[-1]["start"]
     else:
-        type_counts = dict(enumerate(np.bincount(table.type[positions]).tolist()))
-        polarity_counts = np.bincount(table.polarity[positions] + 1, minlength=3).tolist()
+        if len(positions) <= _SMALL:  # counting a few Python ints beats NumPy's fixed costs
+            codes, signs = table.type[positions].tolist(), table.polarity[positions].tolist()
+            type_counts = {code: codes.count(code) for code in set(codes)}
+            polarity_counts = [signs.count(-1), signs.count(0), signs.count(1)]
+        else:
+            type_counts = {code: n for code, n in enumerate(np.bincount(table.type[positions]).tolist()) if n}
+            polarity_counts = np.bincount(table.polarity[positions] + 1, minlength=3).tolist()
+        first, last = table.start_text(int(positions[0])), table.start_text(int(positions[-1]))
     # most frequent first; ties in vocabulary order, so the answer does not depend on the path taken
-    by_type = sorted(((TYPE_IDS[code], n) for code, n in sorted(type_counts.items()) if n), key=lambda item: -item[1])
+    by_type = sorted(((TYPE_IDS[code], n) for code, n in sorted(type_counts.items())), key=lambda item: -item[1])
     return {
         "count": len(positions),
         "by_type": dict(by_type),
         "by_polarity": {name: n for name, n in zip(_POLARITIES, polarity_counts, strict=True) if n},
-        "first": table.start_text(int(positions[0])),
-        "last": table.start_text(int(positions[-1])),
+        "first": first,
+        "last": last,
     }
 
 
