@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import parse_qsl
 
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from app.api.fastroute import query_pairs
 
 PROBLEM = "application/problem+json"
 
@@ -208,6 +213,19 @@ def test_fast_routes_read_repeated_and_typed_parameters(client: TestClient) -> N
     assert body["summary"]["by_type"] == {"rupture": 1, "restoration": 1}
     assert [r["type"] for r in body["relations"]] == ["restoration"]
     assert (body["limit"], body["offset"]) == (1, 1)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.sampled_from("ab=&%+20C3é;"), max_size=24))
+def test_query_pairs_read_a_query_string_as_parse_qsl_does(text: str) -> None:
+    raw = text.encode("latin-1", errors="replace")
+    assert query_pairs(raw) == parse_qsl(raw.decode("latin-1"), keep_blank_values=True)
+
+
+def test_escaped_and_repeated_parameters_reach_the_route(client: TestClient) -> None:
+    body = get(client, "/dyads/T%C3%BCrkiye/Israel?type=rupture&from=2010&to=2022&type=restoration&limit=+1")
+    assert body["a"]["id"] == "turkiye" and body["summary"]["by_type"] == {"rupture": 1, "restoration": 1}
+    assert body["limit"] == 1 and len(body["relations"]) == 1
 
 
 def test_a_relation_id_with_a_nul_byte_is_unknown(client: TestClient) -> None:

@@ -3,10 +3,11 @@
 FastAPI validates each parameter of a request on its own and re-inspects its
 annotation every time; on a route of eight parameters answering in 40 us that
 took longer than the query (see ``bench/RESULTS.md``). ``FastRoute`` builds one
-pydantic model per endpoint from the same ``Annotated[..., Query()/Path()]``
-declarations, so the OpenAPI document, the constraints and the 422 problem
-details are those FastAPI would give, and validates a request with a single
-call. It serves async endpoints whose parameters are path and query values,
+pydantic validator per endpoint (a ``TypedDict`` of its parameters: it returns
+the arguments as a dict, half the cost of a model instance) from the same
+``Annotated[..., Query()/Path()]`` declarations, so the OpenAPI document, the
+constraints and the 422 problem details are those FastAPI would give, and
+validates a request with a single call. It serves async endpoints whose parameters are path and query values,
 plus the graph; they return a ready ``Response``.
 """
 
@@ -14,15 +15,16 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Awaitable, Callable, Coroutine
-from typing import Annotated, Any, get_args, get_origin, get_type_hints
+from typing import Annotated, Any, NotRequired, Required, cast, get_args, get_origin, get_type_hints
 from urllib.parse import parse_qsl
 
 from fastapi import Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.params import Depends, Path
 from fastapi.routing import APIRoute
-from pydantic import BaseModel, ValidationError, create_model
+from pydantic import Field, TypeAdapter, ValidationError
 from pydantic.fields import FieldInfo
+from typing_extensions import TypedDict  # pydantic needs this one before Python 3.12
 
 from ..graph import KnowledgeGraph
 
@@ -34,15 +36,14 @@ Endpoint = Callable[..., Awaitable[Response]]
 class FastRoute(APIRoute):
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         endpoint: Endpoint = self.endpoint
-        model, sources, graph_arguments = _parameter_model(endpoint)
+        validator, sources, graph_arguments = _parameter_validator(endpoint)
         query_sources = {alias: many for alias, (where, many) in sources.items() if where == "query"}
 
         async def handle(request: Request) -> Response:
             # Read the query string once, as Starlette's QueryParams would (the last of repeated
             # single values wins), without building the multi-dict the route does not need.
             data: dict[str, Any] = dict(request.scope["path_params"])
-            query = request.scope["query_string"]
-            for name, value in parse_qsl(query.decode("latin-1"), keep_blank_values=True) if query else ():
+            for name, value in query_pairs(request.scope["query_string"]):
                 if (source := query_sources.get(name)) is None:
                     continue
                 if source:
@@ -50,13 +51,12 @@ class FastRoute(APIRoute):
                 else:
                     data[name] = value
             try:
-                params = model.model_validate(data)
+                arguments = validator.validate_python(data)
             except ValidationError as exc:
                 raise RequestValidationError([
                     {**error, "loc": (sources[str(error["loc"][0])][0], *error["loc"])}
                     for error in exc.errors(include_url=False)
                 ]) from None
-            arguments = dict(params.__dict__)  # dict(model) iterates in Python: 3 us
             for name in graph_arguments:
                 arguments[name] = request.app.state.kg
             return await endpoint(**arguments)
@@ -64,8 +64,27 @@ class FastRoute(APIRoute):
         return handle
 
 
-def _parameter_model(endpoint: Endpoint) -> tuple[type[BaseModel], dict[str, tuple[str, bool]], list[str]]:
-    """One model for the endpoint's path and query parameters, where each comes from, and graph arguments."""
+def query_pairs(query: bytes) -> list[tuple[str, str]]:
+    """The ``(name, value)`` pairs of a raw query string, as ``parse_qsl(..., keep_blank_values=True)`` reads them.
+
+    Without ``%`` escapes or ``+`` there is nothing to decode, and splitting is four times faster.
+
+    >>> query_pairs(b"from=2014&to=&type=visit&type=hostility&members")
+    [('from', '2014'), ('to', ''), ('type', 'visit'), ('type', 'hostility'), ('members', '')]
+    >>> query_pairs(b"a=T%C3%BCrkiye+x")
+    [('a', 'Türkiye x')]
+    """
+    if not query:
+        return []
+    text = query.decode("latin-1")
+    if "%" in text or "+" in text:
+        return parse_qsl(text, keep_blank_values=True)
+    return [(name, value) for name, _, value in (part.partition("=") for part in text.split("&") if part)]
+
+
+def _parameter_validator(endpoint: Endpoint) -> tuple[TypeAdapter[dict[str, Any]], dict[str, tuple[str, bool]],
+                                                       list[str]]:
+    """One validator for the endpoint's path and query parameters, where each comes from, and graph arguments."""
     if not inspect.iscoroutinefunction(endpoint):
         raise TypeError(f"{endpoint.__name__}: FastRoute serves async endpoints only")
     hints = get_type_hints(endpoint, include_extras=True)
@@ -84,7 +103,9 @@ def _parameter_model(endpoint: Endpoint) -> tuple[type[BaseModel], dict[str, tup
         alias = info.alias or name
         many = get_origin(base) is list or any(get_origin(arg) is list for arg in get_args(base))
         sources[alias] = ("path" if isinstance(info, Path) else "query", many)
-        default = ... if parameter.default is inspect.Parameter.empty else parameter.default
-        fields[name] = (Annotated[base, info], default)
-    model = create_model(f"{endpoint.__name__}_parameters", **fields)
-    return model, sources, graph_arguments
+        if parameter.default is inspect.Parameter.empty:
+            fields[name] = Required[Annotated[base, info]]
+        else:
+            fields[name] = NotRequired[Annotated[base, info, Field(default=parameter.default)]]
+    parameters = TypedDict(f"{endpoint.__name__}_parameters", fields)  # type: ignore[misc]
+    return TypeAdapter(cast(Any, parameters)), sources, graph_arguments
