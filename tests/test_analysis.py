@@ -23,7 +23,9 @@ from app.main import create_app
 from app.queries.balance import signed_graph, structural_balance
 from app.queries.candidates import DEFAULT_KINDS, mediator_candidates
 from app.queries.centrality import analysis_cache, blocs, centrality, pagerank
+from app.queries.status import dyad_status
 from app.temporal import in_force, parse_period
+from app.vocabulary import VOCABULARY
 
 CURATED = Path(__file__).resolve().parent.parent / "graph_data"
 NOV_2022, DEC_2020 = parse_period("2022-11"), parse_period("2020-12-01")
@@ -174,6 +176,30 @@ def test_balance_counts_match_brute_force(data: dict[str, list[dict[str, Any]]],
         assert triad.signs == tuple(signs.edges[u, v]["sign"] for u, v in
                                     zip(triad.members, triad.members[1:] + triad.members[:1], strict=True))
         assert triad.balanced == (np.prod(triad.signs) > 0)
+
+
+@GENERATED
+@given(data=datasets(), as_of=YEARS)
+def test_signs_follow_the_status_then_the_relations_in_force(data: dict[str, list[dict[str, Any]]],
+                                                             as_of: Any) -> None:
+    """The signing rule, recomputed from the generated entries rather than from the graph's columns."""
+    kg = _load(data)
+    signs = signed_graph(kg, as_of=as_of)
+    states = [e["id"] for e in data["entities"] if e["kind"] == "state"]
+    for first, second in itertools.combinations(states, 2):
+        a, b = kg.resolve(first), kg.resolve(second)
+        status = dyad_status(kg, a, b, as_of=as_of).polarity  # the status rule has tests of its own
+        balance = 0
+        for relation in data["relations"]:
+            if {relation["source"], relation["target"]} != {first, second}:
+                continue
+            kind = VOCABULARY[relation["type"]]
+            start = parse_period(relation["start"])
+            end = parse_period(relation["end"]).hi if "end" in relation else None
+            holds = start.lo <= as_of.hi and (kind.kind == "event" or end is None or end >= as_of.lo)
+            balance += holds * {"positive": 1, "negative": -1}.get(kind.polarity, 0)
+        expected = {"positive": 1, "negative": -1}.get(status) or int(np.sign(balance))
+        assert (signs.edges[a, b]["sign"] if signs.has_edge(a, b) else 0) == expected, (first, second)
 
 
 @GENERATED

@@ -235,3 +235,20 @@ def test_a_relation_id_with_a_nul_byte_is_unknown(client: TestClient) -> None:
 @pytest.mark.parametrize("suffix", ["", "/status", "/series"])
 def test_a_dyad_needs_two_entities(client: TestClient, suffix: str) -> None:
     assert get(client, f"/dyads/Israel/israel{suffix}", 422)["parameter"] == "b"
+
+
+@pytest.mark.parametrize(
+    ("url", "parameter"),
+    [("/paths?source=&target=Israel", "source"), ("/paths?source=Israel&target=", "target"),
+     ("/mediations?between=&between=Israel", "between"),
+     ("/analysis/mediator-candidates?between=Israel&between=", "between")],
+)
+def test_an_empty_required_reference_is_a_bad_parameter(client: TestClient, url: str, parameter: str) -> None:
+    assert get(client, url, 422)["parameter"] == parameter
+
+
+def test_an_empty_optional_filter_is_no_filter(client: TestClient) -> None:
+    # as with dates (`from=`), an empty optional value means "not given"
+    assert get(client, "/relations?source=&target=Israel") == get(client, "/relations?target=Israel")
+    unfiltered = get(client, "/entities/Israel/relations")["total"]
+    assert get(client, "/entities/Israel/relations?from=")["total"] == unfiltered

@@ -71,6 +71,8 @@ def two_parties(kg: KnowledgeGraph, between: list[str]) -> tuple[int, int]:
     """The two different entities a ``between`` parameter names."""
     if len(between) != 2:
         raise BadParameter("between", f"give exactly two parties, got {len(between)}")
+    if not all(between):
+        raise BadParameter("between", "a party is empty: give an id, name or alias")
     a, b = (kg.resolve(ref) for ref in between)
     if a == b:
         raise BadParameter("between", "the two parties must be different entities")

@@ -19,8 +19,8 @@ router = APIRouter(prefix="/paths", tags=["paths"])
 def paths(
     kg: Graph,
     settings: SettingsDep,
-    source: Annotated[str, Query(description="Start: id, name or alias.", examples=["Benny Gantz"])],
-    target: Annotated[str, Query(description="End: id, name or alias.", examples=["Ilham Aliyev"])],
+    source: Annotated[str, Query(min_length=1, description="Start: id, name or alias.", examples=["Benny Gantz"])],
+    target: Annotated[str, Query(min_length=1, description="End: id, name or alias.", examples=["Ilham Aliyev"])],
     flt: RelationFilterDep,
     max_hops: Annotated[int, Query(ge=1, le=6, description="Longest path, in hops (1-6).")] = 4,
     k: Annotated[int, Query(ge=1, le=10, description="How many shortest simple paths (1-10).")] = 1,
