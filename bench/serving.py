@@ -85,7 +85,7 @@ def _loadgen(base: str, paths: list[str], *, connections: int, seconds: int) -> 
     return json.loads(out)  # type: ignore[no-any-return]
 
 
-def http_benchmark(folder: Path, dyads: list[list[Any]], *, seconds: int = 5, rounds: int = 3,
+def http_benchmark(folder: Path, dyads: list[list[Any]], *, seconds: int = 5, rounds: int = 5,
                    connections: int = 32, log: Any = print) -> dict[str, Any]:
     """Requests/s and latency of ``/health`` and of ``/dyads/{a}/{b}?from=&to=`` on one server.
 

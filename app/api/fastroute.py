@@ -7,8 +7,9 @@ pydantic validator per endpoint (a ``TypedDict`` of its parameters: it returns
 the arguments as a dict, half the cost of a model instance) from the same
 ``Annotated[..., Query()/Path()]`` declarations, so the OpenAPI document, the
 constraints and the 422 problem details are those FastAPI would give, and
-validates a request with a single call. It serves async endpoints whose parameters are path and query values,
-plus the graph; they return a ready ``Response``.
+validates a request with a single call. It serves async endpoints whose
+parameters are path and query values, plus the graph; they return a ready
+``Response``.
 """
 
 from __future__ import annotations
