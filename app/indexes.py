@@ -7,11 +7,14 @@ cost a few bytes each and are looked up by binary search.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
+
 import numpy as np
 
 __all__ = ["EMPTY", "GroupIndex"]
 
 EMPTY = np.empty(0, dtype=np.int32)
+_BISECT = 16
 
 
 class GroupIndex:
@@ -75,9 +78,13 @@ class GroupIndex:
         if slot is None:
             return EMPTY
         start, end, longest = self.bounds.item(slot), self.bounds.item(slot + 1), self.longest.item(slot)
-        keys = self.sorted_by[start:end]
-        first = start + int(keys.searchsorted(low - longest))
-        last = start + int(keys.searchsorted(high, side="right"))
+        if end - start <= _BISECT:  # most groups are a few values: a list and bisect beat two NumPy calls
+            keys = self.sorted_by[start:end].tolist()
+            first, last = start + bisect_left(keys, low - longest), start + bisect_right(keys, high)
+        else:
+            keys = self.sorted_by[start:end]
+            first = start + int(keys.searchsorted(low - longest))
+            last = start + int(keys.searchsorted(high, side="right"))
         if longest == 0:
             return self.values[first:last]
         return self.values[first:last][self.reach[first:last] >= low]

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from unittest.mock import patch
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from app import indexes
 from app.indexes import GroupIndex
 from app.temporal import OPEN_END
 
@@ -33,7 +36,9 @@ def test_overlapping_matches_a_plain_filter(rows: list[tuple[int, int, int]], ke
          if group == key and start <= high and ends[position] >= low),
         key=lambda position: (rows[position][1], position),
     )
-    assert index.overlapping(key, low, high).tolist() == expected
+    for bisect_up_to in (0, 1_000):  # NumPy's binary search, then bisect on a list, for every group
+        with patch.object(indexes, "_BISECT", bisect_up_to):
+            assert index.overlapping(key, low, high).tolist() == expected
 
 
 def test_overlapping_needs_the_ends() -> None:
