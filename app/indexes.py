@@ -36,6 +36,8 @@ class GroupIndex:
         self.bounds = np.r_[starts, len(keys)].astype(np.int64)
         # Values that are intervals [order_by, reach]: their ends, and each group's longest interval,
         # which bounds how far before a window an interval meeting it can start (see ``overlapping``).
+        if reach is not None and np.any(reach < order_by):
+            raise ValueError("every interval must end on or after its start")
         self.reach = None if reach is None else reach[order]
         self.longest = None if self.reach is None else np.maximum(
             np.maximum.reduceat(self.reach.astype(np.int64) - self.sorted_by, starts) if len(keys) else EMPTY, 0)

@@ -80,10 +80,11 @@ class Health(BaseModel):
 
 class DyadSummary(BaseModel):
     count: int = Field(description="Relations in the window, over all pages.")
-    by_type: dict[str, int]
-    by_polarity: dict[str, int]
-    first: str | None
-    last: str | None
+    by_type: dict[str, int] = Field(description="Relations per type, most frequent first; ties in the order of "
+                                    "`/types`.")
+    by_polarity: dict[str, int] = Field(description="Relations per polarity: negative, neutral, positive.")
+    first: str | None = Field(description="Start of the earliest relation.")
+    last: str | None = Field(description="Start of the latest relation.")
 
 
 class DyadOut(BaseModel):

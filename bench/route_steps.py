@@ -13,6 +13,9 @@ per request for each step:
 
 The timers cost about a microsecond each; compare the routes with each other,
 not with ``RESULTS.md``. Nothing in ``app/`` changes: the timers are set from here.
+One set of marks serves every connection: a request runs from the ASGI call to
+its endpoint's return without awaiting anything, so no other request can come
+in between.
 """
 
 from __future__ import annotations
@@ -124,17 +127,19 @@ def main(size: str = "90k", seconds: int = 6) -> None:
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     paths = [f"/dyads/{a}/{b}?from={lo[1]}&to={hi[1]}" for a, b, lo, hi in workload["dyads"]]
-    server = subprocess.Popen([sys.executable, "-m", "bench.route_steps", "--serve", workload["folder"], str(port)],
-                              cwd=ROOT, stderr=subprocess.PIPE, text=True)
-    try:
-        _wait_ready(base + "/health", server)  # type: ignore[arg-type]
-        _wrk(base, paths, connections=32, seconds=2)
-        rates = {name: _wrk(base, urls, connections=32, seconds=seconds)["rps"]
-                 for name, urls in (("health", ["/health"]), ("dyad", paths))}
-    finally:
-        server.terminate()
-        _, errors = server.communicate(timeout=30)
-    totals = json.loads(errors.strip().splitlines()[-1])
+    log = WORK / "route_steps.log"
+    with log.open("w") as errors:
+        server = subprocess.Popen([sys.executable, "-m", "bench.route_steps", "--serve", workload["folder"],
+                                   str(port)], cwd=ROOT, stderr=errors)
+        try:
+            _wait_ready(base + "/health", server)
+            _wrk(base, paths, connections=32, seconds=2)
+            rates = {name: _wrk(base, urls, connections=32, seconds=seconds)["rps"]
+                     for name, urls in (("health", ["/health"]), ("dyad", paths))}
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+    totals = json.loads(log.read_text().strip().splitlines()[-1])
     print(f"{size}: /health {rates['health']:.0f} requests/s, dyad route {rates['dyad']:.0f} (with the timers)")
     print(f"{'step':36} {'us per call':>12} {'calls':>9}")
     for step in sorted(totals):

@@ -252,3 +252,5 @@ def test_an_empty_optional_filter_is_no_filter(client: TestClient) -> None:
     assert get(client, "/relations?source=&target=Israel") == get(client, "/relations?target=Israel")
     unfiltered = get(client, "/entities/Israel/relations")["total"]
     assert get(client, "/entities/Israel/relations?from=")["total"] == unfiltered
+    whole = get(client, "/analysis/balance?as_of=2022-11")
+    assert get(client, "/analysis/balance?as_of=2022-11&focus=") == whole and whole["focus"] is None

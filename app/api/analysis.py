@@ -85,7 +85,7 @@ def get_balance(
     `+--`) and unbalanced otherwise (`++-`, `---`). `balance_ratio` is balanced / total over the whole
     graph; with `focus`, `focus` holds the counts over its triads and only those are listed.
     """
-    center = kg.resolve(focus) if focus is not None else None
+    center = kg.resolve(focus) if focus else None  # empty: not given, as with the other optional filters
     period = as_of_or_today(as_of)
     found = structural_balance(kg, as_of=period, focus=center, limit=limit,
                                signs=analysis_cache(kg).signed("state", period))
