@@ -21,7 +21,6 @@ in between.
 from __future__ import annotations
 
 import functools
-import inspect
 import json
 import shutil
 import signal
@@ -77,7 +76,6 @@ def serve(folder: str, port: int) -> None:
                 marks["endpoint"] = clock()
                 add(f"{name}: endpoint", marks["endpoint"] - started)
 
-        timed_endpoint.__signature__ = inspect.signature(endpoint)  # type: ignore[attr-defined]
         route.endpoint = timed_endpoint
         try:
             handler = build(route)

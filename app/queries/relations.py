@@ -59,9 +59,8 @@ def dyad_relations(kg: KnowledgeGraph, a: int, b: int, *, flt: RelationFilter, m
     sector actors and office holders: ``Government (Israel)`` for Israel).
     """
     if not members:
+        # the index has applied the window; what is left of the filter (often nothing) applies here
         found = kg.dyad_relations(a, b, window=flt.window)
-        if flt.types is None and flt.as_of is None:
-            return found
         return apply(kg, found, RelationFilter(types=flt.types, as_of=flt.as_of))
     return apply(kg, kg.relations_between(kg.side(a, members=True), kg.side(b, members=True)), flt)
 
