@@ -85,3 +85,5 @@ class CentralityOut(Page):
                                 "null when exact.")
     blocs: list[list[str]] = Field(description="Alignment blocs: communities of positive ties (ids), largest "
                                    "first.", examples=[[["azerbaijan", "israel", "turkiye"], ["iran", "russia"]]])
+    complete: bool = Field(default=True, description="False when the time budget ran out after the ranking: "
+                           "`blocs` is then empty, not computed.")

@@ -31,6 +31,16 @@ class Settings(BaseSettings):
     path_time_budget: float = Field(
         default=2.0, gt=0, le=30, description="Seconds a path search may run before it stops."
     )
+    analysis_time_budget: float = Field(
+        default=10.0, gt=0, le=300, description="Seconds an analysis (centrality, balance, mediator candidates) "
+        "may take from admission, queue included, before it answers 503 with Retry-After.")
+    analysis_queue: int = Field(
+        default=8, ge=0, le=1000, description="Distinct analyses admitted beyond the one running; more get 503.")
+    search_time_budget: float = Field(
+        default=5.0, gt=0, le=300, description="Seconds a search (paths, neighbourhoods, changes, fuzzy entity "
+        "search) may take from admission, queue included.")
+    search_queue: int = Field(
+        default=256, ge=0, le=10_000, description="Distinct searches admitted beyond the one running.")
 
     @field_validator("data", mode="before")
     @classmethod

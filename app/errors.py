@@ -4,8 +4,9 @@
     ├── UnknownEntity      404  no entity has that id, name or alias
     ├── AmbiguousEntity    409  several entities answer to that name
     ├── UnknownRelation    404
-    └── BadParameter       422  a query parameter is malformed, out of range, or asks for more than a
-                                documented bound allows
+    ├── BadParameter       422  a query parameter is malformed, out of range, or asks for more than a
+    │                           documented bound allows
+    └── Overloaded         503  heavy work refused or out of time under load; ``Retry-After`` says when
 
 ``DataError`` is not a request error: it stops start-up and lists every
 problem found in a dataset folder.
@@ -26,6 +27,10 @@ class ServiceError(Exception):
         super().__init__(detail)
         self.detail = detail
         self.extra = extra
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {}
 
 
 class UnknownEntity(ServiceError):
@@ -58,6 +63,17 @@ class BadParameter(ServiceError):
 
     def __init__(self, parameter: str, reason: str) -> None:
         super().__init__(f"{parameter}: {reason}", parameter=parameter)
+
+
+class Overloaded(ServiceError):
+    status, title, slug = 503, "Service overloaded", "overloaded"
+
+    def __init__(self, detail: str, *, retry_after: float) -> None:
+        super().__init__(detail, retry_after=max(1, round(retry_after)))
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.extra["retry_after"])}
 
 
 @dataclass(frozen=True)

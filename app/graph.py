@@ -141,6 +141,15 @@ class KnowledgeGraph:
         low, high = dyad_key(a, b)
         return low * self._size + high
 
+    def dyad_key_of_many(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """``dyad_key_of`` for many pairs at once."""
+        return np.minimum(a, b).astype(np.int64) * self._size + np.maximum(a, b)
+
+    def dyad_of_key(self, key: int) -> Dyad:
+        """The two entity positions of a dyad key, lower first."""
+        low, high = divmod(key, self._size)
+        return low, high
+
     def side(self, position: int, *, members: bool = False) -> np.ndarray:
         """An entity, and with ``members`` the entities that belong to it (sector actors, office holders)."""
         if not members:

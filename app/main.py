@@ -15,6 +15,7 @@ from .api.startup import StartupErrors
 from .config import Settings, get_settings
 from .errors import DataError
 from .graph import KnowledgeGraph
+from .heavy import HeavyWork
 from .loader import load_graph
 
 __all__ = ["app", "create_app"]
@@ -60,7 +61,14 @@ def create_app(settings: Settings | None = None, *, graph: KnowledgeGraph | None
         # imported modules) on every full collection, which paused requests for ~60-90 ms.
         gc.collect()
         gc.freeze()
-        yield
+        app.state.analysis_work = HeavyWork(workers=1, queue=settings.analysis_queue,
+                                            budget=settings.analysis_time_budget)
+        app.state.search_work = HeavyWork(workers=1, queue=settings.search_queue, budget=settings.search_time_budget)
+        try:
+            yield
+        finally:
+            app.state.analysis_work.shutdown()
+            app.state.search_work.shutdown()
 
     app = FastAPI(
         title="Bilateral relations knowledge graph",

@@ -6,9 +6,8 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
-from rapidfuzz import fuzz, process
-
 from .errors import AmbiguousEntity, UnknownEntity
+from .fuzzy import MIN_SCORE, TrigramIndex
 from .records import EntityRecord
 
 __all__ = ["NameIndex", "fold"]
@@ -47,7 +46,7 @@ class NameIndex:
                 if folded := fold(key):
                     keys[folded].add(position)
         self._keys = {key: tuple(sorted(found)) for key, found in keys.items()}
-        self._choices = list(self._keys)
+        self._fuzzy = TrigramIndex(list(self._keys))
         words: defaultdict[str, set[int]] = defaultdict(set)
         for position, entity in enumerate(entities):
             for key in (entity.name, *entity.aliases):
@@ -74,17 +73,18 @@ class NameIndex:
             raise AmbiguousEntity(ref, [self._entities[i].id for i in found])
         raise UnknownEntity(ref, [self._entities[i].id for i in self.search(ref, limit=5)])
 
-    def search(self, query: str, *, limit: int | None, min_score: float = 70.0) -> list[int]:
-        """Entity positions whose keys best match ``query``, best first (all when no limit)."""
+    def search(self, query: str, *, limit: int | None, min_score: float = MIN_SCORE) -> list[int]:
+        """Entity positions whose keys best match ``query``, best first (all matches when no limit).
+
+        Exact matches first, then fuzzy ones from the trigram index (``fuzzy.py``).
+        """
         folded = fold(query)
         if not folded:
             return []
         exact = list(self._keys.get(folded, ()))
-        matches = process.extract(
-            folded, self._choices, scorer=fuzz.WRatio, limit=None if limit is None else limit * 4 + len(exact),
-            score_cutoff=min_score,
-        )
+        matches = self._fuzzy.search(folded, limit=None if limit is None else limit * 4 + len(exact),
+                                     min_score=min_score)
         ranked = dict.fromkeys(exact)
-        for key, _score, _ in matches:
+        for key, _score in matches:
             ranked.update(dict.fromkeys(self._keys[key]))
         return list(ranked)[:limit]

@@ -29,7 +29,7 @@ from app.vocabulary import MEDIATION_TYPES, VOCABULARY
 
 from .resample import add_mediations, resample
 
-__all__ = ["DATA", "ICEWS_FILES", "ensure", "parse_size"]
+__all__ = ["DATA", "ICEWS18_ACTORS", "ICEWS18_FACTS", "ICEWS_FILES", "ensure", "ensure_icews18_like", "parse_size"]
 
 DATA = Path(__file__).resolve().parent / "data"
 ICEWS_DIR = Path("/work/shared/datasets/icews14")
@@ -75,6 +75,20 @@ def ensure(sizes: Sequence[str], *, root: Path = DATA, log: Callable[[str], None
             resample(base, folder, size=size, seed=size)
         found[label] = folder
     return found
+
+
+ICEWS18_FACTS = 468_000
+ICEWS18_ACTORS = 23_000
+
+
+def ensure_icews18_like(*, root: Path = DATA, log: Callable[[str], None] = print) -> Path:
+    """A folder the size of ICEWS 2018 (468k facts, about 23k actors), resampled from ICEWS14."""
+    base = ensure(["90k"], root=root, log=log)["90k"]
+    folder = root / "icews18-like"
+    if not (folder / "relations.csv").exists():
+        log(f"building {folder} ({ICEWS18_FACTS:,} facts, about {ICEWS18_ACTORS:,} actors) ...")
+        resample(base, folder, size=ICEWS18_FACTS, seed=2018, actors=ICEWS18_ACTORS)
+    return folder
 
 
 def builder_name(folder: Path) -> str:

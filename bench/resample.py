@@ -113,8 +113,34 @@ def _shift(day: str, years: int) -> str:
     return f"{year:04d}{rest}"
 
 
-def resample(base: Path, out: Path, *, size: int, seed: int) -> None:
-    """Write a dataset folder of ``size`` facts resampled from ``base``."""
+def _clone_actors(base: Path, out: Path, names: list[str], degree: Counter[str], *, replicas: int,
+                  actors: int) -> list[dict[str, str]]:
+    """Per replica after the first, a map from the least active actors to new ones, their rows written.
+
+    Enough of them that the folder ends with about ``actors`` actors: event data over more years
+    names more actors, most of them rarely (ICEWS 2018 has about 23,000).
+    """
+    per_replica = max(0, actors - len(names)) // max(replicas - 1, 1)
+    rarest = sorted(names, key=lambda name: (degree[name], name))[:per_replica]
+    with (base / "entities.csv").open(encoding="utf-8", newline="") as handle:
+        reader = csv.reader(handle)
+        header = next(reader)
+        rows = {row[0]: row for row in reader}
+    maps: list[dict[str, str]] = [{}]
+    with (out / "entities.csv").open("a", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        for replica in range(1, replicas):
+            clones = {name: f"{name}-r{replica}" for name in rarest if name in rows}
+            for name, clone in clones.items():
+                row = dict(zip(header, rows[name], strict=True))
+                row.update(id=clone, name=f"{row['name']} {replica}", aliases="")
+                writer.writerow([row[column] for column in header])
+            maps.append(clones)
+    return maps
+
+
+def resample(base: Path, out: Path, *, size: int, seed: int, actors: int | None = None) -> None:
+    """Write a dataset folder of ``size`` facts resampled from ``base``, with about ``actors`` actors."""
     rows = _rows(base)
     out.mkdir(parents=True, exist_ok=True)
     for name in ("entities.csv", "sources.yaml"):
@@ -125,6 +151,7 @@ def resample(base: Path, out: Path, *, size: int, seed: int) -> None:
         degree[row[_TARGET]] += 1
     names = sorted(degree)
     replicas = math.ceil(size / len(rows))
+    clones = _clone_actors(base, out, names, degree, replicas=replicas, actors=actors or len(names))
     rng = random.Random(seed)
     picks = np.random.default_rng(seed).integers(0, len(rows), size=size)
     with (out / "relations.csv").open("w", encoding="utf-8", newline="") as handle:
@@ -132,6 +159,7 @@ def resample(base: Path, out: Path, *, size: int, seed: int) -> None:
         writer.writerow(RELATION_COLUMNS)
         for replica in range(replicas):
             relabel = _strata_permutation(names, degree, rng) if replica else {n: n for n in names}
+            relabel = {name: clones[replica].get(other, other) for name, other in relabel.items()}
             chunk = picks[replica * len(rows): (replica + 1) * len(rows)]
             for n, pick in enumerate(chunk.tolist(), replica * len(rows) + 1):
                 row = rows[pick][:]
@@ -143,4 +171,5 @@ def resample(base: Path, out: Path, *, size: int, seed: int) -> None:
                     attributes["parties"] = [relabel[p] for p in attributes["parties"]]
                     row[_ATTRIBUTES] = json.dumps(attributes, sort_keys=True, separators=(",", ":"))
                 writer.writerow(row)
-    (out / "BUILT_WITH").write_text(f"bench.resample.resample from {base.name}, {size} facts, seed {seed}\n")
+    (out / "BUILT_WITH").write_text(
+        f"bench.resample.resample from {base.name}, {size} facts, seed {seed}, actors {actors or len(names)}\n")

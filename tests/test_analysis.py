@@ -22,7 +22,7 @@ from app.loader import load_graph
 from app.main import create_app
 from app.queries.balance import signed_graph, structural_balance
 from app.queries.candidates import DEFAULT_KINDS, mediator_candidates
-from app.queries.centrality import analysis_cache, blocs, centrality, pagerank
+from app.queries.centrality import Ties, analysis_cache, blocs, centrality, pagerank
 from app.queries.status import dyad_status
 from app.temporal import in_force, parse_period
 from app.vocabulary import VOCABULARY
@@ -246,7 +246,7 @@ def test_centrality_ranks_are_sorted_and_leaves_broker_nothing(
 ) -> None:
     kg = _load(data)
     kind = None if every_kind else "state"
-    graph = analysis_cache(kg).snapshot(kind, as_of)
+    graph = analysis_cache(kg).ties(kind, as_of).to_networkx()
     for measure in ("degree", "betweenness", "pagerank"):
         ranking = centrality(kg, measure=measure, kind=kind, as_of=as_of)
         scores = [score for _, score in ranking.scores]
@@ -266,11 +266,13 @@ def test_pagerank_matches_the_linear_system(edges: list[tuple[int, int, int]], i
     graph = nx.Graph()
     graph.add_nodes_from(range(10, 10 + isolated))
     graph.add_weighted_edges_from((u, v, w) for u, v, w in edges if u != v)
-    found = pagerank(graph)
+    nodes = list(graph)
+    index = {node: i for i, node in enumerate(nodes)}
+    ends = np.array([(index[u], index[v], w) for u, v, w in graph.edges(data="weight")], dtype=np.int64).reshape(-1, 3)
+    found = dict(zip(nodes, pagerank(Ties(np.array(nodes), ends[:, 0], ends[:, 1], ends[:, 2])), strict=True))
     if not graph:
         assert found == {}
         return
-    nodes = list(graph)
     weights = nx.to_numpy_array(graph, nodelist=nodes, weight="weight")
     strength = weights.sum(axis=0)
     transition = np.where(strength > 0, weights / np.where(strength > 0, strength, 1), 1 / len(nodes))

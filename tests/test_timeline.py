@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from app.budget import Budget
 from app.graph import KnowledgeGraph
 from app.queries.changes import changes
 from app.queries.filters import make_filter
@@ -121,7 +122,7 @@ def test_time_respecting_paths_match_brute_force(relations: list[Any], max_hops:
 
 
 def test_a_spent_time_budget_is_reported_not_overrun(curated: KnowledgeGraph) -> None:
-    found = find_paths(curated, curated.resolve("Gantz"), curated.resolve("Aliyev"), k=5, time_budget=0.0)
+    found = find_paths(curated, curated.resolve("Gantz"), curated.resolve("Aliyev"), k=5, budget=Budget(0.0))
     assert not found.complete
-    quick = find_paths(curated, curated.resolve("Gantz"), curated.resolve("Aliyev"), k=5, time_budget=5.0)
+    quick = find_paths(curated, curated.resolve("Gantz"), curated.resolve("Aliyev"), k=5, budget=Budget(5.0))
     assert quick.complete and len(quick.paths) == 5

@@ -7,13 +7,16 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query
 
 from ..analysis_schemas import BalanceOut, CandidatePage, CentralityOut, FocusBalanceOut, TriadOut
-from ..queries.balance import TriadCounts, structural_balance
+from ..budget import Budget, OutOfTime
+from ..graph import KnowledgeGraph
+from ..queries.balance import Balance, TriadCounts, structural_balance
 from ..queries.candidates import DEFAULT_KINDS, mediator_candidates
 from ..queries.centrality import analysis_cache, blocs, centrality
 from ..queries.filters import as_of_or_today
 from ..queries.views import entity_view, relation_views
 from ..records import EntityKind
 from .deps import AsOf, Graph, Limit, Offset, two_parties
+from .work import AnalysisWork
 
 router = APIRouter(prefix="/analysis", tags=["analysis"])
 
@@ -26,8 +29,9 @@ def _counts(counts: TriadCounts) -> dict[str, Any]:
 
 
 @router.get("/mediator-candidates", summary="Who is well placed to mediate between two parties")
-def get_mediator_candidates(
+async def get_mediator_candidates(
     kg: Graph,
+    work: AnalysisWork,
     between: Annotated[list[str], Query(
         description="The two parties (give the parameter twice), in either order: id, name or alias.",
         examples=[["Türkiye", "Israel"]])],
@@ -60,16 +64,22 @@ def get_mediator_candidates(
     """
     a, b = two_parties(kg, between)
     period = as_of_or_today(as_of)
-    found = mediator_candidates(kg, a, b, as_of=period, kinds=kind or DEFAULT_KINDS)
-    items = [{"entity": entity_view(kg, c.entity), "score": c.score, "breakdown": c.breakdown,
-              "relations": relation_views(kg, c.relations)} for c in found[offset: offset + limit]]
-    return CandidatePage(between=[kg.entity(a).id, kg.entity(b).id], as_of=period.text,
-                         items=items, total=len(found), limit=limit, offset=offset)  # type: ignore[arg-type]
+    kinds = tuple(sorted(kind or DEFAULT_KINDS))
+
+    def answer(budget: Budget) -> CandidatePage:
+        found = mediator_candidates(kg, a, b, as_of=period, kinds=kinds, budget=budget)
+        items = [{"entity": entity_view(kg, c.entity), "score": c.score, "breakdown": c.breakdown,
+                  "relations": relation_views(kg, c.relations)} for c in found[offset: offset + limit]]
+        return CandidatePage(between=[kg.entity(a).id, kg.entity(b).id], as_of=period.text,
+                             items=items, total=len(found), limit=limit, offset=offset)  # type: ignore[arg-type]
+
+    return await work((kg, "candidates", a, b, period, kinds, limit, offset), answer)
 
 
 @router.get("/balance", summary="Structural balance of the states: the enemy of my enemy")
-def get_balance(
+async def get_balance(
     kg: Graph,
+    work: AnalysisWork,
     as_of: AsOf = None,
     focus: Annotated[str | None, Query(
         description="A state: list only the triads it sits in, and count them apart. Id, name or alias.",
@@ -87,8 +97,16 @@ def get_balance(
     """
     center = kg.resolve(focus) if focus else None  # empty: not given, as with the other optional filters
     period = as_of_or_today(as_of)
-    found = structural_balance(kg, as_of=period, focus=center, limit=limit,
-                               signs=analysis_cache(kg).signed("state", period))
+
+    def answer(budget: Budget) -> BalanceOut:
+        found = structural_balance(kg, as_of=period, focus=center, limit=limit,
+                                   signs=analysis_cache(kg).signed("state", period, budget))
+        return _balance_out(kg, period.text, center, found, limit)
+
+    return await work((kg, "balance", period, center, limit), answer)
+
+
+def _balance_out(kg: KnowledgeGraph, as_of: str, center: int | None, found: Balance, limit: int) -> BalanceOut:
     signs = [sign for _, _, sign in found.graph.edges(data="sign")]
     focus_out = None
     if center is not None and found.focus_counts is not None:
@@ -96,15 +114,16 @@ def get_balance(
     triads = [TriadOut(members=[kg.entity(p).id for p in t.members], signs=[_SIGN[s] for s in t.signs],
                        balanced=t.balanced) for t in found.triads]
     return BalanceOut(
-        as_of=period.text, states=found.graph.number_of_nodes(), positive_ties=signs.count(1),
+        as_of=as_of, states=found.graph.number_of_nodes(), positive_ties=signs.count(1),
         negative_ties=signs.count(-1), focus=focus_out, triads=triads, limit=limit, truncated=found.truncated,
         **_counts(found.counts),
     )
 
 
 @router.get("/centrality", summary="Who matters: actors ranked by centrality, and alignment blocs")
-def get_centrality(
+async def get_centrality(
     kg: Graph,
+    work: AnalysisWork,
     measure: Annotated[Literal["degree", "betweenness", "pagerank"], Query(
         description="`degree`: share of the others an actor is tied to; `betweenness`: share of shortest "
         "paths through it (brokers between separate groups); `pagerank`: PageRank of the graph weighted "
@@ -121,15 +140,25 @@ def get_centrality(
     in force. Betweenness is exact up to 500 nodes; beyond, it is estimated from 100 source nodes drawn
     with the fixed seed 0 (`samples` says so), the same on every call. Blocs are the Louvain communities
     (seed 0) of the positive ties, signed as in `GET /analysis/balance` and weighted by their positive
-    relations in force; blocs of one are left out. Each answer is computed once per dataset, measure,
-    kind and date, then served from a cache.
+    relations in force; blocs of one are left out. Computed off the request loop within a time budget
+    (`KG_ANALYSIS_TIME_BUDGET`); when the blocs do not fit in it, the ranking comes with `complete: false`;
+    when the work cannot start or finish in time, a 503 with `Retry-After`. Each answer is computed once
+    per dataset, measure, kind and date, then served from a cache.
     """
     period = as_of_or_today(as_of)
     selected = None if kind == "all" else kind
-    ranking = centrality(kg, measure=measure, kind=selected, as_of=period)
-    items = [{"entity": entity_view(kg, p), "score": score} for p, score in ranking.scores[offset: offset + limit]]
-    return CentralityOut(
-        measure=measure, kind=kind, as_of=period.text, items=items, total=len(ranking.scores),  # type: ignore[arg-type]
-        limit=limit, offset=offset, samples=ranking.samples,
-        blocs=[[kg.entity(p).id for p in bloc] for bloc in blocs(kg, kind=selected, as_of=period)],
-    )
+
+    def answer(budget: Budget) -> CentralityOut:
+        ranking = centrality(kg, measure=measure, kind=selected, as_of=period, budget=budget)
+        try:
+            found_blocs, complete = blocs(kg, kind=selected, as_of=period, budget=budget), True
+        except OutOfTime:
+            found_blocs, complete = (), False
+        items = [{"entity": entity_view(kg, p), "score": score} for p, score in ranking.scores[offset: offset + limit]]
+        return CentralityOut(
+            measure=measure, kind=kind, as_of=period.text, items=items,  # type: ignore[arg-type]
+            total=len(ranking.scores), limit=limit, offset=offset, samples=ranking.samples, complete=complete,
+            blocs=[[kg.entity(p).id for p in bloc] for bloc in found_blocs],
+        )
+
+    return await work((kg, "centrality", measure, selected, period, limit, offset), answer)

@@ -2,24 +2,28 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
+from ..budget import Budget
 from ..errors import BadParameter
-from ..queries.changes import changes
+from ..graph import KnowledgeGraph
+from ..queries.changes import DyadChange, changes
 from ..queries.filters import make_filter, parse_query_date
 from ..queries.views import relation_views
 from ..schemas import ChangesPage
 from ..temporal import Period
 from .deps import Graph, Limit, Offset, Types
+from .work import SearchWork
 
 router = APIRouter(prefix="/changes", tags=["analysis"])
 
 
 @router.get("", summary="What changed between two dates")
-def list_changes(
+async def list_changes(
     kg: Graph,
+    work: SearchWork,
     start: Annotated[str, Query(alias="from", examples=["2022"],
                                 description="First date of the window (partial ISO date).")],
     end: Annotated[str, Query(alias="to", examples=["2022"],
@@ -40,13 +44,21 @@ def list_changes(
     if last.hi < first.lo:
         raise BadParameter("to", "the window ends before it starts")
     window = Period(f"{start}/{end}", first.lo, last.hi)
-    page, total = changes(kg, window=window, entity=kg.resolve(entity) if entity else None,
-                          flt=make_filter(types=types), offset=offset, limit=limit)
-    items = [{
+    center = kg.resolve(entity) if entity else None
+    flt = make_filter(types=types)
+
+    def answer(budget: Budget) -> ChangesPage:
+        page, total = changes(kg, window=window, entity=center, flt=flt, offset=offset, limit=limit)
+        return ChangesPage(items=_items(kg, page), total=total, limit=limit, offset=offset)  # type: ignore[arg-type]
+
+    return await work((kg, "changes", window.lo, window.hi, center, flt, offset, limit), answer)
+
+
+def _items(kg: KnowledgeGraph, page: list[DyadChange]) -> list[dict[str, Any]]:
+    return [{
         "a": kg.entity(c.a).id, "b": kg.entity(c.b).id,
         "status_before": {"status": c.before.status, "polarity": c.before.polarity},
         "status_after": {"status": c.after.status, "polarity": c.after.polarity},
         "status_changed": c.status_changed,
         "began": relation_views(kg, c.began), "ended": relation_views(kg, c.ended),
     } for c in page]
-    return ChangesPage(items=items, total=total, limit=limit, offset=offset)  # type: ignore[arg-type]

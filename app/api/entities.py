@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from ..budget import Budget
 from ..queries.entities import search_entities
 from ..queries.neighbors import neighborhood, neighborhood_relations
 from ..queries.relations import find_relations
@@ -13,6 +14,7 @@ from ..queries.views import entity_view, relation_views
 from ..records import EntityKind
 from ..schemas import EntityOut, EntityPage, NeighborhoodOut, RelationPage
 from .deps import EntityRef, Graph, Limit, Offset, RelationFilterDep
+from .work import SearchWork
 
 router = APIRouter(prefix="/entities", tags=["entities"])
 
@@ -20,6 +22,7 @@ router = APIRouter(prefix="/entities", tags=["entities"])
 @router.get("", summary="Search entities by name or alias")
 async def list_entities(
     kg: Graph,
+    work: SearchWork,
     q: Annotated[str | None, Query(max_length=200, description="Fuzzy search over names and aliases.",
                                    examples=["turkey"])] = None,
     kind: Annotated[EntityKind | None,
@@ -28,10 +31,13 @@ async def list_entities(
     offset: Offset = 0,
 ) -> EntityPage:
     """Entities, best match first when `q` is given (accents, case and small typos forgiven), else by id."""
-    positions = search_entities(kg, q=q, kind=kind)
-    page = positions[offset: offset + limit]
-    return EntityPage(items=[entity_view(kg, p) for p in page],  # type: ignore[misc]
-                      total=len(positions), limit=limit, offset=offset)
+    def answer(budget: Budget) -> EntityPage:
+        positions = search_entities(kg, q=q, kind=kind)
+        page = positions[offset: offset + limit]
+        return EntityPage(items=[entity_view(kg, p) for p in page],  # type: ignore[misc]
+                          total=len(positions), limit=limit, offset=offset)
+
+    return await work((kg, "search", q, kind, limit, offset), answer)
 
 
 @router.get("/{ref}", summary="One entity", responses={404: {"description": "Unknown, with suggestions"},
@@ -51,8 +57,9 @@ async def entity_relations(kg: Graph, ref: EntityRef, flt: RelationFilterDep, li
 
 
 @router.get("/{ref}/neighbors", summary="The neighbourhood of an entity")
-def entity_neighbors(
+async def entity_neighbors(
     kg: Graph,
+    work: SearchWork,
     ref: EntityRef,
     flt: RelationFilterDep,
     depth: Annotated[int, Query(ge=1, le=3, description="Steps from the entity (1-3).")] = 1,
@@ -60,11 +67,17 @@ def entity_neighbors(
 ) -> NeighborhoodOut:
     """Entities within `depth` steps over relations passing the filters, with the relations between
     them. Large neighbourhoods are cut at `limit` and marked `truncated`."""
-    hood = neighborhood(kg, kg.resolve(ref), depth=depth, flt=flt, limit=limit)
-    edges, cut = neighborhood_relations(kg, hood, flt=flt, limit=limit)
-    return NeighborhoodOut(
-        center=entity_view(kg, hood.center),  # type: ignore[arg-type]
-        nodes=[{**entity_view(kg, p), "distance": d} for p, d in hood.nodes],  # type: ignore[misc]
-        edges=relation_views(kg, edges),  # type: ignore[arg-type]
-        truncated=hood.truncated or cut,
-    )
+    center = kg.resolve(ref)
+
+    def answer(budget: Budget) -> NeighborhoodOut:
+        hood = neighborhood(kg, center, depth=depth, flt=flt, limit=limit)
+        budget.check()
+        edges, cut = neighborhood_relations(kg, hood, flt=flt, limit=limit)
+        return NeighborhoodOut(
+            center=entity_view(kg, hood.center),  # type: ignore[arg-type]
+            nodes=[{**entity_view(kg, p), "distance": d} for p, d in hood.nodes],  # type: ignore[misc]
+            edges=relation_views(kg, edges),  # type: ignore[arg-type]
+            truncated=hood.truncated or cut,
+        )
+
+    return await work((kg, "neighbours", center, depth, flt, limit), answer)

@@ -18,6 +18,10 @@ _ERRORS = {
     "422": "A parameter is malformed or out of range; `parameter` names it.",
 }
 _PLAIN = {"/health", "/types"}
+# Routes whose work runs in a bounded pool (api/work.py): under load they may answer 503.
+_HEAVY = {"/analysis/mediator-candidates", "/analysis/balance", "/analysis/centrality", "/paths", "/changes",
+          "/entities", "/entities/{ref}/neighbors"}
+_OVERLOADED = "Too much heavy work queued, or its time budget ran out; `Retry-After` says when to try again."
 
 
 def install_openapi(app: FastAPI) -> None:
@@ -40,6 +44,10 @@ def install_openapi(app: FastAPI) -> None:
                         continue
                     for status, description in _ERRORS.items():
                         responses[status] = {"description": description, "content": problem}
+                    if path in _HEAVY:
+                        responses["503"] = {"description": _OVERLOADED, "content": problem,
+                                            "headers": {"Retry-After": {"schema": {"type": "integer"},
+                                                                        "description": "Seconds to wait."}}}
             app.openapi_schema = document
         return app.openapi_schema
 

@@ -6,19 +6,22 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from ..budget import Budget
 from ..queries.paths import find_paths
 from ..queries.views import relation_views
 from ..schemas import PathsOut
 from .deps import Graph, RelationFilterDep, SettingsDep
+from .work import SearchWork
 
 router = APIRouter(prefix="/paths", tags=["paths"])
 
 
 
 @router.get("", summary="Paths between two entities")
-def paths(
+async def paths(
     kg: Graph,
     settings: SettingsDep,
+    work: SearchWork,
     source: Annotated[str, Query(min_length=1, description="Start: id, name or alias.", examples=["Benny Gantz"])],
     target: Annotated[str, Query(min_length=1, description="End: id, name or alias.", examples=["Ilham Aliyev"])],
     flt: RelationFilterDep,
@@ -32,10 +35,14 @@ def paths(
     each hop with the most recent relation that supports it. The search is bounded by `max_hops`, `k`
     and a time budget (`KG_PATH_TIME_BUDGET`); `complete` is false when the budget ran out."""
     a, b = kg.resolve(source), kg.resolve(target)
-    found = find_paths(kg, a, b, max_hops=max_hops, k=k, flt=flt, time_respecting=time_respecting,
-                       time_budget=settings.path_time_budget)
-    return PathsOut(
-        source=kg.entity(a).id, target=kg.entity(b).id, complete=found.complete,
-        paths=[{"nodes": [kg.entity(n).id for n in nodes], "hops": len(nodes) - 1,  # type: ignore[misc]
-                "edges": relation_views(kg, edges)} for nodes, edges in found.paths],
-    )
+
+    def answer(budget: Budget) -> PathsOut:
+        found = find_paths(kg, a, b, max_hops=max_hops, k=k, flt=flt, time_respecting=time_respecting,
+                           budget=budget.narrowed(settings.path_time_budget))
+        return PathsOut(
+            source=kg.entity(a).id, target=kg.entity(b).id, complete=found.complete,
+            paths=[{"nodes": [kg.entity(n).id for n in nodes], "hops": len(nodes) - 1,  # type: ignore[misc]
+                    "edges": relation_views(kg, edges)} for nodes, edges in found.paths],
+        )
+
+    return await work((kg, "paths", a, b, max_hops, k, flt, time_respecting), answer)

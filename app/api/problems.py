@@ -7,10 +7,11 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..errors import ServiceError
+from .work import ClientGone
 
 __all__ = ["install_problem_handlers", "problem_response"]
 
@@ -20,16 +21,21 @@ TYPE_BASE = "https://kg.example/problems/"
 
 
 def problem_response(request: Request, *, status: int, title: str, detail: str, slug: str,
-                     **extra: Any) -> JSONResponse:
+                     headers: dict[str, str] | None = None, **extra: Any) -> JSONResponse:
     body = {"type": TYPE_BASE + slug, "title": title, "status": status, "detail": detail,
             "instance": str(request.url.path), **{k: v for k, v in extra.items() if v is not None}}
-    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
 async def _service_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ServiceError)
     return problem_response(request, status=exc.status, title=exc.title, detail=exc.detail,
-                            slug=exc.slug, **exc.extra)
+                            slug=exc.slug, headers=exc.headers, **exc.extra)
+
+
+async def _client_gone(request: Request, exc: Exception) -> Response:
+    """Nobody reads this answer: 499, nginx's "client closed request", for the access log."""
+    return Response(status_code=499)
 
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
@@ -59,6 +65,7 @@ async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
 
 def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ServiceError, _service_error)
+    app.add_exception_handler(ClientGone, _client_gone)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(Exception, _unexpected)

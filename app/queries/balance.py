@@ -24,16 +24,14 @@ from dataclasses import dataclass
 import networkx as nx
 import numpy as np
 
+from ..budget import UNLIMITED, Budget
 from ..errors import BadParameter
 from ..graph import KnowledgeGraph
 from ..temporal import Period
 from .filters import RelationFilter, apply
-from .status import dyad_status
+from .status import dyad_polarities
 
-__all__ = ["Balance", "Triad", "TriadCounts", "dyads_in_force", "signed_graph", "structural_balance"]
-
-_STATUS_SIGN = {"positive": 1, "negative": -1}
-
+__all__ = ["Balance", "Triad", "TriadCounts", "dyads_in_force", "signed_graph", "signed_ties", "structural_balance"]
 
 @dataclass(frozen=True, slots=True)
 class Triad:
@@ -71,7 +69,8 @@ class Balance:
     truncated: bool
 
 
-def signed_graph(kg: KnowledgeGraph, *, as_of: Period, kind: str | None = "state") -> nx.Graph:
+def signed_graph(kg: KnowledgeGraph, *, as_of: Period, kind: str | None = "state",
+                 budget: Budget = UNLIMITED) -> nx.Graph:
     """The signed graph of entities of ``kind`` (``None``: all) on ``as_of``, by the rule of this module.
 
     Nodes are entity positions with at least one signed tie; each edge has ``sign`` +1 or -1 and
@@ -84,15 +83,25 @@ def signed_graph(kg: KnowledgeGraph, *, as_of: Period, kind: str | None = "state
     >>> signs.edges[kg.resolve("Azerbaijan"), kg.resolve("Iran")]["sign"]
     -1
     """
+    pairs, sign, weight = signed_ties(kg, as_of=as_of, kind=kind, budget=budget)
+    graph = nx.Graph()
+    graph.add_edges_from((a, b, {"sign": s, "weight": w})
+                         for (a, b), s, w in zip(pairs.tolist(), sign.tolist(), weight.tolist(), strict=True))
+    return nx.freeze(graph)
+
+
+def signed_ties(kg: KnowledgeGraph, *, as_of: Period, kind: str | None = "state",
+                budget: Budget = UNLIMITED) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The ties of ``signed_graph`` as arrays: ``(n, 2)`` ends, sign (+1, -1) and weight of each."""
     pairs, dyad, kept = dyads_in_force(kg, as_of=as_of, kind=kind)
+    budget.check()
     polarity = kg.relations.polarity[kept]
     positive, negative = (np.bincount(dyad, weights=polarity == p, minlength=len(pairs)) for p in (1, -1))
-    graph = nx.Graph()
-    for (a, b), pro, con in zip(pairs.tolist(), positive.tolist(), negative.tolist(), strict=True):
-        sign = _STATUS_SIGN.get(dyad_status(kg, a, b, as_of=as_of).polarity) or int(np.sign(pro - con))
-        if sign:
-            graph.add_edge(a, b, sign=sign, weight=max(int(pro if sign > 0 else con), 1))
-    return nx.freeze(graph)
+    sign = dyad_polarities(kg, pairs[:, 0], pairs[:, 1], as_of=as_of).astype(np.int64)
+    sign = np.where(sign != 0, sign, np.sign(positive - negative)).astype(np.int64)
+    weight = np.maximum(np.where(sign > 0, positive, negative), 1).astype(np.int64)
+    tied = sign != 0
+    return pairs[tied], sign[tied], weight[tied]
 
 
 def dyads_in_force(kg: KnowledgeGraph, *, as_of: Period, kind: str | None) -> tuple[np.ndarray, ...]:

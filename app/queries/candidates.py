@@ -33,6 +33,7 @@ from weakref import WeakKeyDictionary
 
 import numpy as np
 
+from ..budget import UNLIMITED, Budget
 from ..errors import BadParameter
 from ..graph import KnowledgeGraph, dyad_key
 from ..indexes import EMPTY
@@ -73,11 +74,13 @@ class _Tally:
 
 
 def mediator_candidates(
-    kg: KnowledgeGraph, a: int, b: int, *, as_of: Period, kinds: Collection[str] | None = DEFAULT_KINDS
+    kg: KnowledgeGraph, a: int, b: int, *, as_of: Period, kinds: Collection[str] | None = DEFAULT_KINDS,
+    budget: Budget = UNLIMITED,
 ) -> list[Candidate]:
     """Candidates to mediate between ``a`` and ``b`` on ``as_of``, best first (see the module for the score).
 
-    ``kinds`` keeps entities of those kinds (``None``: all kinds).
+    ``kinds`` keeps entities of those kinds (``None``: all kinds). Raises ``OutOfTime`` when ``budget``
+    runs out (it is checked for every thousand relations counted).
 
     >>> from app.loader import load_graph
     >>> from app.temporal import parse_period
@@ -103,8 +106,10 @@ def mediator_candidates(
             found = apply(kg, kg.entity_relations(end), flt)
             found = found[~_MEDIATION[table.type[found]] & (table.polarity[found] != 0)]
             others = np.where(table.source[found] == end, table.target[found], table.source[found])
-            for position, other, polarity in zip(found.tolist(), others.tolist(), table.polarity[found].tolist(),
-                                                 strict=True):
+            for n, (position, other, polarity) in enumerate(zip(found.tolist(), others.tolist(),
+                                                                table.polarity[found].tolist(), strict=True)):
+                if n % 1024 == 0:
+                    budget.check()
                 if other in parties:
                     continue
                 for owner in members.with_owners(other):

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..graph import KnowledgeGraph, dyad_key
+from ..graph import KnowledgeGraph
 from ..temporal import OPEN_END, Period
 from .filters import RelationFilter, apply
 from .status import Status, dyad_status
@@ -55,25 +55,28 @@ def changes(
     began = candidates[(lo >= window.lo) & (lo <= window.hi)]
     closed = table.is_state[candidates] & (table.end_precision[candidates] > 0) & (hi < OPEN_END)
     ended = candidates[closed & (hi >= window.lo) & (hi <= window.hi)]
-    groups: dict[tuple[int, int], tuple[list[int], list[int]]] = {}
-    latest: dict[tuple[int, int], int] = {}
-    for kind, positions, days in ((0, began, table.lo[began]), (1, ended, table.hi[ended])):
-        for position, day in zip(positions.tolist(), days.tolist(), strict=True):
-            key = dyad_key(int(table.source[position]), int(table.target[position]))
-            groups.setdefault(key, ([], []))[kind].append(position)
-            latest[key] = max(latest.get(key, day), day)
-    ordered = sorted(groups.items(), key=lambda item: (-latest[item[0]], item[0]))
+    positions = np.concatenate([began, ended])
+    days = np.concatenate([table.lo[began], table.hi[ended]])
+    keys = kg.dyad_key_of_many(table.source[positions], table.target[positions])
+    dyads, group = np.unique(keys, return_inverse=True)
+    latest = np.full(len(dyads), np.iinfo(np.int64).min)
+    np.maximum.at(latest, group, days.astype(np.int64))
+    ordered = np.lexsort((dyads, -latest))[offset: offset + limit]
     before = Period(f"before {window.text}", window.lo - 1, window.lo - 1)
+    after = Period(window.text, window.hi, window.hi)
+    is_began = np.arange(len(positions)) < len(began)
     page = []
-    for (a, b), (started, stopped) in ordered[offset: offset + limit]:
+    for slot in ordered.tolist():
+        mine = group == slot
+        a, b = kg.dyad_of_key(int(dyads[slot]))
         page.append(DyadChange(
-            a, b, _newest(kg, started, per_dyad), _newest(kg, stopped, per_dyad, end=True),
-            dyad_status(kg, a, b, as_of=before), dyad_status(kg, a, b, as_of=Period(window.text, window.hi, window.hi)),
+            a, b, _newest(kg, positions[mine & is_began], per_dyad), _newest(kg, positions[mine & ~is_began], per_dyad,
+                                                                              end=True),
+            dyad_status(kg, a, b, as_of=before), dyad_status(kg, a, b, as_of=after),
         ))
-    return page, len(groups)
+    return page, len(dyads)
 
 
-def _newest(kg: KnowledgeGraph, positions: list[int], limit: int, *, end: bool = False) -> list[int]:
-    days = (kg.relations.hi if end else kg.relations.lo)[np.asarray(positions, dtype=np.int64)]
-    order = np.argsort(-days, kind="stable")[:limit]
-    return [positions[i] for i in order.tolist()]
+def _newest(kg: KnowledgeGraph, positions: np.ndarray, limit: int, *, end: bool = False) -> list[int]:
+    days = (kg.relations.hi if end else kg.relations.lo)[positions]
+    return positions[np.argsort(-days, kind="stable")[:limit]].tolist()  # type: ignore[no-any-return]

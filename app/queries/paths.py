@@ -8,7 +8,6 @@ then says it is incomplete rather than running on.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import count, pairwise
@@ -16,14 +15,11 @@ from itertools import count, pairwise
 import networkx as nx
 import numpy as np
 
+from ..budget import UNLIMITED, Budget, OutOfTime
 from ..graph import KnowledgeGraph
 from .filters import RelationFilter, apply
 
 __all__ = ["PathSearch", "find_paths"]
-
-
-class _OutOfTime(Exception):
-    pass
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +39,7 @@ def find_paths(
     k: int = 1,
     flt: RelationFilter | None = None,
     time_respecting: bool = False,
-    time_budget: float = 2.0,
+    budget: Budget = UNLIMITED,
 ) -> PathSearch:
     """The ``k`` shortest simple paths of at most ``max_hops`` hops, shortest first.
 
@@ -61,14 +57,12 @@ def find_paths(
     flt = flt or RelationFilter()
     if source == target:
         return PathSearch([([source], [])])
-    deadline = time.monotonic() + time_budget
     passing: dict[tuple[int, int], np.ndarray] = {}
 
     def kept(u: int, v: int) -> np.ndarray:
         key = (u, v) if u <= v else (v, u)
         if key not in passing:
-            if time.monotonic() > deadline:
-                raise _OutOfTime
+            budget.check()
             passing[key] = apply(kg, kg.dyad_relations(u, v), flt)
         return passing[key]
 
@@ -76,8 +70,8 @@ def find_paths(
 
     def allowed(u: int, v: int) -> bool:
         # Every edge a search looks at passes here: the clock is read every 1024 of them.
-        if next(edges_seen) % 1024 == 0 and time.monotonic() > deadline:
-            raise _OutOfTime
+        if next(edges_seen) % 1024 == 0:
+            budget.check()
         return flt.is_empty or len(kept(u, v)) > 0
 
     found: list[tuple[list[int], list[int]]] = []
@@ -94,15 +88,14 @@ def find_paths(
             for nodes in nx.shortest_simple_paths(view, source, target):
                 if len(nodes) - 1 > max_hops or len(found) == k:
                     break
-                if time.monotonic() > deadline:
-                    raise _OutOfTime
+                budget.check()
                 hops = _in_time_order(kg, nodes, kept) if time_respecting else \
                     [int(kept(u, v)[-1]) for u, v in pairwise(nodes)]
                 if hops is not None:
                     found.append((nodes, hops))
     except nx.NetworkXNoPath:
         pass
-    except _OutOfTime:
+    except OutOfTime:
         complete = False
     return PathSearch(found, complete)
 

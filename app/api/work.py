@@ -1,0 +1,75 @@
+"""Heavy work for routes: the app's two pools, and a client that goes away stops waiting.
+
+``Analysis`` (whole-graph analyses) and ``Search`` (paths, neighbourhoods, changes, fuzzy search,
+mediator candidates) are separate ``HeavyWork`` pools, so a storm of analyses never delays a path.
+A route hands its computation, keyed by what identifies the answer, to one of them:
+
+    return await work(("centrality", measure, kind, as_of), lambda budget: ...)
+
+and awaits it while watching the connection: when the client disconnects, the route stops
+waiting, and a computation nobody waits for any more is abandoned at its next budget check.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Hashable
+from typing import Annotated, TypeVar
+
+from fastapi import Depends, Request
+
+from ..budget import Budget, OutOfTime
+from ..errors import Overloaded
+from ..heavy import Busy, HeavyWork
+
+__all__ = ["AnalysisWork", "ClientGone", "SearchWork", "Work"]
+
+T = TypeVar("T")
+
+
+class ClientGone(Exception):
+    """The client disconnected while its answer was being computed; nothing is sent."""
+
+
+class Work:
+    """One pool, bound to the request being served."""
+
+    def __init__(self, pool: HeavyWork, request: Request) -> None:
+        self.pool, self.request = pool, request
+
+    async def __call__(self, key: Hashable, compute: Callable[[Budget], T]) -> T:
+        job = asyncio.ensure_future(self.pool.run(key, compute))
+        gone = asyncio.ensure_future(_disconnected(self.request))
+        try:
+            await asyncio.wait({job, gone}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            gone.cancel()
+        if not job.done():
+            job.cancel()
+            raise ClientGone
+        try:
+            return job.result()
+        except Busy as exc:
+            raise Overloaded(exc.detail, retry_after=exc.retry_after) from None
+        except OutOfTime as exc:
+            raise Overloaded(f"{exc}; the answer is too costly to compute under the current load",
+                             retry_after=self.pool.budget) from None
+
+
+
+async def _disconnected(request: Request) -> None:
+    """Returns when the client has gone (the ASGI server sends ``http.disconnect``)."""
+    while (await request.receive())["type"] != "http.disconnect":
+        pass
+
+
+async def _analysis(request: Request) -> Work:
+    return Work(request.app.state.analysis_work, request)
+
+
+async def _search(request: Request) -> Work:
+    return Work(request.app.state.search_work, request)
+
+
+AnalysisWork = Annotated[Work, Depends(_analysis)]
+SearchWork = Annotated[Work, Depends(_search)]

@@ -1,0 +1,304 @@
+"""``python -m bench.concurrency``: every route under load, then a storm of analysis requests.
+
+One server (``python -m app serve``, one worker) on the curated graph plus an ICEWS 2018-size folder
+(``bench.data.ensure_icews18_like``, or ``--data FOLDER``). Phases, on the same server:
+
+1. ``/health`` alone, 64 keep-alive connections (wrk), the reference rate;
+2. the mix (``bench/mix.py``: every route, weighted), 64 connections, 60 s, with per-route
+   latency and status counts (``bench/mix.lua``: one connection per wrk thread);
+3. the storm: 40 concurrent analysis requests on distinct dates, while three probes (``/health``,
+   a dyad status, a path) loop; each analysis must be answered within its budget: a result, a
+   partial result that says so, or a 503 with ``Retry-After``.
+
+Memory (the server's resident set) is sampled every half second throughout. The load generator is
+not the bottleneck when the ``/health`` rate is several times the mix's: the same wrk, script and
+connections answer that much faster when the server does less. Writes the section of
+``bench/RESULTS.md`` between its markers and prints it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import psutil
+
+from app.loader import load_graph
+
+from .data import ensure_icews18_like
+from .mix import WEIGHTS, make_mix, storm_paths
+from .serving import ROOT, WORK, _free_port, _wait_ready
+
+HERE = Path(__file__).resolve().parent
+RESULTS = HERE / "RESULTS.md"
+START, END = "<!-- load benchmark: start -->", "<!-- load benchmark: end -->"
+CONNECTIONS = 64
+TARGET_SHARE, TARGET_P99_MS, PROBE_P99_MS = 0.25, 500.0, 200.0
+
+
+class MemorySampler(threading.Thread):
+    """The server's resident set every ``interval`` seconds, tagged with the phase running."""
+
+    def __init__(self, pid: int, interval: float = 0.5) -> None:
+        super().__init__(daemon=True)
+        self.process, self.interval = psutil.Process(pid), interval
+        self.phase, self.samples = "idle", []  # type: ignore[var-annotated]
+        self.started = time.perf_counter()
+        self._stop = threading.Event()
+
+    def run(self) -> None:
+        while not self._stop.wait(self.interval):
+            try:
+                rss = self.process.memory_info().rss / 2**20
+            except psutil.Error:
+                return
+            self.samples.append((time.perf_counter() - self.started, self.phase, rss))
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def peak(self, phase: str) -> float:
+        return max((rss for _, p, rss in self.samples if p == phase), default=float("nan"))
+
+
+def _lua(mix: dict[str, list[str]]) -> Path:
+    routes = ",\n".join(
+        f"  {{name = {json.dumps(name)}, weight = {WEIGHTS[name]}, paths = {{{', '.join(map(json.dumps, paths))}}}}}"
+        for name, paths in mix.items()
+    )
+    script = WORK / "mix.lua"
+    script.write_text(f"routes = {{\n{routes}\n}}\n" + (HERE / "mix.lua").read_text())
+    return script
+
+
+def run_wrk(base: str, script: Path | None, path: str, seconds: int) -> dict[str, Any]:
+    """wrk with one connection per thread; per-route latencies and statuses when the mix script runs."""
+    command = ["wrk", f"-t{CONNECTIONS}", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency", "--timeout", "30s"]
+    command += ["-s", str(script)] if script else []
+    started = time.perf_counter()
+    out = subprocess.run([*command, base + path], capture_output=True, text=True, check=True).stdout
+    elapsed = time.perf_counter() - started
+    requests = int(out.split(" requests in ")[0].split()[-1])
+    result: dict[str, Any] = {"requests": requests, "rps": float(out.split("Requests/sec:")[1].split()[0]),
+                              "routes": {}, "socket_errors": 0, "elapsed": elapsed}
+    for line in out.splitlines():
+        kind, *fields = line.split("\t") if "\t" in line else line.split(" ")
+        if kind == "KG-SUMMARY":
+            result["socket_errors"] = sum(int(x) for x in fields[1:5])  # connect, read, write, timeout
+        elif kind == "KG-LAT" and fields[1]:
+            result["routes"].setdefault(fields[0], {"lat": [], "status": {}})["lat"] += map(float, fields[1].split(","))
+        elif kind == "KG-STATUS":
+            route = result["routes"].setdefault(fields[0], {"lat": [], "status": {}})
+            route["status"][int(fields[1])] = route["status"].get(int(fields[1]), 0) + int(fields[2])
+    return result
+
+
+def _get(url: str, timeout: float = 120) -> tuple[int, float, dict[str, str], bytes]:
+    started = time.perf_counter()
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as answer:
+            body, status, headers = answer.read(), answer.status, dict(answer.headers)
+    except urllib.error.HTTPError as error:
+        body, status, headers = error.read(), error.code, dict(error.headers)
+    except OSError:  # timed out or refused: no answer at all
+        body, status, headers = b"{}", 0, {}
+    return status, (time.perf_counter() - started) * 1e3, headers, body
+
+
+def storm(base: str, paths: list[str], probes: dict[str, str]) -> dict[str, Any]:
+    """The analysis requests all at once, the probes looping until every one is answered."""
+    answers: list[dict[str, Any]] = []
+    probe_latencies: dict[str, list[float]] = {name: [] for name in probes}
+    probe_failures: dict[str, int] = dict.fromkeys(probes, 0)
+    finished = threading.Event()
+
+    def analysis(path: str) -> None:
+        status, spent, headers, body = _get(base + path)
+        complete = json.loads(body).get("complete") if status == 200 else None
+        answers.append({"path": path, "status": status, "ms": spent, "retry_after": headers.get("Retry-After"),
+                        "complete": complete})
+
+    def probe(name: str, path: str) -> None:
+        while not finished.is_set():
+            status, spent, _, _ = _get(base + path, timeout=30)
+            probe_latencies[name].append(spent)
+            probe_failures[name] += status != 200
+            time.sleep(0.02)
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(len(paths) + len(probes)) as pool:
+        probing = [pool.submit(probe, name, path) for name, path in probes.items()]
+        time.sleep(0.5)
+        list(pool.map(analysis, paths))
+        finished.set()
+        for future in probing:
+            future.result()
+    return {"answers": answers, "probes": probe_latencies, "probe_failures": probe_failures,
+            "seconds": time.perf_counter() - started}
+
+
+def _percentile(values: Sequence[float], q: float) -> float:
+    return float(np.percentile(values, q)) if len(values) else float("nan")
+
+
+def render(report: dict[str, Any]) -> str:
+    health, mix, burst = report["health"], report["mix"], report["storm"]
+    share = mix["rps"] / health["rps"]
+    lines = [START, "## Under load: every route, 64 clients, then a storm of analysis requests", "",
+             f"`python -m bench.concurrency` on {report['when']}: one uvicorn worker (`python -m app serve`) on "
+             f"{report['data']} ({report['entities']:,} entities, {report['relations']:,} relations), wrk with "
+             f"{CONNECTIONS} keep-alive connections (one per wrk thread), {report['seconds']} s per phase. "
+             f"Server ready in {report['ready_s']:.1f} s, {report['idle_mib']:.0f} MiB idle.", "",
+             "| phase | requests/s | of `/health` | socket errors | 5xx | unexpected statuses | target | met |",
+             "|---|---|---|---|---|---|---|---|",
+             f"| `/health` alone | {health['rps']:.0f} | 100% | {health['socket_errors']} | | | | |"]
+    server_errors = sum(n for r in mix["routes"].values() for s, n in r["status"].items() if s >= 500)
+    unexpected = sum(n for name, r in mix["routes"].items() for s, n in r["status"].items()
+                     if s != _expected(name) and not (name in _BOUNDED and s == 503))
+    met = share >= TARGET_SHARE and server_errors == 0 and mix["socket_errors"] == 0 and unexpected == 0
+    lines.append(f"| the mix | {mix['rps']:.0f} | {share:.0%} | {mix['socket_errors']} | {server_errors} | "
+                 f"{unexpected} | ≥ 25%, 0 errors, 0 5xx | {'yes' if met else 'no'} |")
+    lines += ["", "Per route in the mix (weights in requests per 100; 503s are heavy work refused with "
+              "`Retry-After` when its queue is full):", "",
+              "| route | weight | requests | p50 (ms) | p99 (ms) | statuses | p99 < 500 ms |",
+              "|---|---|---|---|---|---|---|"]
+    for name in WEIGHTS:
+        route = mix["routes"].get(name, {"lat": [], "status": {}})
+        p99 = _percentile(route["lat"], 99)
+        statuses = ", ".join(f"{s}: {n}" for s, n in sorted(route["status"].items()))
+        lines.append(f"| {name} | {WEIGHTS[name]} | {len(route['lat'])} | {_percentile(route['lat'], 50):.2f} | "
+                     f"{p99:.2f} | {statuses} | {'yes' if p99 < TARGET_P99_MS else 'no'} |")
+    answers = burst["answers"]
+    by_outcome: dict[str, int] = {}
+    for answer in answers:
+        outcome = ("result" if answer["complete"] is not False else "partial result") if answer["status"] == 200 \
+            else f"503, Retry-After {answer['retry_after']}" if answer["status"] == 503 and answer["retry_after"] \
+            else f"other: {answer['status']}"
+        by_outcome[outcome.split(",")[0] if outcome.startswith("503") else outcome] = \
+            by_outcome.get(outcome.split(",")[0] if outcome.startswith("503") else outcome, 0) + 1
+    slowest = max(a["ms"] for a in answers) if answers else float("nan")
+    lines += ["", f"Storm: {len(answers)} analysis requests at once on distinct dates "
+              f"({', '.join(f'{n} {k}' for k, n in sorted(by_outcome.items()))}); the slowest answered in "
+              f"{slowest / 1e3:.1f} s; all answered after {burst['seconds']:.1f} s.", "",
+              "| probe during the storm | requests | p50 (ms) | p99 (ms) | failures | p99 < 200 ms |",
+              "|---|---|---|---|---|---|"]
+    for name, values in burst["probes"].items():
+        p99 = _percentile(values, 99)
+        lines.append(f"| {name} | {len(values)} | {_percentile(values, 50):.1f} | {p99:.1f} | "
+                     f"{burst['probe_failures'][name]} | {'yes' if p99 < PROBE_P99_MS else 'no'} |")
+    idle, peak = report["idle_mib"], report["memory"]["peak_storm"]
+    lines += ["", f"Memory: idle {idle:.0f} MiB, peak in the mix {report['memory']['peak_mix']:.0f} MiB, peak in "
+              f"the storm {peak:.0f} MiB ({peak / idle:.2f}× idle; target < 2×: {'yes' if peak < 2 * idle else 'no'}); "
+              f"after the storm {report['memory']['after']:.0f} MiB.", "",
+              "| seconds | phase | RSS (MiB) |", "|---|---|---|"]
+    lines += [f"| {t:.0f} | {phase} | {rss:.0f} |" for t, phase, rss in report["memory"]["timeline"]]
+    if report.get("cache"):
+        lines += ["", f"Caches after the run (`/analysis` work, from the server): `{report['cache']}`"]
+    lines += ["", END]
+    return "\n".join(lines)
+
+
+_BOUNDED = {"mediator candidates", "balance", "centrality", "changes", "neighbours", "paths", "entity search",
+            "export", "dyad series", "relations"}
+
+
+def _expected(route: str) -> int:
+    return 404 if "404" in route else 422 if "422" in route else 200
+
+
+def write_results(text: str, path: Path = RESULTS) -> None:
+    """Replace the load section of ``RESULTS.md`` (or append it), leaving the rest as it is."""
+    current = path.read_text(encoding="utf-8") if path.exists() else "# Benchmark results\n"
+    if START in current and END in current:
+        head, rest = current.split(START, 1)
+        current = head + text + rest.split(END, 1)[1]
+    else:
+        current = current.rstrip("\n") + "\n\n" + text + "\n"
+    path.write_text(current, encoding="utf-8")
+
+
+def _timeline(samples: list[tuple[float, str, float]], every: float = 5.0) -> list[tuple[float, str, float]]:
+    kept, last = [], -every
+    for t, phase, rss in samples:
+        if t - last >= every:
+            kept.append((t, phase, rss))
+            last = t
+    return kept
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.concurrency", description=__doc__.split("\n")[0])
+    parser.add_argument("--data", type=Path, help="event dataset folder (default: the ICEWS 2018-size one)")
+    parser.add_argument("--seconds", type=int, default=60, help="length of the mix phase")
+    parser.add_argument("--no-write", action="store_true", help="print only; leave RESULTS.md as it is")
+    args = parser.parse_args(argv)
+    folder = args.data or ensure_icews18_like()
+    folders = [ROOT / "graph_data", folder]
+    kg = load_graph(folders)
+    mix, analyses = make_mix(kg), storm_paths(kg)
+    probes = {"/health": "/health", "dyad status": "/dyads/Turkey/Israel/status?as_of=2019",
+              "path": "/paths?source=Benny%20Gantz&target=Ilham%20Aliyev&k=3"}
+    stats = kg.stats()
+    del kg
+    WORK.mkdir(exist_ok=True)
+    script = _lua(mix)
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    command = [sys.executable, "-m", "app", "serve", "--port", str(port)]
+    command += [part for folder_ in folders for part in ("--data", str(folder_))]
+    with (WORK / "concurrency-server.log").open("wb") as log:
+        server = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
+        try:
+            ready_s = _wait_ready(base + "/health", server)
+            sampler = MemorySampler(server.pid)
+            sampler.start()
+            time.sleep(2)
+            idle = statistics.median(rss for _, _, rss in sampler.samples)
+            print(f"server ready in {ready_s:.1f} s, {idle:.0f} MiB; /health alone ...", flush=True)
+            sampler.phase = "health"
+            health = run_wrk(base, None, "/health", min(args.seconds, 20))
+            print(f"  {health['rps']:.0f}/s; the mix for {args.seconds} s ...", flush=True)
+            sampler.phase = "mix"
+            mix_result = run_wrk(base, script, "/", args.seconds)
+            print(f"  {mix_result['rps']:.0f}/s; the storm ...", flush=True)
+            time.sleep(2)
+            sampler.phase = "storm"
+            burst = storm(base, analyses, probes)
+            sampler.phase = "after"
+            time.sleep(5)
+            cache = _get(base + "/health")[3].decode()
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+        sampler.stop()
+    report = {
+        "when": time.strftime("%Y-%m-%d %H:%M"), "data": f"`graph_data` + `{folder.relative_to(ROOT)}`"
+        if folder.is_relative_to(ROOT) else str(folder), **stats, "seconds": args.seconds, "ready_s": ready_s,
+        "idle_mib": idle, "health": health, "mix": mix_result, "storm": burst, "cache": cache,
+        "memory": {"peak_mix": sampler.peak("mix"), "peak_storm": max(sampler.peak("storm"), sampler.peak("after")),
+                   "after": sampler.samples[-1][2], "timeline": _timeline(sampler.samples)},
+    }
+    text = render(report)
+    print(text)
+    if not args.no_write:
+        write_results(text)
+    (WORK / "concurrency.json").write_text(json.dumps(
+        {**report, "mix": {**mix_result, "routes": {k: {"n": len(v["lat"]), "status": v["status"]}
+                                                    for k, v in mix_result["routes"].items()}}}, default=str))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
