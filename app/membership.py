@@ -6,7 +6,9 @@ The one rule, for curated and imported data alike (``docs/data-format.md``, "Org
   forces, an ICEWS sector actor such as ``Government (Israel)``, is linked to it by a ``member_of``
   relation. A person is linked by ``holds_office``, one relation per office, dated.
 - A member acts for its owner while the link is in force: a relation of the member counts for the
-  owner when the relation's days meet the link's days (an open start or end is open).
+  owner when it starts within the link's days (a minister's visit while in office). A link without
+  dates always holds; a relation without a start counts only through such a link, since nothing
+  shows it began while a dated office was held.
 - One step: a member of a member is not rolled up; link a body to its state directly.
 - Attributes (``affiliation``, ``country``, ``group``) describe an entity; they never make a member.
 
@@ -58,7 +60,7 @@ class Membership:
         return self.by_member.get(member)
 
     def acts_for(self, ends: np.ndarray, owner: int, found: np.ndarray) -> np.ndarray:
-        """For each relation ``found[i]``: is ``ends[i]`` the owner, or its member on the relation's days?"""
+        """For each relation ``found[i]``: is ``ends[i]`` the owner, or its member on the day it starts?"""
         result = ends == owner
         links = self.links(owner)
         if not len(links) or result.all():
@@ -67,11 +69,11 @@ class Membership:
         members = table.source[links]
         first = members.searchsorted(ends, side="left")
         count = members.searchsorted(ends, side="right") - first
-        lo, hi = table.lo[found], table.hi[found]
+        starts = table.lo[found]
         for offset in range(int(count.max(initial=0))):  # a member rarely has more than one link to an owner
             has = offset < count
             link = links[np.minimum(first + offset, len(links) - 1)]
-            result |= has & (table.lo[link] <= hi) & (table.hi[link] >= lo)
+            result |= has & (table.lo[link] <= starts) & (starts <= table.hi[link])
         return result
 
     def rolled_up(self, found: np.ndarray, a: int, b: int) -> np.ndarray:
