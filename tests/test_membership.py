@@ -142,7 +142,8 @@ def test_curated_organs_are_linked_by_relations(curated: KnowledgeGraph) -> None
 
 def test_imported_sector_actors_are_linked_the_same_way(tmp_path: Path) -> None:
     lines = ["Government (Israel)\tMake a visit\tIran\t2014-01-02",
-             "Israel\tHost a visit\tIran\t2014-02-03"]
+             "Israel\tHost a visit\tIran\t2014-02-03",
+             "Protester (Israel)\tDemonstrate or rally\tIran\t2014-03-04"]
     source = tmp_path / "events.txt"
     source.write_text("\n".join(lines) + "\n", encoding="utf-8")
     out = tmp_path / "out"
@@ -151,6 +152,11 @@ def test_imported_sector_actors_are_linked_the_same_way(tmp_path: Path) -> None:
     government = kg.resolve("Government (Israel)")
     (link,) = kg.membership.owner_links(government).tolist()
     assert kg.relations.type_id(link) == "member_of"
+    # protesters are of the country (attributes.country) but no organ of the state: no link, not counted
+    protesters = kg.entity(kg.resolve("Protester (Israel)"))
+    assert protesters.attributes["country"] == "israel"
+    assert not len(kg.membership.owner_links(kg.resolve("Protester (Israel)")))
     israel, iran = kg.resolve("Israel"), kg.resolve("Iran")
     assert len(dyad_relations(kg, israel, iran, flt=make_filter())) == 1
-    assert len(dyad_relations(kg, israel, iran, flt=make_filter(), members=True)) == 2
+    assert [kg.relations.type_id(int(p)) for p in dyad_relations(kg, israel, iran, flt=make_filter(),
+                                                                  members=True)] == ["visit", "visit"]
