@@ -34,10 +34,9 @@ def check_integrity(entities: Sequence[EntityRecord], table: RelationTable, repo
     def at(collection: str, item_id: str) -> tuple[str, str]:
         return where.get((collection, item_id), (collection, item_id))
 
-    for entity in entities:
-        if entity.id in table.position:
-            report(*at("relations", entity.id), "id",
-                   f"{entity.id!r} is also the id of an entity; ids are unique across entities and relations")
+    for clash in table.position.found_among([entity.id for entity in entities]):
+        report(*at("relations", clash), "id",
+               f"{clash!r} is also the id of an entity; ids are unique across entities and relations")
     ends = _event_periods(entities, lambda e, field, message: report(*at("entities", e), field, message))
     _check_participations(entities, table, ends, lambda r, field, message: report(*at("relations", r), field, message))
     _check_responses(table, lambda r, field, message: report(*at("relations", r), field, message))
@@ -88,7 +87,7 @@ def _check_participations(entities: Sequence[EntityRecord], table: RelationTable
 
 def _check_responses(table: RelationTable, report: Callable[[str, str, str], None]) -> None:
     for position, attributes in enumerate(table.attributes):
-        if not attributes or "in_response_to" not in attributes:
+        if attributes is None or "in_response_to" not in attributes:
             continue
         value = attributes["in_response_to"]
         refs = value if isinstance(value, list) else [value]

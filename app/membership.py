@@ -46,6 +46,8 @@ class Membership:
         # Within an owner's group, links are sorted by member, so a member's links are found by bisection.
         self.by_owner = GroupIndex(table.target[links].astype(np.int64), links, table.source[links])
         self.by_member = GroupIndex(table.source[links].astype(np.int64), links, table.target[links])
+        # The days of each link, aligned with ``by_owner``: read as slices, never gathered per request.
+        self._lo, self._hi = table.lo[self.by_owner.values], table.hi[self.by_owner.values]
 
     def links(self, owner: int) -> np.ndarray:
         """Positions of the relations linking a member to ``owner``, sorted by member."""
@@ -62,18 +64,18 @@ class Membership:
     def acts_for(self, ends: np.ndarray, owner: int, found: np.ndarray) -> np.ndarray:
         """For each relation ``found[i]``: is ``ends[i]`` the owner, or its member on the day it starts?"""
         result = ends == owner
-        links = self.links(owner)
-        if not len(links) or result.all():
+        slot = self.by_owner.slot(owner)
+        if slot is None or result.all():
             return result
-        table = self._table
-        members = table.source[links]
-        first = members.searchsorted(ends, side="left")
-        count = members.searchsorted(ends, side="right") - first
-        starts = table.lo[found]
+        first, last = int(self.by_owner.bounds[slot]), int(self.by_owner.bounds[slot + 1])
+        members = self.by_owner.sorted_by[first:last]
+        lo, hi = self._lo[first:last], self._hi[first:last]
+        at = members.searchsorted(ends, side="left")
+        count = members.searchsorted(ends, side="right") - at
+        starts = self._table.lo[found]
         for offset in range(int(count.max(initial=0))):  # a member rarely has more than one link to an owner
-            has = offset < count
-            link = links[np.minimum(first + offset, len(links) - 1)]
-            result |= has & (table.lo[link] <= starts) & (starts <= table.hi[link])
+            link = np.minimum(at + offset, len(members) - 1)
+            result |= (offset < count) & (lo[link] <= starts) & (starts <= hi[link])
         return result
 
     def rolled_up(self, found: np.ndarray, a: int, b: int) -> np.ndarray:
