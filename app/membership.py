@@ -12,8 +12,9 @@ The one rule, for curated and imported data alike (``docs/data-format.md``, "Org
 - One step: a member of a member is not rolled up; link a body to its state directly.
 - Attributes (``affiliation``, ``country``, ``group``) describe an entity; they never make a member.
 
-``members=true`` on the dyad routes (timeline, status, series) and the camps of the mediator
-candidates follow these links and nothing else.
+``members=true`` on the dyad routes (timeline, status, series), the camps of the mediator
+candidates and ``/mediations`` (a state is listed beside the organ or office holder that mediated
+for it) follow these links and nothing else.
 """
 
 from __future__ import annotations
@@ -60,6 +61,12 @@ class Membership:
     def owner_links(self, member: int) -> np.ndarray:
         """Positions of the relations linking ``member`` to the entities it belongs to."""
         return self.by_member.get(member)
+
+    def owners_on(self, member: int, day: int) -> list[int]:
+        """The entities ``member`` acts for on ``day`` (a day ordinal), in link order."""
+        table = self._table
+        return [int(table.target[link]) for link in self.owner_links(member).tolist()
+                if table.lo[link] <= day <= table.hi[link]]
 
     def acts_for(self, ends: np.ndarray, owner: int, found: np.ndarray) -> np.ndarray:
         """For each relation ``found[i]``: is ``ends[i]`` the owner, or its member on the day it starts?"""

@@ -41,6 +41,7 @@ ENTITIES = [
      "attributes": {"affiliation": "alpha"}},
     {"id": "alpha-navy", "name": "Navy of Alpha", "kind": "organization", "attributes": {"affiliation": "alpha"}},
     {"id": "ana", "name": "Ana", "kind": "person", "attributes": {"affiliation": "alpha"}},
+    {"id": "gamma", "name": "Gamma", "kind": "state"},
 ]
 RELATIONS = [
     _relation("parliament-in-alpha", "member_of", "alpha-parliament", "alpha"),
@@ -50,6 +51,10 @@ RELATIONS = [
     _relation("ana-visits-beta-after-office", "visit", "ana", "beta", "2018-03-01"),
     # The navy has an affiliation attribute but no member_of link: it does not count for Alpha.
     _relation("navy-attacks-beta", "attack", "alpha-navy", "beta", "2012-01-01"),
+    _relation("ana-offers-in-office", "mediation_offer", "ana", "gamma", "2015-03") | {
+        "attributes": {"parties": ["beta", "gamma"]}},
+    _relation("ana-offers-after-office", "mediation_offer", "ana", "gamma", "2019") | {
+        "attributes": {"parties": ["beta", "gamma"]}},
 ]
 
 
@@ -160,3 +165,9 @@ def test_imported_sector_actors_are_linked_the_same_way(tmp_path: Path) -> None:
     assert len(dyad_relations(kg, israel, iran, flt=make_filter())) == 1
     assert [kg.relations.type_id(int(p)) for p in dyad_relations(kg, israel, iran, flt=make_filter(),
                                                                   members=True)] == ["visit", "visit"]
+
+
+def test_mediations_list_the_state_an_office_holder_acted_for(api: TestClient) -> None:
+    body = api.get("/mediations?between=Gamma&between=Beta").json()
+    assert [(i["mediator"]["id"], [r["id"] for r in i["relations"]]) for i in body["items"]] == [
+        ("ana", ["ana-offers-in-office", "ana-offers-after-office"]), ("alpha", ["ana-offers-in-office"])]
