@@ -2,7 +2,8 @@
 
 The article lives outside the repository (``sources.yaml`` names its file). It is looked for in
 ``$KG_SOURCES_DIR``, else in ``shared/sources/`` beside the checkout or any folder above it (the
-layout of the team's machine, ``../shared/sources/``). When it cannot be found the tests fail and
+layout of the team's machine, ``../shared/sources/``), or above the local checkout it was cloned
+from (a CI clone in a temporary folder). When it cannot be found the tests fail and
 say where they looked: a missing article must not pass for a checked one.
 """
 
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+import subprocess
 from functools import cache
 from pathlib import Path
 
@@ -26,10 +28,22 @@ MONTHS = ("january", "february", "march", "april", "may", "june", "july", "augus
           "november", "december")
 
 
+def _origin() -> Path | None:
+    """The checkout this one was cloned from, when it is a folder on this machine (CI clones locally)."""
+    try:
+        found = subprocess.run(["git", "-C", str(ROOT), "remote", "get-url", "origin"], capture_output=True,
+                               text=True, timeout=10, check=False).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return None
+    path = Path(found.removeprefix("file://")) if found else None
+    return path.resolve() if path is not None and path.is_dir() else None
+
+
 def _candidate_folders() -> list[Path]:
     if configured := os.environ.get(SOURCES_DIR_VARIABLE):
         return [Path(configured)]
-    return [folder / "shared" / "sources" for folder in ROOT.parents]
+    roots = [ROOT, *([origin] if (origin := _origin()) else [])]
+    return list(dict.fromkeys(folder / "shared" / "sources" for root in roots for folder in root.parents))
 
 
 @cache
