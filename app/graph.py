@@ -147,8 +147,8 @@ class KnowledgeGraph:
     def rolled_up_relations(self, a: int, b: int) -> np.ndarray:
         """Relations between ``a`` and ``b`` or their organs acting for them at the time, oldest first.
 
-        The rule is ``membership.py``'s: an organ (``member_of``) or office holder (``holds_office``)
-        counts for its state over the days its link is in force.
+        The rule is ``membership.py``'s: a relation of an organ (``member_of``) or office holder
+        (``holds_office``) counts for its state when it starts while the link holds.
 
         >>> from app.loader import load_graph
         >>> kg = load_graph(["graph_data"])
