@@ -17,13 +17,12 @@ import networkx as nx
 import numpy as np
 
 from .indexes import GroupIndex
+from .membership import Membership
 from .records import EntityRecord, SourceRecord
 from .resolve import NameIndex
 from .store import STATUS_TYPE_CODES, TYPE_CODE, RelationTable
 from .temporal import OPEN_END
 from .vocabulary import MEDIATION_TYPES
-
-BELONGING_TYPES = ("member_of", "holds_office")
 
 __all__ = ["KnowledgeGraph", "dyad_key"]
 
@@ -80,9 +79,7 @@ class KnowledgeGraph:
         self.by_entity = GroupIndex(ends, at, table.lo[at])
         self.by_type = GroupIndex(table.type.astype(np.int64), positions, table.lo)
         self.adjacency = Adjacency(self.by_dyad, table, self._size)
-        belonging = np.isin(table.type, [TYPE_CODE[t] for t in BELONGING_TYPES])
-        self.members = GroupIndex(table.target[belonging].astype(np.int64), table.source[belonging],
-                                  table.source[belonging])
+        self.membership = Membership(table)
         self.mediations: dict[Dyad, list[int]] = {}
         mediation_codes = [TYPE_CODE[type_id] for type_id in MEDIATION_TYPES]
         for position in positions[np.isin(table.type, mediation_codes)].tolist():
@@ -151,10 +148,25 @@ class KnowledgeGraph:
         return low, high
 
     def side(self, position: int, *, members: bool = False) -> np.ndarray:
-        """An entity, and with ``members`` the entities that belong to it (sector actors, office holders)."""
+        """An entity, and with ``members`` the entities that belong to it at some time (``membership.py``)."""
         if not members:
             return np.array([position], dtype=np.int32)
-        return np.unique(np.r_[np.int32(position), self.members.get(position)]).astype(np.int32)
+        return np.unique(np.r_[np.int32(position), self.membership.members(position)]).astype(np.int32)
+
+    def rolled_up_relations(self, a: int, b: int) -> np.ndarray:
+        """Relations between ``a`` and ``b`` or their organs acting for them at the time, oldest first.
+
+        The rule is ``membership.py``'s: a relation of an organ (``member_of``) or office holder
+        (``holds_office``) counts for its state when it starts while the link holds.
+
+        >>> from app.loader import load_graph
+        >>> kg = load_graph(["graph_data"])
+        >>> found = kg.rolled_up_relations(kg.resolve("Azerbaijan"), kg.resolve("Israel"))
+        >>> "azerbaijan-parliament-approves-embassy-in-israel-2022" in [kg.relations.ids[int(p)] for p in found]
+        True
+        """
+        found = self.relations_between(self.side(a, members=True), self.side(b, members=True))
+        return self.membership.rolled_up(found, a, b)
 
     def relations_between(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         """Relations between any entity of ``a`` and any of ``b``, both directions, oldest first."""

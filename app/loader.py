@@ -24,6 +24,7 @@ from pydantic import BaseModel, ValidationError
 from .bulk import ENTITY_COLUMNS, RELATION_COLUMNS, BulkTarget, entity_rows, read_relations
 from .errors import DataError, Problem
 from .graph import KnowledgeGraph
+from .integrity import check_integrity
 from .records import EntityRecord, RelationRecord, SourceRecord
 from .resolve import entity_keys, fold
 from .store import RelationColumns, RelationTable
@@ -47,6 +48,7 @@ class _Dataset:
     columns: RelationColumns = field(default_factory=RelationColumns)
     relation_ids: set[str] = field(default_factory=set)
     merged: dict[str, int] = field(default_factory=dict)  # later folders' ids of earlier entities
+    origins: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)  # (kind, id) -> (file, entry)
     problems: list[Problem] = field(default_factory=list)
 
     def problem(self, file: str, entry: str, field_: str, message: str) -> None:
@@ -68,6 +70,7 @@ def read_folders(folders: Sequence[str | Path]) -> tuple[_Dataset, RelationTable
     table = RelationTable(data.columns)
     for relation_id in table.position.duplicates():
         data.problem("relations", relation_id, "id", f"duplicate relation id {relation_id!r}")
+    check_integrity(data.entities, table, data.problem, data.origins)
     if data.problems:
         raise DataError(data.problems)
     return data, table
@@ -158,6 +161,7 @@ def _add_entity(
         return
     position = len(data.entities)
     data.positions[record.id] = position
+    data.origins["entities", record.id] = (str(path), entry)
     alias_map[record.id] = position
     data.entities.append(record)
     for key, original in zip(keys, entity_keys(record), strict=True):
@@ -207,6 +211,7 @@ def _add_relation(
     if not ok:
         return
     data.relation_ids.add(record.id)
+    data.origins["relations", record.id] = (str(path), entry)
     data.columns.add(
         id=record.id, type=record.type, source=ends["source"], target=ends["target"],
         start=record.start, end=record.end, polarity=record.polarity,

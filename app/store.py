@@ -202,6 +202,17 @@ class IdIndex:
     def __contains__(self, relation_id: object) -> bool:
         return isinstance(relation_id, str) and self.get(relation_id) is not None
 
+    def found_among(self, ids: Sequence[str]) -> list[str]:
+        """Those of ``ids`` that are relation ids, found by one vectorised search."""
+        if not self._sorted.size or not ids:
+            return []
+        width = self._sorted.dtype.itemsize
+        encoded = [text.encode() for text in ids]
+        fits = [i for i, raw in enumerate(encoded) if len(raw) <= width and b"\x00" not in raw]
+        keys = np.array([encoded[i] for i in fits], dtype=self._sorted.dtype)
+        at = np.minimum(self._sorted.searchsorted(keys), len(self._sorted) - 1)
+        return [ids[fits[i]] for i in np.flatnonzero(self._sorted[at] == keys).tolist()]
+
     def duplicates(self) -> list[str]:
         """Ids held by more than one relation."""
         repeated = self._sorted[1:][self._sorted[1:] == self._sorted[:-1]]

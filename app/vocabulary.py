@@ -103,6 +103,8 @@ _TYPES = [
        "An actor takes part in a named event (attributes.role)."),
     _t("dependence", "Dependence", "state", "neutral", None,
        "The source depends on the target (trade, transit, logistics)."),
+    _t("policy", "Standing policy", "state", "neutral", None,
+       "A policy the source keeps towards the target over a period (attributes.policy, attributes.reasons)."),
     # Event data whose CAMEO code fits none of the above.
     _t("event", "Other coded event", "event", "neutral", None,
        "An event-data record without a closer type (see attributes.cameo)."),

@@ -98,7 +98,7 @@ def test_dyad_timeline_both_directions_sorted(client: TestClient) -> None:
     assert (body["a"]["id"], body["b"]["id"]) == ("turkiye", "israel")
     starts = [r["start"] for r in body["relations"]]
     assert starts == sorted(starts)
-    assert {r["source"] for r in body["relations"]} == {"turkiye", "israel"}
+    assert all({r["source"], r["target"]} == {"turkiye", "israel"} for r in body["relations"])
     assert body["summary"]["count"] == len(body["relations"])
     assert body["summary"]["by_type"]["rupture"] == 1
 
@@ -117,7 +117,8 @@ def test_mediations_either_order(client: TestClient) -> None:
     backward = get(client, "/mediations?between=israel&between=turkey")
     assert forward == backward
     mediators = [item["mediator"]["id"] for item in forward["items"]]
-    assert {"azerbaijan", "jeyhun-bayramov", "hikmet-hajiyev"} <= set(mediators)
+    # Azerbaijan's offers, each stored once, made by its people and listed under them and the state
+    assert mediators == ["jeyhun-bayramov", "azerbaijan", "hikmet-hajiyev"]
     assert forward["total"] == len(mediators)
     for item in forward["items"]:
         for relation in item["relations"]:

@@ -162,3 +162,62 @@ def test_uvicorn_on_bad_data_prints_the_problems_not_a_traceback(tmp_path: Path)
     assert run.returncode != 0
     assert "field target: unknown entity 'atlantis'" in run.stderr
     assert "Traceback" not in run.stderr
+
+
+def _with_event(*participations: dict[str, Any], event: dict[str, Any] | None = None) -> Mutation:
+    def mutate(entities: list[dict[str, Any]], relations: list[dict[str, Any]]) -> None:
+        entities.append(event or {"id": "summit", "name": "Summit", "kind": "event",
+                                  "attributes": {"start": "2014-06-02", "end": "2014-06-02"}})
+        for number, participation in enumerate(participations):
+            relations.append({"id": f"part-{number}", "type": "participant", "source": "alpha", "target": "summit",
+                              "evidence": [{"source_id": "notes", "locator": "1"}], **participation})
+    return mutate
+
+
+def _responding_to(ref: str) -> Mutation:
+    def mutate(entities: list[dict[str, Any]], relations: list[dict[str, Any]]) -> None:
+        relations[1]["attributes"] = {"in_response_to": ref}
+    return mutate
+
+
+@pytest.mark.parametrize(
+    ("mutate", "file", "entry", "field", "message"),
+    [
+        (_append_copy("relations", 0, id="beta"), "relations.yaml", "#8 (beta)", "id",
+         "'beta' is also the id of an entity; ids are unique across entities and relations"),
+        (_with_event({"start": "2014-06-02"}), "relations.yaml", "part-0", "end",
+         "the event 'summit' ended in 2014-06-02; a participation in it ends when it does"),
+        (_with_event({"start": "2014-06-02", "end": "2014-07"}), "relations.yaml", "part-0", "end",
+         "2014-07 is after the end of the event 'summit' (2014-06-02)"),
+        (_with_event({"start": "2013", "end": "2014-06-02"}), "relations.yaml", "part-0", "start",
+         "2013 is before the start of the event 'summit' (2014-06-02)"),
+        (_with_event(event={"id": "summit", "name": "Summit", "kind": "event",
+                            "attributes": {"start": "2014-06-02", "end": "2014-05"}}),
+         "entities.yaml", "summit", "attributes.end", "2014-05 is before start 2014-06-02"),
+        (_with_event(event={"id": "summit", "name": "Summit", "kind": "event", "attributes": {"start": "2014-13"}}),
+         "entities.yaml", "summit", "attributes.start", "not a real date"),
+        (_responding_to("no-such-relation"), "relations.yaml", "alpha-beta-rupture", "attributes.in_response_to",
+         "unknown relation 'no-such-relation'"),
+    ],
+    ids=["id-of-entity-and-relation", "participation-without-end", "participation-outlives-event",
+         "participation-before-event", "event-ends-before-start", "event-impossible-date", "unknown-response"],
+)
+def test_whole_set_rules_are_named_by_file_entry_and_field(
+    tmp_path: Path, mutate: Mutation, file: str, entry: str, field: str, message: str
+) -> None:
+    problems = _problems(_copy(tmp_path, mutate))
+    assert any(
+        p.file.endswith(file) and entry in p.entry and p.field == field and message in p.message
+        for p in problems
+    ), problems
+
+
+@pytest.mark.parametrize("participation", [{"start": "2014-06-02", "end": "2014-06-02"}, {}],
+                         ids=["ends-with-the-event", "undated"])
+def test_participation_that_ends_with_its_event_loads(tmp_path: Path, participation: dict[str, Any]) -> None:
+    if not participation:  # an ongoing event: its participations need no end
+        mutate = _with_event({}, event={"id": "summit", "name": "Summit", "kind": "event",
+                                        "attributes": {"start": "2014-06-02"}})
+    else:
+        mutate = _with_event(participation)
+    assert load_graph([_copy(tmp_path, mutate)]).relation_position("part-0") is not None

@@ -46,9 +46,9 @@ async def get_mediator_candidates(
     each with the relations that justify its score. Relations count when in force on `as_of`; neutral
     ones never count.
 
-    Candidates are the entities linked by a relation to either party or its members (entities whose
-    `affiliation`, `country` or `group` attribute names the party, or that hold office in it or are a
-    member of it), and the organisations those entities belong to; the parties and their members are
+    Candidates are the entities linked by a relation to either party or its members (entities that
+    hold office in it or are a `member_of` it on `as_of`: its organs, office holders and sector actors),
+    and the organisations those entities belong to; the parties and their members are
     never candidates. Score (caps per side):
 
     - **ties**: +1 per positive relation with each side, at most 5 per side;

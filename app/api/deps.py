@@ -51,9 +51,10 @@ Types = Annotated[list[TypeId] | None, Query(  # type: ignore[valid-type]
     alias="type", description="Relation type(s) from `/types`; repeat the parameter for several.",
     examples=[["mediation_offer"]])]
 Members = Annotated[bool, Query(
-    description="Count the relations of the entities that belong to each side too: sector actors "
-    "(`Government (Israel)`) and office holders. Event data names few states bare: use this for country-level "
-    "answers.")]
+    description="Count the relations of each side's organs too: bodies linked to it by `member_of` (a "
+    "parliament, the armed forces, sector actors such as `Government (Israel)`) and people who `holds_office` "
+    "in it, counting the relations each starts while its link holds. Off by default: the answer is then about "
+    "the two entities as named. Event data names few states bare: use this for country-level answers.")]
 Limit = Annotated[int, Query(ge=1, le=1000, description="Page size (at most 1000).")]
 Offset = Annotated[int, Query(ge=0, le=10_000_000, description="Items to skip.")]
 

@@ -28,7 +28,11 @@ async def list_mediations(
     limit: Limit = 100,
     offset: Offset = 0,
 ) -> MediationPage:
-    """Mediators, earliest first, each with the mediations and offers to mediate that name both parties."""
+    """Mediators, earliest first, each with the mediations and offers to mediate that name both parties.
+
+    Organs of a state act for it: a mediation by an office holder or organ (a foreign minister, a
+    `Foreign Affairs (Qatar)` sector actor) is listed under it and under the state it acted for that day.
+    """
     a, b = two_parties(kg, between)
     found = mediators(kg, a, b, flt=flt)
     items = [{"mediator": entity_view(kg, m), "relations": relation_views(kg, rels)}

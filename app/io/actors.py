@@ -14,7 +14,9 @@ Rules, in order, for one actor string:
    Azerbaijan), sometimes a group (``Militant (Hamas)``). A sector actor is a
    collective, kind ``organization``, with ``attributes.sector`` and
    ``attributes.country`` (a state's id) or ``attributes.group`` (any other
-   entity's id), and a ``member_of`` link to that entity.
+   entity's id). A group's sector actor gets a ``member_of`` link to the group;
+   a state's only when its sector is an organ of the state (``sectors.py``:
+   ``Government``, ``Police``, ``Legislature``; not ``Citizen`` or ``Protester``).
 3. Otherwise a **person** if the string looks like a personal name (see
    ``classify_name``), else a **place** or an **organization**. A name that is
    some sector actor's affiliation is a group, never a person.
@@ -33,6 +35,7 @@ from typing import Any, NamedTuple
 
 from ..resolve import fold
 from .countries import Country, find_country
+from .sectors import is_state_organ
 
 __all__ = ["ActorRegistry", "ParsedActor", "classify_name", "find_country", "parse_actor", "slug"]
 
@@ -199,7 +202,8 @@ class ActorRegistry:
         group.affiliation = True
         where = "country" if group.kind == "state" else "group"
         entity = self._new(text, "organization", {"sector": split[0], where: group.id})
-        self.links.append((entity.id, group.id, evidence))
+        if where == "group" or is_state_organ(split[0]):  # a state's citizens or rebels do not act for it
+            self.links.append((entity.id, group.id, evidence))
         return entity
 
     def _state(self, country: Country, spelling: str) -> _Entity:

@@ -26,8 +26,8 @@ Rules:
   first party, ``attributes.parties`` both, ``derived_from`` the report ids,
   start the earliest report, evidence the first report. Offers and
   mediations are paired separately.
-- Actors follow ``actors.py``; each sector actor gets a ``member_of`` link to
-  its country (or group).
+- Actors follow ``actors.py``; a sector actor that is an organ of its country
+  (``sectors.py``), or any sector actor of a group, gets a ``member_of`` link.
 - A malformed line (wrong number of fields, empty actor, unknown event or
   relation, bad date or polarity, invalid UTF-8) is reported with its file and
   line. All are listed and nothing is written (``ImportFailed``), unless

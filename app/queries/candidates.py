@@ -1,11 +1,11 @@
 """Third parties well placed to mediate between two parties, ranked by a documented score.
 
-Each party is a *camp*: the party and its members in force on ``as_of`` (entities whose attribute
-``affiliation``, ``country`` or ``group`` names it, or that ``holds_office`` in it or are a
-``member_of`` it). Candidates are the entities that a relation in force links to a camp, together
-with the organisations those entities belong to, so the work is bounded by the camps' degrees, never
-by the size of the graph. A relation links candidate ``c`` to side ``s`` *directly* when it runs
-between ``c`` and ``s`` themselves, *through people* when one end is a member of ``c`` or of ``s``.
+Each party is a *camp*: the party and its members in force on ``as_of`` (the entities that
+``holds_office`` in it or are a ``member_of`` it: the one rule of ``membership.py``). Candidates
+are the entities that a relation in force links to a camp, together with the organisations those
+entities belong to, so the work is bounded by the camps' degrees, never by the size of the graph.
+A relation links candidate ``c`` to side ``s`` *directly* when it runs between ``c`` and ``s``
+themselves, *through people* when one end is a member of ``c`` or of ``s``.
 Mediations and offers to mediate count only as a record, neutral relations not at all.
 
 Score, with the counts taken on ``as_of`` (caps are per side):
@@ -50,8 +50,6 @@ WEIGHTS: dict[str, tuple[float, int]] = {
     "ties": (1.0, 5), "people": (0.5, 5), "hostility": (-3.0, 5), "mediations": (1.0, 5), "pair_mediations": (3.0, 3),
 }
 BOTH_SIDES_BONUS = 5.0
-AFFILIATION_KEYS = ("affiliation", "country", "group")
-MEMBERSHIP_CODES = np.array([TYPE_CODE["holds_office"], TYPE_CODE["member_of"]])
 _MEDIATION = np.array([type_id in MEDIATION_TYPES for type_id in TYPE_IDS], dtype=bool)
 
 
@@ -87,7 +85,7 @@ def mediator_candidates(
     >>> kg = load_graph(["graph_data"])
     >>> found = mediator_candidates(kg, kg.resolve("Türkiye"), kg.resolve("Israel"), as_of=parse_period("2020-12-01"))
     >>> [(kg.entity(c.entity).id, c.score) for c in found[:2]]
-    [('azerbaijan', 17.0), ('united-states', 3.0)]
+    [('azerbaijan', 14.0), ('united-states', 3.0)]
     """
     if a == b:
         raise BadParameter("between", "the two parties must be different entities")
@@ -156,7 +154,7 @@ class _Members:
 
     def _holds(self, position: int) -> bool:
         table = self.kg.relations
-        return position < 0 or in_force(int(table.lo[position]), int(table.hi[position]),
+        return in_force(int(table.lo[position]), int(table.hi[position]),
                                          is_state=bool(table.is_state[position]), on=self.as_of)
 
     def of(self, owner: int) -> set[int]:
@@ -177,23 +175,13 @@ _LOCK = threading.Lock()
 
 
 def _membership_index(kg: KnowledgeGraph) -> _Index:
-    """Per graph, once: member -> [(organisation, relation or -1)] and organisation -> [(member, ...)].
-
-    An attribute (-1) holds at all times; a relation when it is in force.
-    """
+    """Per graph, once: member -> [(organisation, link relation)] and organisation -> [(member, ...)]."""
     with _LOCK:
         if kg in _INDEXES:
             return _INDEXES[kg]
-    links: list[tuple[int, int, int]] = []
-    for member, entity in enumerate(kg.entities):
-        for key in AFFILIATION_KEYS:
-            value = entity.attributes.get(key)
-            owner = kg.entity_position(value) if isinstance(value, str) else None
-            if owner is not None and owner != member:
-                links.append((member, owner, -1))
     table = kg.relations
-    positions = np.concatenate([kg.by_type.get(int(code), EMPTY) for code in MEMBERSHIP_CODES])
-    links += zip(table.source[positions].tolist(), table.target[positions].tolist(), positions.tolist(), strict=True)
+    positions = kg.membership.by_owner.values
+    links = zip(table.source[positions].tolist(), table.target[positions].tolist(), positions.tolist(), strict=True)
     up: dict[int, list[tuple[int, int]]] = {}
     down: dict[int, list[tuple[int, int]]] = {}
     for member, owner, position in links:
@@ -201,5 +189,3 @@ def _membership_index(kg: KnowledgeGraph) -> _Index:
         down.setdefault(owner, []).append((member, position))
     with _LOCK:
         return _INDEXES.setdefault(kg, (up, down))
-
-

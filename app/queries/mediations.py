@@ -15,11 +15,14 @@ def mediators(
 ) -> list[tuple[int, list[int]]]:
     """Mediators between ``a`` and ``b`` (either order) with their relations, earliest first.
 
+    A mediation is listed under its source and under each entity the source acted for that day
+    (``membership.py``): an offer a foreign minister made is his and his state's, stored once.
+
     >>> from app.loader import load_graph
     >>> kg = load_graph(["graph_data"])
     >>> found = mediators(kg, kg.resolve("Israel"), kg.resolve("Turkey"))
-    >>> "azerbaijan" in [kg.entity(m).id for m, _ in found] or "jeyhun-bayramov" in [kg.entity(m).id for m, _ in found]
-    True
+    >>> [(kg.entity(m).id, len(relations)) for m, relations in found]
+    [('jeyhun-bayramov', 1), ('azerbaijan', 2), ('hikmet-hajiyev', 1)]
     """
     positions = np.asarray(kg.mediations.get(dyad_key(a, b), []), dtype=np.int32)
     if flt is not None:
@@ -28,5 +31,8 @@ def mediators(
     positions = positions[np.argsort(table.lo[positions], kind="stable")]
     grouped: dict[int, list[int]] = {}
     for position in positions.tolist():
-        grouped.setdefault(int(table.source[position]), []).append(position)
+        source = int(table.source[position])
+        for mediator in (source, *kg.membership.owners_on(source, int(table.lo[position]))):
+            if mediator not in (a, b):
+                grouped.setdefault(mediator, []).append(position)
     return list(grouped.items())

@@ -30,8 +30,8 @@ def find_relations(
     >>> from app.loader import load_graph
     >>> from app.queries.filters import make_filter
     >>> kg = load_graph(["graph_data"])
-    >>> israel, turkiye = kg.resolve("Israel"), kg.resolve("Turkey")
-    >>> found = find_relations(kg, source=israel, target=turkiye, flt=make_filter(types=["attack"]))
+    >>> israel, ihh = kg.resolve("Israel"), kg.resolve("IHH")
+    >>> found = find_relations(kg, source=israel, target=ihh, flt=make_filter(types=["attack"]))
     >>> [kg.relations.start_text(int(p)) for p in found]
     ['2010-05-31']
     """
@@ -55,14 +55,14 @@ def find_relations(
 def dyad_relations(kg: KnowledgeGraph, a: int, b: int, *, flt: RelationFilter, members: bool = False) -> np.ndarray:
     """Relations between ``a`` and ``b`` in both directions, oldest first.
 
-    With ``members``, relations of the entities that belong to either side count too (a country's
-    sector actors and office holders: ``Government (Israel)`` for Israel).
+    With ``members``, relations of the organs of either side count too, over the days each acts for it
+    (``membership.py``: a parliament, ``Government (Israel)`` for Israel, a minister while in office).
     """
     if not members:
         # the index has applied the window; what is left of the filter (often nothing) applies here
         found = kg.dyad_relations(a, b, window=flt.window)
         return apply(kg, found, RelationFilter(types=flt.types, as_of=flt.as_of))
-    return apply(kg, kg.relations_between(kg.side(a, members=True), kg.side(b, members=True)), flt)
+    return apply(kg, kg.rolled_up_relations(a, b), flt)
 
 
 def dyad_summary(kg: KnowledgeGraph, positions: np.ndarray,

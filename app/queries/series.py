@@ -66,6 +66,8 @@ def dyad_series(kg: KnowledgeGraph, a: int, b: int, *, freq: Freq = "year",
                 flt: RelationFilter | None = None, members: bool = False) -> Series:
     """Per period counts by type and polarity, score and change points of the dyad ``a``-``b``.
 
+    With ``members``, relations of the organs of either side count too (``membership.py``).
+
     >>> from app.loader import load_graph
     >>> kg = load_graph(["graph_data"])
     >>> series = dyad_series(kg, kg.resolve("Türkiye"), kg.resolve("Israel"), freq="year")
@@ -74,7 +76,7 @@ def dyad_series(kg: KnowledgeGraph, a: int, b: int, *, freq: Freq = "year",
     """
     flt = flt or RelationFilter()
     table = kg.relations
-    found = apply(kg, kg.relations_between(kg.side(a, members=members), kg.side(b, members=members)), flt)
+    found = apply(kg, (kg.rolled_up_relations(a, b) if members else kg.dyad_relations(a, b)), flt)
     found = found[table.lo[found] > OPEN_START]  # relations without a start have no period
     window = flt.window or (OPEN_START, OPEN_END)
     lo = window[0] if window[0] > OPEN_START else (int(table.lo[found].min()) if len(found) else None)

@@ -46,7 +46,8 @@ class Status:
 def dyad_status(kg: KnowledgeGraph, a: int, b: int, *, as_of: Period, members: bool = False) -> Status:
     """The status of the relationship between ``a`` and ``b`` on ``as_of``.
 
-    With ``members``, relations of the entities belonging to either side count too.
+    With ``members``, relations of the organs of either side count too, over the days each acts for it
+    (``membership.py``).
 
     >>> from app.loader import load_graph
     >>> from app.temporal import parse_period
@@ -57,7 +58,7 @@ def dyad_status(kg: KnowledgeGraph, a: int, b: int, *, as_of: Period, members: b
     """
     table = kg.relations
     if members:
-        between = kg.relations_between(kg.side(a, members=True), kg.side(b, members=True))
+        between = kg.rolled_up_relations(a, b)
         bearing = between[_STATUS_CODES[table.type[between]]]
         trend = between[(table.lo[between] > as_of.hi - TREND_DAYS) & (table.lo[between] <= as_of.hi)]
     else:  # one dyad: both parts come straight from indexes sorted by start
