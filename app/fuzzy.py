@@ -24,7 +24,7 @@ from rapidfuzz import fuzz, process
 __all__ = ["CANDIDATES", "MIN_SCORE", "TrigramIndex", "scan"]
 
 MIN_SCORE = 70.0
-CANDIDATES = 3000
+CANDIDATES = 500
 SHORTEST = 4  # shorter keys (ISO codes: "il", "isr") match exactly or not at all, never inside a longer query
 
 
@@ -56,16 +56,22 @@ class TrigramIndex:
             for gram in grams(key):
                 postings.setdefault(gram, []).append(position)
         self._postings = {gram: np.asarray(found, dtype=np.int32) for gram, found in postings.items()}
+        self._sizes = np.array([len(grams(key)) for key in self.keys], dtype=np.float64)
 
     def search(self, query: str, *, limit: int | None,
                min_score: float = MIN_SCORE) -> list[tuple[str, float]]:
         """The keys best matching ``query``, best first, as ``scan`` ranks them among the candidates."""
-        lists = [self._postings[g] for g in grams(query) if g in self._postings]
+        wanted = grams(query)
+        lists = [self._postings[g] for g in wanted if g in self._postings]
         if not lists:
             return []
         shared = np.bincount(np.concatenate(lists), minlength=len(self.keys))
         chosen = np.flatnonzero(shared)
         if len(chosen) > self.candidates:
-            best = np.argpartition(-shared[chosen], self.candidates - 1)[: self.candidates]
+            # Closest first: by the larger of the share of the query's pairs a key holds (a query inside a
+            # longer name) and the pairs the two have in common over all they hold (Dice: a misspelling).
+            common = shared[chosen]
+            closeness = np.maximum(common / len(wanted), 2 * common / (len(wanted) + self._sizes[chosen]))
+            best = np.argpartition(-closeness, self.candidates - 1)[: self.candidates]
             chosen = np.sort(chosen[best])
         return scan([self.keys[i] for i in chosen.tolist()], query, limit=limit, min_score=min_score)

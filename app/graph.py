@@ -76,8 +76,8 @@ class KnowledgeGraph:
         loops = table.source == table.target
         ends = np.concatenate([table.source, table.target[~loops]]).astype(np.int64)
         at = np.concatenate([positions, positions[~loops]])
-        self.by_entity = GroupIndex(ends, at, table.lo[at])
-        self.by_type = GroupIndex(table.type.astype(np.int64), positions, table.lo)
+        self.by_entity = GroupIndex(ends, at, table.lo[at], reach=table.hi[at])
+        self.by_type = GroupIndex(table.type.astype(np.int64), positions, table.lo, reach=table.hi)
         self.adjacency = Adjacency(self.by_dyad, table, self._size)
         self.membership = Membership(table)
         self.mediations: dict[Dyad, list[int]] = {}

@@ -6,11 +6,14 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
+from .cache import ByteLRU
 from .errors import AmbiguousEntity, UnknownEntity
 from .fuzzy import MIN_SCORE, TrigramIndex
 from .records import EntityRecord
 
-__all__ = ["NameIndex", "fold"]
+__all__ = ["SEARCH_CACHE_BYTES", "NameIndex", "fold"]
+
+SEARCH_CACHE_BYTES = 8 * 2**20
 
 
 def fold(text: str) -> str:
@@ -47,6 +50,7 @@ class NameIndex:
                     keys[folded].add(position)
         self._keys = {key: tuple(sorted(found)) for key, found in keys.items()}
         self._fuzzy = TrigramIndex(list(self._keys))
+        self.cache = ByteLRU("search", max_bytes=SEARCH_CACHE_BYTES)
         words: defaultdict[str, set[int]] = defaultdict(set)
         for position, entity in enumerate(entities):
             for key in (entity.name, *entity.aliases):
@@ -76,11 +80,16 @@ class NameIndex:
     def search(self, query: str, *, limit: int | None, min_score: float = MIN_SCORE) -> list[int]:
         """Entity positions whose keys best match ``query``, best first (all matches when no limit).
 
-        Exact matches first, then fuzzy ones from the trigram index (``fuzzy.py``).
+        Exact matches first, then fuzzy ones from the trigram index (``fuzzy.py``). Answers are kept
+        in a cache of ``SEARCH_CACHE_BYTES``: people search for the same few names again and again.
         """
         folded = fold(query)
         if not folded:
             return []
+        return list(self.cache.get_or_compute((folded, limit, min_score),
+                                              lambda: tuple(self._search(folded, limit, min_score))))
+
+    def _search(self, folded: str, limit: int | None, min_score: float) -> list[int]:
         exact = list(self._keys.get(folded, ()))
         matches = self._fuzzy.search(folded, limit=None if limit is None else limit * 4 + len(exact),
                                      min_score=min_score)

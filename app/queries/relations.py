@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from ..graph import KnowledgeGraph
-from ..indexes import EMPTY
+from ..indexes import GroupIndex
 from ..store import TYPE_CODE, TYPE_IDS
 from .filters import RelationFilter, apply
 
@@ -36,13 +36,21 @@ def find_relations(
     ['2010-05-31']
     """
     table = kg.relations
+    window = flt.window
+
+    def group(index: GroupIndex, key: int) -> np.ndarray:
+        """A group of an index ordered by start, narrowed to the window by binary search."""
+        return index.get(key) if window is None else index.overlapping(key, *window)
+
     if source is not None and target is not None:
-        candidates = kg.dyad_relations(source, target)
+        candidates = kg.dyad_relations(source, target, window)
     elif source is not None or target is not None or either is not None:
-        candidates = kg.entity_relations(next(p for p in (source, target, either) if p is not None))
+        candidates = group(kg.by_entity, next(p for p in (source, target, either) if p is not None))
     elif flt.types is not None:
-        candidates = np.sort(np.concatenate([kg.by_type.get(code, EMPTY) for code in flt.types]))
-        candidates = candidates[np.argsort(table.lo[candidates], kind="stable")]
+        parts = [group(kg.by_type, code) for code in flt.types]
+        candidates = parts[0] if len(parts) == 1 else np.concatenate(parts)
+        if len(parts) > 1:  # oldest first, ties in the order of the table
+            candidates = candidates[np.lexsort((candidates, table.lo[candidates]))]
     else:
         candidates = kg.by_time
     if source is not None:
