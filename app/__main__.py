@@ -28,15 +28,14 @@ def _load(settings: Settings) -> KnowledgeGraph:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    import uvicorn
-
     from .main import create_app
+    from .server import run
 
     settings = _settings(args)
     kg = _load(settings)
     print(f"loaded {kg.stats()['entities']} entities and {kg.stats()['relations']} relations", file=sys.stderr)
-    uvicorn.run(create_app(settings, graph=kg), host=args.host or settings.host,
-                port=args.port or settings.port, log_level="info", access_log=settings.access_log)
+    run(create_app(settings, graph=kg), host=args.host or settings.host, port=args.port or settings.port,
+        limits=settings.server_limits, access_log=settings.access_log)
     return 0
 
 

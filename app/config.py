@@ -10,6 +10,8 @@ from typing import Annotated
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from .server import ServerLimits
+
 __all__ = ["Settings", "get_settings"]
 
 DEFAULT_DATA = Path(__file__).resolve().parent.parent / "graph_data"
@@ -41,6 +43,22 @@ class Settings(BaseSettings):
         "search) may take from admission, queue included.")
     search_queue: int = Field(
         default=256, ge=0, le=10_000, description="Distinct searches admitted beyond the one running.")
+
+    limit_head_bytes: int = Field(default=32 * 1024, ge=1024, le=1024 * 1024,
+                                  description="Largest request head (request line and headers), in bytes.")
+    limit_headers: int = Field(default=100, ge=10, le=1000, description="Most header lines in a request.")
+    limit_head_timeout: float = Field(default=10.0, gt=0, le=300,
+                                      description="Seconds a client has to send a request's head.")
+    limit_keep_alive: float = Field(default=10.0, ge=1, le=300,
+                                    description="Seconds an idle kept-alive connection stays open.")
+    limit_connections: int = Field(default=1000, ge=1, le=100_000,
+                                   description="Connections and requests in progress; beyond, 503.")
+
+    @property
+    def server_limits(self) -> ServerLimits:
+        return ServerLimits(head_bytes=self.limit_head_bytes, headers=self.limit_headers,
+                            head_timeout=self.limit_head_timeout, keep_alive=self.limit_keep_alive,
+                            connections=self.limit_connections)
 
     @field_validator("data", mode="before")
     @classmethod

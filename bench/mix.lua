@@ -25,47 +25,46 @@ end
 local total = 0
 for _, route in ipairs(routes) do total = total + route.weight end
 
-local current, started
-latencies, statuses = {}, {}
+-- Per-thread results live in flat globals (lat_1, lat_2, ... and counts["route|status"]):
+-- wrk 4.1 crashes copying nested tables out of a thread in done().
+local current, currentIndex, started
+counts = {}
 
 function init(args)
   math.randomseed(seed * 7919)
-  for _, route in ipairs(routes) do
-    latencies[route.name] = {}
-    statuses[route.name] = {}
-  end
+  for index, _ in ipairs(routes) do _G["lat_" .. index] = {} end
 end
 
 function request()
   local pick = math.random() * total
-  for _, route in ipairs(routes) do
+  currentIndex = #routes
+  for index, route in ipairs(routes) do
     pick = pick - route.weight
-    if pick <= 0 then current = route break end
+    if pick <= 0 then currentIndex = index break end
   end
-  current = current or routes[#routes]
+  current = routes[currentIndex]
   started = now_ms()
   return wrk.format("GET", current.paths[math.random(#current.paths)])
 end
 
 function response(status, headers, body)
-  local spent = now_ms() - started
-  local name = current.name
-  table.insert(latencies[name], spent)
-  statuses[name][status] = (statuses[name][status] or 0) + 1
+  local values = _G["lat_" .. currentIndex]
+  values[#values + 1] = now_ms() - started
+  local key = currentIndex .. "|" .. status
+  counts[key] = (counts[key] or 0) + 1
 end
 
 function done(summary, latency, requests)
   io.write("KG-SUMMARY errors ", summary.errors.connect, " ", summary.errors.read, " ", summary.errors.write,
            " ", summary.errors.status, " ", summary.errors.timeout, "\n")
   for _, thread in ipairs(threads) do
-    local lat, sts = thread:get("latencies"), thread:get("statuses")
-    for name, values in pairs(lat) do
-      io.write("KG-LAT\t", name, "\t", table.concat(values, ","), "\n")
+    for index, route in ipairs(routes) do
+      local values = thread:get("lat_" .. index)
+      if #values > 0 then io.write("KG-LAT\t", route.name, "\t", table.concat(values, ","), "\n") end
     end
-    for name, counts in pairs(sts) do
-      for status, count in pairs(counts) do
-        io.write("KG-STATUS\t", name, "\t", status, "\t", count, "\n")
-      end
+    for key, count in pairs(thread:get("counts")) do
+      local index, status = key:match("(%d+)|(%d+)")
+      io.write("KG-STATUS\t", routes[tonumber(index)].name, "\t", status, "\t", count, "\n")
     end
   end
 end
