@@ -21,7 +21,7 @@ import asyncio
 import threading
 from collections.abc import Callable, Hashable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from .budget import Abandoned, Budget, OutOfTime
@@ -54,7 +54,6 @@ class _Counters:
     out_of_time: int = 0
     abandoned: int = 0
     failed: int = 0
-    by_key_kind: dict[str, int] = field(default_factory=dict)
 
 
 class HeavyWork:
@@ -115,7 +114,9 @@ class HeavyWork:
             self._count(error)
             if job.future.done():
                 return
-            if error is not None:
+            if job.waiters == 0:  # abandoned: nobody will read the outcome
+                job.future.cancel()
+            elif error is not None:
                 job.future.set_exception(error)
             else:
                 job.future.set_result(done.result())

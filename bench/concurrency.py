@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import statistics
 import subprocess
 import sys
@@ -43,6 +44,7 @@ from .serving import ROOT, WORK, _free_port, _wait_ready
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "RESULTS.md"
+RESULTS_DIR = WORK / "mix-results"
 START, END = "<!-- load benchmark: start -->", "<!-- load benchmark: end -->"
 CONNECTIONS = 64
 TARGET_SHARE, TARGET_P99_MS, PROBE_P99_MS = 0.25, 500.0, 200.0
@@ -79,7 +81,8 @@ def _lua(mix: dict[str, list[str]]) -> Path:
         for name, paths in mix.items()
     )
     script = WORK / "mix.lua"
-    script.write_text(f"routes = {{\n{routes}\n}}\n" + (HERE / "mix.lua").read_text())
+    script.write_text(f"results = {json.dumps(str(RESULTS_DIR))}\nroutes = {{\n{routes}\n}}\n"
+                      + (HERE / "mix.lua").read_text())
     return script
 
 
@@ -87,21 +90,23 @@ def run_wrk(base: str, script: Path | None, path: str, seconds: int) -> dict[str
     """wrk with one connection per thread; per-route latencies and statuses when the mix script runs."""
     command = ["wrk", f"-t{CONNECTIONS}", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency", "--timeout", "30s"]
     command += ["-s", str(script)] if script else []
-    started = time.perf_counter()
+    shutil.rmtree(RESULTS_DIR, ignore_errors=True)
+    RESULTS_DIR.mkdir(parents=True)
     out = subprocess.run([*command, base + path], capture_output=True, text=True, check=True).stdout
-    elapsed = time.perf_counter() - started
-    requests = int(out.split(" requests in ")[0].split()[-1])
-    result: dict[str, Any] = {"requests": requests, "rps": float(out.split("Requests/sec:")[1].split()[0]),
-                              "routes": {}, "socket_errors": 0, "elapsed": elapsed}
+    result: dict[str, Any] = {"requests": int(out.split(" requests in ")[0].split()[-1]),
+                              "rps": float(out.split("Requests/sec:")[1].split()[0]), "routes": {},
+                              "socket_errors": 0}
     for line in out.splitlines():
-        kind, *fields = line.split("\t") if "\t" in line else line.split(" ")
-        if kind == "KG-SUMMARY":
-            result["socket_errors"] = sum(int(x) for x in fields[1:5])  # connect, read, write, timeout
-        elif kind == "KG-LAT" and fields[1]:
-            result["routes"].setdefault(fields[0], {"lat": [], "status": {}})["lat"] += map(float, fields[1].split(","))
-        elif kind == "KG-STATUS":
-            route = result["routes"].setdefault(fields[0], {"lat": [], "status": {}})
-            route["status"][int(fields[1])] = route["status"].get(int(fields[1]), 0) + int(fields[2])
+        if line.startswith("KG-SUMMARY"):
+            connect, read, write, _status, timeout = (int(x) for x in line.split()[2:])
+            result["socket_errors"] = connect + read + write + timeout  # _status: non-2xx, counted per route
+    names = list(WEIGHTS)
+    for part in RESULTS_DIR.glob("thread-*.tsv"):
+        for line in part.read_text().splitlines():
+            index, status, spent = line.split("\t")
+            route = result["routes"].setdefault(names[int(index) - 1], {"lat": [], "status": {}})
+            route["lat"].append(float(spent))
+            route["status"][int(status)] = route["status"].get(int(status), 0) + 1
     return result
 
 

@@ -25,14 +25,15 @@ end
 local total = 0
 for _, route in ipairs(routes) do total = total + route.weight end
 
--- Per-thread results live in flat globals (lat_1, lat_2, ... and counts["route|status"]):
--- wrk 4.1 crashes copying nested tables out of a thread in done().
-local current, currentIndex, started
-counts = {}
+-- Each thread writes one line per answer ("route<TAB>status<TAB>ms") to a file of its own in
+-- `results` (set by bench/concurrency.py), flushed when wrk exits: copying tables of results out of
+-- the threads in done() crashed wrk 4.1.
+local current, currentIndex, started, out
 
 function init(args)
   math.randomseed(seed * 7919)
-  for index, _ in ipairs(routes) do _G["lat_" .. index] = {} end
+  out = assert(io.open(results .. "/thread-" .. seed .. ".tsv", "w"))
+  out:setvbuf("full", 1048576)
 end
 
 function request()
@@ -48,23 +49,10 @@ function request()
 end
 
 function response(status, headers, body)
-  local values = _G["lat_" .. currentIndex]
-  values[#values + 1] = now_ms() - started
-  local key = currentIndex .. "|" .. status
-  counts[key] = (counts[key] or 0) + 1
+  out:write(currentIndex, "\t", status, "\t", now_ms() - started, "\n")
 end
 
 function done(summary, latency, requests)
   io.write("KG-SUMMARY errors ", summary.errors.connect, " ", summary.errors.read, " ", summary.errors.write,
            " ", summary.errors.status, " ", summary.errors.timeout, "\n")
-  for _, thread in ipairs(threads) do
-    for index, route in ipairs(routes) do
-      local values = thread:get("lat_" .. index)
-      if #values > 0 then io.write("KG-LAT\t", route.name, "\t", table.concat(values, ","), "\n") end
-    end
-    for key, count in pairs(thread:get("counts")) do
-      local index, status = key:match("(%d+)|(%d+)")
-      io.write("KG-STATUS\t", routes[tonumber(index)].name, "\t", status, "\t", count, "\n")
-    end
-  end
 end

@@ -113,7 +113,7 @@ def _routes(d: _Draw) -> dict[str, Callable[[], str]]:
         "changes": lambda: r.choice([
             f"/changes?from={(m := d.month())}&to={m}&entity={d.ref(d.entity())}",
             f"/changes?from={(m := d.month())}&to={m}&limit=20",
-            f"/changes?from={d.year()}&to={d.year()}&limit=20",
+            f"/changes?from={(y := d.year())}&to={y}&limit=20",
         ]),
         "types": lambda: "/types",
         "export": lambda: f"/export?format={r.choice(['csv', 'node-link', 'graphml'])}&source={d.ref(d.entity())}"

@@ -38,3 +38,13 @@ def mini_client() -> Iterator[TestClient]:
 def client() -> Iterator[TestClient]:
     with TestClient(create_app(Settings(data=[CURATED]))) as client:
         yield client
+
+
+@pytest.fixture(scope="session")
+def icews_slice(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeGraph:
+    """The curated graph's neighbour in scale: 1,065 ICEWS14 facts, imported and loaded."""
+    from app.io.icews import import_icews
+
+    out = tmp_path_factory.mktemp("icews14-slice-shared")
+    import_icews([ROOT / "tests" / "data" / "icews14-slice.txt"], out, progress=False)
+    return load_graph([out])
