@@ -18,8 +18,17 @@ from __future__ import annotations
 
 import threading
 import time
+from typing import Protocol
 
-__all__ = ["UNLIMITED", "Abandoned", "Budget", "OutOfTime"]
+__all__ = ["UNLIMITED", "Abandoned", "Budget", "Flag", "OutOfTime"]
+
+
+class Flag(Protocol):
+    """What a budget needs of its abandon flag: a ``threading.Event``, or a byte shared with a worker."""
+
+    def set(self) -> None: ...
+
+    def is_set(self) -> bool: ...
 
 
 class OutOfTime(Exception):
@@ -35,10 +44,17 @@ class Budget:
 
     __slots__ = ("_abandoned", "deadline", "seconds")
 
-    def __init__(self, seconds: float | None = None, *, abandoned: threading.Event | None = None) -> None:
+    def __init__(self, seconds: float | None = None, *, abandoned: Flag | None = None) -> None:
         self.seconds = seconds
         self.deadline = time.monotonic() + seconds if seconds is not None else None
-        self._abandoned = abandoned or threading.Event()
+        self._abandoned: Flag = abandoned or threading.Event()
+
+    @classmethod
+    def until(cls, deadline: float | None, *, abandoned: Flag | None = None) -> Budget:
+        """A budget ending at ``deadline`` (``time.monotonic()``, the same clock in every process)."""
+        budget = cls(None if deadline is None else max(0.0, deadline - time.monotonic()), abandoned=abandoned)
+        budget.deadline = deadline
+        return budget
 
     def narrowed(self, seconds: float) -> Budget:
         """A budget of at most ``seconds`` from now, abandoned with this one."""

@@ -32,6 +32,16 @@ class ServiceError(Exception):
     def headers(self) -> dict[str, str]:
         return {}
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Heavy work raises these in worker processes; they travel back pickled, whatever their __init__.
+        return _rebuild, (type(self), self.detail, self.extra)
+
+
+def _rebuild(cls: type[ServiceError], detail: str, extra: dict[str, Any]) -> ServiceError:
+    error = cls.__new__(cls)
+    ServiceError.__init__(error, detail, **extra)
+    return error
+
 
 class UnknownEntity(ServiceError):
     status, title, slug = 404, "Unknown entity", "unknown-entity"

@@ -19,6 +19,8 @@ from app.main import create_app
 
 from .conftest import CURATED
 
+GRAPH: Any = object()  # the pool's logic does not look at the graph
+
 
 def _run(coroutine: Any) -> Any:
     return asyncio.run(coroutine)
@@ -28,14 +30,14 @@ def test_identical_concurrent_requests_are_computed_once() -> None:
     calls: list[str] = []
     release = threading.Event()
 
-    def compute(budget: Budget) -> str:
+    def compute(kg: Any, budget: Budget) -> str:
         calls.append("x")
         release.wait(5)
         return "answer"
 
     async def scenario() -> list[str]:
-        pool = HeavyWork(workers=1, queue=4, budget=10)
-        waiting = [asyncio.ensure_future(pool.run("same", compute)) for _ in range(10)]
+        pool = HeavyWork(workers=1, queue=4, budget=10, processes=False)
+        waiting = [asyncio.ensure_future(pool.run("same", compute, GRAPH)) for _ in range(10)]
         await asyncio.sleep(0.05)
         release.set()
         answers = await asyncio.gather(*waiting)
@@ -49,16 +51,16 @@ def test_identical_concurrent_requests_are_computed_once() -> None:
 def test_different_keys_are_computed_apart_and_the_queue_is_bounded() -> None:
     release = threading.Event()
 
-    def slow(budget: Budget) -> int:
+    def slow(kg: Any, budget: Budget) -> int:
         release.wait(5)
         return 1
 
     async def scenario() -> tuple[list[Any], dict[str, int]]:
-        pool = HeavyWork(workers=1, queue=2, budget=10)
-        admitted = [asyncio.ensure_future(pool.run(n, slow)) for n in range(3)]
+        pool = HeavyWork(workers=1, queue=2, budget=10, processes=False)
+        admitted = [asyncio.ensure_future(pool.run(n, slow, GRAPH)) for n in range(3)]
         await asyncio.sleep(0.01)
         with pytest.raises(Busy) as refused:
-            await pool.run(99, slow)
+            await pool.run(99, slow, GRAPH)
         assert refused.value.retry_after >= 1
         release.set()
         return await asyncio.gather(*admitted), pool.stats()
@@ -73,16 +75,16 @@ def test_work_whose_budget_ran_out_in_the_queue_is_not_started() -> None:
     release = threading.Event()
 
     def work(n: int) -> Any:
-        def compute(budget: Budget) -> int:
+        def compute(kg: Any, budget: Budget) -> int:
             started.append(n)
             release.wait(5)
             return n
         return compute
 
     async def scenario() -> None:
-        pool = HeavyWork(workers=1, queue=4, budget=0.2)
-        first = asyncio.ensure_future(pool.run("first", work(1)))
-        second = asyncio.ensure_future(pool.run("second", work(2)))
+        pool = HeavyWork(workers=1, queue=4, budget=0.2, processes=False)
+        first = asyncio.ensure_future(pool.run("first", work(1), GRAPH))
+        second = asyncio.ensure_future(pool.run("second", work(2), GRAPH))
         await asyncio.sleep(0.4)
         release.set()
         assert await first == 1  # it started in time; what it does then is its own business
@@ -96,7 +98,7 @@ def test_work_whose_budget_ran_out_in_the_queue_is_not_started() -> None:
 def test_work_nobody_waits_for_is_abandoned_at_its_next_check() -> None:
     stopped = threading.Event()
 
-    def endless(budget: Budget) -> None:
+    def endless(kg: Any, budget: Budget) -> None:
         try:
             while True:
                 budget.check()
@@ -106,8 +108,8 @@ def test_work_nobody_waits_for_is_abandoned_at_its_next_check() -> None:
             raise
 
     async def scenario() -> dict[str, int]:
-        pool = HeavyWork(workers=1, queue=4, budget=30)
-        waiter = asyncio.ensure_future(pool.run("k", endless))
+        pool = HeavyWork(workers=1, queue=4, budget=30, processes=False)
+        waiter = asyncio.ensure_future(pool.run("k", endless, GRAPH))
         await asyncio.sleep(0.05)
         waiter.cancel()
         await asyncio.sleep(0.2)
@@ -115,7 +117,7 @@ def test_work_nobody_waits_for_is_abandoned_at_its_next_check() -> None:
 
     stats = _run(scenario())
     assert stopped.is_set()
-    assert (stats["abandoned"], stats["running"], stats["admitted"]) == (1, 0, 0)
+    assert (stats["abandoned"], stats["in_flight"], stats["admitted"]) == (1, 0, 0)
 
 
 class _Disconnecting:
@@ -135,7 +137,7 @@ class _Disconnecting:
 def test_a_client_that_disconnects_stops_the_work_it_waited_for() -> None:
     stopped = threading.Event()
 
-    def endless(budget: Budget) -> None:
+    def endless(kg: Any, budget: Budget) -> None:
         while True:
             if budget.abandoned:
                 stopped.set()
@@ -143,9 +145,9 @@ def test_a_client_that_disconnects_stops_the_work_it_waited_for() -> None:
             time.sleep(0.005)
 
     async def scenario() -> None:
-        pool = HeavyWork(workers=1, queue=4, budget=30)
+        pool = HeavyWork(workers=1, queue=4, budget=30, processes=False)
         with pytest.raises(ClientGone):
-            await Work(pool, _Disconnecting(after=0.05))("k", endless)  # type: ignore[arg-type]
+            await Work(pool, _Disconnecting(after=0.05))("k", endless, GRAPH)  # type: ignore[arg-type]
         await asyncio.sleep(0.2)
 
     _run(scenario())
@@ -177,12 +179,20 @@ def single() -> Iterator[TestClient]:
         yield client
 
 
+def _busy_for(kg: Any, budget: Budget, seconds: float) -> float:
+    """A task for worker processes: stays busy until ``seconds`` pass or nobody waits any more."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        budget.check()
+        time.sleep(0.01)
+    return seconds
+
+
 def test_analysis_refused_when_the_pool_is_full_answers_503(single: TestClient) -> None:
-    release = threading.Event()
     pool: HeavyWork = single.app.state.analysis_work  # type: ignore[attr-defined]
 
     async def occupy() -> None:
-        await pool.run("occupied", lambda budget: release.wait(5))
+        await pool.run("occupied", _busy_for, GRAPH, 1.5)
 
     occupying = threading.Thread(target=single.portal.call, args=(occupy,))  # type: ignore[attr-defined]
     occupying.start()
@@ -195,5 +205,23 @@ def test_analysis_refused_when_the_pool_is_full_answers_503(single: TestClient) 
         assert int(answer.headers["retry-after"]) >= 1
         assert "heavy computations are running or queued" in answer.json()["detail"]
     finally:
-        release.set()
         occupying.join()
+    assert single.get("/analysis/centrality?as_of=2022-11").status_code == 200  # room again
+
+
+def test_a_worker_process_stops_when_its_client_goes() -> None:
+    async def scenario() -> dict[str, int]:
+        pool = HeavyWork(workers=1, queue=4, budget=30)
+        try:
+            started = time.monotonic()
+            with pytest.raises(ClientGone):
+                await Work(pool, _Disconnecting(after=0.3))("k", _busy_for, GRAPH, 20.0)  # type: ignore[arg-type]
+            while pool.stats()["in_flight"] and time.monotonic() - started < 10:
+                await asyncio.sleep(0.02)
+            assert time.monotonic() - started < 5  # not the 20 s the task would have run
+            return pool.stats()
+        finally:
+            pool.shutdown()
+
+    stats = _run(scenario())
+    assert (stats["abandoned"], stats["in_flight"], stats["computed"]) == (1, 0, 0)

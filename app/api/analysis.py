@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
 from ..analysis_schemas import BalanceOut, CandidatePage, CentralityOut, FocusBalanceOut, TriadOut
 from ..budget import Budget, OutOfTime
@@ -15,6 +15,7 @@ from ..queries.centrality import analysis_cache, blocs, centrality
 from ..queries.filters import as_of_or_today
 from ..queries.views import entity_view, relation_views
 from ..records import EntityKind
+from ..temporal import Period
 from .deps import AsOf, Graph, Limit, Offset, two_parties
 from .work import AnalysisWork
 
@@ -28,7 +29,8 @@ def _counts(counts: TriadCounts) -> dict[str, Any]:
             "balance_ratio": counts.ratio}
 
 
-@router.get("/mediator-candidates", summary="Who is well placed to mediate between two parties")
+@router.get("/mediator-candidates", summary="Who is well placed to mediate between two parties",
+            response_model=CandidatePage)
 async def get_mediator_candidates(
     kg: Graph,
     work: AnalysisWork,
@@ -41,7 +43,7 @@ async def get_mediator_candidates(
         examples=[["state"]])] = None,
     limit: Limit = 100,
     offset: Offset = 0,
-) -> CandidatePage:
+) -> Response:
     """Third parties ranked by how well placed they are to mediate on `as_of` (default: today), best first,
     each with the relations that justify its score. Relations count when in force on `as_of`; neutral
     ones never count.
@@ -65,18 +67,21 @@ async def get_mediator_candidates(
     a, b = two_parties(kg, between)
     period = as_of_or_today(as_of)
     kinds = tuple(sorted(kind or DEFAULT_KINDS))
-
-    def answer(budget: Budget) -> CandidatePage:
-        found = mediator_candidates(kg, a, b, as_of=period, kinds=kinds, budget=budget)
-        items = [{"entity": entity_view(kg, c.entity), "score": c.score, "breakdown": c.breakdown,
-                  "relations": relation_views(kg, c.relations)} for c in found[offset: offset + limit]]
-        return CandidatePage(between=[kg.entity(a).id, kg.entity(b).id], as_of=period.text,
-                             items=items, total=len(found), limit=limit, offset=offset)  # type: ignore[arg-type]
-
-    return await work((kg, "candidates", a, b, period, kinds, limit, offset), answer)
+    return await work.json(("candidates", a, b, period, kinds, limit, offset), _candidates,
+                           kg, a, b, period, kinds, limit, offset)
 
 
-@router.get("/balance", summary="Structural balance of the states: the enemy of my enemy")
+def _candidates(kg: KnowledgeGraph, budget: Budget, a: int, b: int, period: Period, kinds: tuple[str, ...],
+                limit: int, offset: int) -> bytes:
+    found = mediator_candidates(kg, a, b, as_of=period, kinds=kinds, budget=budget)
+    items = [{"entity": entity_view(kg, c.entity), "score": c.score, "breakdown": c.breakdown,
+              "relations": relation_views(kg, c.relations)} for c in found[offset: offset + limit]]
+    return CandidatePage(between=[kg.entity(a).id, kg.entity(b).id], as_of=period.text, items=items,  # type: ignore[arg-type]
+                         total=len(found), limit=limit, offset=offset).model_dump_json().encode()
+
+
+@router.get("/balance", summary="Structural balance of the states: the enemy of my enemy",
+            response_model=BalanceOut)
 async def get_balance(
     kg: Graph,
     work: AnalysisWork,
@@ -85,7 +90,7 @@ async def get_balance(
         description="A state: list only the triads it sits in, and count them apart. Id, name or alias.",
         examples=["Azerbaijan"])] = None,
     limit: Annotated[int, Query(ge=1, le=1000, description="Most triads listed (at most 1000).")] = 100,
-) -> BalanceOut:
+) -> Response:
     """The signed graph of states on `as_of` (default: today), its triads and its balance ratio.
 
     Each dyad of states gets one sign: the polarity of its status (`GET /dyads/{a}/{b}/status`) when
@@ -97,13 +102,13 @@ async def get_balance(
     """
     center = kg.resolve(focus) if focus else None  # empty: not given, as with the other optional filters
     period = as_of_or_today(as_of)
+    return await work.json(("balance", period, center, limit), _balance, kg, period, center, limit)
 
-    def answer(budget: Budget) -> BalanceOut:
-        found = structural_balance(kg, as_of=period, focus=center, limit=limit,
-                                   signs=analysis_cache(kg).signed("state", period, budget))
-        return _balance_out(kg, period.text, center, found, limit)
 
-    return await work((kg, "balance", period, center, limit), answer)
+def _balance(kg: KnowledgeGraph, budget: Budget, period: Period, center: int | None, limit: int) -> bytes:
+    found = structural_balance(kg, as_of=period, focus=center, limit=limit,
+                               signs=analysis_cache(kg).signed("state", period, budget))
+    return _balance_out(kg, period.text, center, found, limit).model_dump_json().encode()
 
 
 def _balance_out(kg: KnowledgeGraph, as_of: str, center: int | None, found: Balance, limit: int) -> BalanceOut:
@@ -120,7 +125,8 @@ def _balance_out(kg: KnowledgeGraph, as_of: str, center: int | None, found: Bala
     )
 
 
-@router.get("/centrality", summary="Who matters: actors ranked by centrality, and alignment blocs")
+@router.get("/centrality", summary="Who matters: actors ranked by centrality, and alignment blocs",
+            response_model=CentralityOut)
 async def get_centrality(
     kg: Graph,
     work: AnalysisWork,
@@ -133,7 +139,7 @@ async def get_centrality(
     as_of: AsOf = None,
     limit: Limit = 100,
     offset: Offset = 0,
-) -> CentralityOut:
+) -> Response:
     """Actors ranked by `measure` on `as_of` (default: today), best first, and the alignment blocs.
 
     The graph measured is undirected: entities of `kind` tied when at least one relation between them is
@@ -146,19 +152,21 @@ async def get_centrality(
     per dataset, measure, kind and date, then served from a cache.
     """
     period = as_of_or_today(as_of)
+    return await work.json(("centrality", measure, kind, period, limit, offset), _centrality,
+                           kg, measure, kind, period, limit, offset)
+
+
+def _centrality(kg: KnowledgeGraph, budget: Budget, measure: str, kind: str, period: Period, limit: int,
+                offset: int) -> bytes:
     selected = None if kind == "all" else kind
-
-    def answer(budget: Budget) -> CentralityOut:
-        ranking = centrality(kg, measure=measure, kind=selected, as_of=period, budget=budget)
-        try:
-            found_blocs, complete = blocs(kg, kind=selected, as_of=period, budget=budget), True
-        except OutOfTime:
-            found_blocs, complete = (), False
-        items = [{"entity": entity_view(kg, p), "score": score} for p, score in ranking.scores[offset: offset + limit]]
-        return CentralityOut(
-            measure=measure, kind=kind, as_of=period.text, items=items,  # type: ignore[arg-type]
-            total=len(ranking.scores), limit=limit, offset=offset, samples=ranking.samples, complete=complete,
-            blocs=[[kg.entity(p).id for p in bloc] for bloc in found_blocs],
-        )
-
-    return await work((kg, "centrality", measure, selected, period, limit, offset), answer)
+    ranking = centrality(kg, measure=measure, kind=selected, as_of=period, budget=budget)
+    try:
+        found_blocs, complete = blocs(kg, kind=selected, as_of=period, budget=budget), True
+    except OutOfTime:
+        found_blocs, complete = (), False
+    items = [{"entity": entity_view(kg, p), "score": score} for p, score in ranking.scores[offset: offset + limit]]
+    return CentralityOut(
+        measure=measure, kind=kind, as_of=period.text, items=items,  # type: ignore[arg-type]
+        total=len(ranking.scores), limit=limit, offset=offset, samples=ranking.samples, complete=complete,
+        blocs=[[kg.entity(p).id for p in bloc] for bloc in found_blocs],
+    ).model_dump_json().encode()

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
 from ..budget import Budget
 from ..errors import BadParameter
 from ..graph import KnowledgeGraph
 from ..queries.changes import DyadChange, changes
-from ..queries.filters import make_filter, parse_query_date
+from ..queries.filters import RelationFilter, make_filter, parse_query_date
 from ..queries.views import relation_views
 from ..schemas import ChangesPage
 from ..temporal import Period
@@ -20,7 +20,7 @@ from .work import SearchWork
 router = APIRouter(prefix="/changes", tags=["analysis"])
 
 
-@router.get("", summary="What changed between two dates")
+@router.get("", summary="What changed between two dates", response_model=ChangesPage)
 async def list_changes(
     kg: Graph,
     work: SearchWork,
@@ -33,7 +33,7 @@ async def list_changes(
     types: Types = None,
     limit: Limit = 100,
     offset: Offset = 0,
-) -> ChangesPage:
+) -> Response:
     """Relations that began, states that ended, and how each dyad's status moved, between `from` and `to`,
     grouped by dyad, the most recent change first. Each group lists at most 50 relations of each kind."""
     first, last = parse_query_date("from", start), parse_query_date("to", end)
@@ -47,11 +47,15 @@ async def list_changes(
     center = kg.resolve(entity) if entity else None
     flt = make_filter(types=types)
 
-    def answer(budget: Budget) -> ChangesPage:
-        page, total = changes(kg, window=window, entity=center, flt=flt, offset=offset, limit=limit)
-        return ChangesPage(items=_items(kg, page), total=total, limit=limit, offset=offset)  # type: ignore[arg-type]
+    return await work.json(("changes", window.lo, window.hi, center, flt, offset, limit), _changes,
+                           kg, window, center, flt, offset, limit)
 
-    return await work((kg, "changes", window.lo, window.hi, center, flt, offset, limit), answer)
+
+def _changes(kg: KnowledgeGraph, budget: Budget, window: Period, center: int | None, flt: RelationFilter,
+             offset: int, limit: int) -> bytes:
+    page, total = changes(kg, window=window, entity=center, flt=flt, offset=offset, limit=limit)
+    return ChangesPage(items=_items(kg, page), total=total, limit=limit,  # type: ignore[arg-type]
+                       offset=offset).model_dump_json().encode()
 
 
 def _items(kg: KnowledgeGraph, page: list[DyadChange]) -> list[dict[str, Any]]:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
 from ..budget import Budget
+from ..graph import KnowledgeGraph
 from ..queries.entities import search_entities
+from ..queries.filters import RelationFilter
 from ..queries.neighbors import neighborhood, neighborhood_relations
 from ..queries.relations import find_relations
 from ..queries.views import entity_view, relation_views
@@ -19,7 +21,7 @@ from .work import SearchWork
 router = APIRouter(prefix="/entities", tags=["entities"])
 
 
-@router.get("", summary="Search entities by name or alias")
+@router.get("", summary="Search entities by name or alias", response_model=EntityPage)
 async def list_entities(
     kg: Graph,
     work: SearchWork,
@@ -29,15 +31,15 @@ async def list_entities(
                     Query(description="Keep one kind of entity.")] = None,
     limit: Limit = 100,
     offset: Offset = 0,
-) -> EntityPage:
+) -> Response:
     """Entities, best match first when `q` is given (accents, case and small typos forgiven), else by id."""
-    def answer(budget: Budget) -> EntityPage:
-        positions = search_entities(kg, q=q, kind=kind)
-        page = positions[offset: offset + limit]
-        return EntityPage(items=[entity_view(kg, p) for p in page],  # type: ignore[misc]
-                          total=len(positions), limit=limit, offset=offset)
+    return await work.json(("search", q, kind, limit, offset), _search, kg, q, kind, limit, offset)
 
-    return await work((kg, "search", q, kind, limit, offset), answer)
+
+def _search(kg: KnowledgeGraph, budget: Budget, q: str | None, kind: str | None, limit: int, offset: int) -> bytes:
+    positions = search_entities(kg, q=q, kind=kind)
+    return EntityPage(items=[entity_view(kg, p) for p in positions[offset: offset + limit]],  # type: ignore[misc]
+                      total=len(positions), limit=limit, offset=offset).model_dump_json().encode()
 
 
 @router.get("/{ref}", summary="One entity", responses={404: {"description": "Unknown, with suggestions"},
@@ -56,7 +58,7 @@ async def entity_relations(kg: Graph, ref: EntityRef, flt: RelationFilterDep, li
                         total=len(found), limit=limit, offset=offset)
 
 
-@router.get("/{ref}/neighbors", summary="The neighbourhood of an entity")
+@router.get("/{ref}/neighbors", summary="The neighbourhood of an entity", response_model=NeighborhoodOut)
 async def entity_neighbors(
     kg: Graph,
     work: SearchWork,
@@ -64,20 +66,21 @@ async def entity_neighbors(
     flt: RelationFilterDep,
     depth: Annotated[int, Query(ge=1, le=3, description="Steps from the entity (1-3).")] = 1,
     limit: Annotated[int, Query(ge=1, le=5000, description="Most nodes, and most edges, returned.")] = 1000,
-) -> NeighborhoodOut:
+) -> Response:
     """Entities within `depth` steps over relations passing the filters, with the relations between
     them. Large neighbourhoods are cut at `limit` and marked `truncated`."""
     center = kg.resolve(ref)
+    return await work.json(("neighbours", center, depth, flt, limit), _neighbours, kg, center, depth, flt, limit)
 
-    def answer(budget: Budget) -> NeighborhoodOut:
-        hood = neighborhood(kg, center, depth=depth, flt=flt, limit=limit)
-        budget.check()
-        edges, cut = neighborhood_relations(kg, hood, flt=flt, limit=limit)
-        return NeighborhoodOut(
-            center=entity_view(kg, hood.center),  # type: ignore[arg-type]
-            nodes=[{**entity_view(kg, p), "distance": d} for p, d in hood.nodes],  # type: ignore[misc]
-            edges=relation_views(kg, edges),  # type: ignore[arg-type]
-            truncated=hood.truncated or cut,
-        )
 
-    return await work((kg, "neighbours", center, depth, flt, limit), answer)
+def _neighbours(kg: KnowledgeGraph, budget: Budget, center: int, depth: int, flt: RelationFilter,
+                limit: int) -> bytes:
+    hood = neighborhood(kg, center, depth=depth, flt=flt, limit=limit)
+    budget.check()
+    edges, cut = neighborhood_relations(kg, hood, flt=flt, limit=limit)
+    return NeighborhoodOut(
+        center=entity_view(kg, hood.center),  # type: ignore[arg-type]
+        nodes=[{**entity_view(kg, p), "distance": d} for p, d in hood.nodes],  # type: ignore[misc]
+        edges=relation_views(kg, edges),  # type: ignore[arg-type]
+        truncated=hood.truncated or cut,
+    ).model_dump_json().encode()

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
 from ..budget import Budget
+from ..graph import KnowledgeGraph
+from ..queries.filters import RelationFilter
 from ..queries.paths import find_paths
 from ..queries.views import relation_views
 from ..schemas import PathsOut
@@ -17,7 +19,7 @@ router = APIRouter(prefix="/paths", tags=["paths"])
 
 
 
-@router.get("", summary="Paths between two entities")
+@router.get("", summary="Paths between two entities", response_model=PathsOut)
 async def paths(
     kg: Graph,
     settings: SettingsDep,
@@ -30,19 +32,21 @@ async def paths(
     time_respecting: Annotated[bool, Query(
         description="Keep only paths whose relations follow each other in time (each starts no earlier "
         "than the one before), the way influence travels.")] = False,
-) -> PathsOut:
+) -> Response:
     """The `k` shortest paths over relations in either direction passing the filters, shortest first,
     each hop with the most recent relation that supports it. The search is bounded by `max_hops`, `k`
     and a time budget (`KG_PATH_TIME_BUDGET`); `complete` is false when the budget ran out."""
     a, b = kg.resolve(source), kg.resolve(target)
+    return await work.json(("paths", a, b, max_hops, k, flt, time_respecting), _paths, kg, a, b, max_hops, k, flt,
+                           time_respecting, settings.path_time_budget)
 
-    def answer(budget: Budget) -> PathsOut:
-        found = find_paths(kg, a, b, max_hops=max_hops, k=k, flt=flt, time_respecting=time_respecting,
-                           budget=budget.narrowed(settings.path_time_budget))
-        return PathsOut(
-            source=kg.entity(a).id, target=kg.entity(b).id, complete=found.complete,
-            paths=[{"nodes": [kg.entity(n).id for n in nodes], "hops": len(nodes) - 1,  # type: ignore[misc]
-                    "edges": relation_views(kg, edges)} for nodes, edges in found.paths],
-        )
 
-    return await work((kg, "paths", a, b, max_hops, k, flt, time_respecting), answer)
+def _paths(kg: KnowledgeGraph, budget: Budget, a: int, b: int, max_hops: int, k: int, flt: RelationFilter,
+           time_respecting: bool, seconds: float) -> bytes:
+    found = find_paths(kg, a, b, max_hops=max_hops, k=k, flt=flt, time_respecting=time_respecting,
+                       budget=budget.narrowed(seconds))
+    return PathsOut(
+        source=kg.entity(a).id, target=kg.entity(b).id, complete=found.complete,
+        paths=[{"nodes": [kg.entity(n).id for n in nodes], "hops": len(nodes) - 1,  # type: ignore[misc]
+                "edges": relation_views(kg, edges)} for nodes, edges in found.paths],
+    ).model_dump_json().encode()

@@ -2,9 +2,10 @@
 
 ``Analysis`` (whole-graph analyses) and ``Search`` (paths, neighbourhoods, changes, fuzzy search,
 mediator candidates) are separate ``HeavyWork`` pools, so a storm of analyses never delays a path.
-A route hands its computation, keyed by what identifies the answer, to one of them:
+A route hands its computation, a module-level task ``task(kg, budget, *args)`` returning the JSON
+body, keyed by what identifies the answer, to one of them:
 
-    return await work(("centrality", measure, kind, as_of), lambda budget: ...)
+    return await work.json(("centrality", measure, kind, as_of), centrality_body, kg, measure, kind, as_of)
 
 and awaits it while watching the connection: when the client disconnects, the route stops
 waiting, and a computation nobody waits for any more is abandoned at its next budget check.
@@ -13,14 +14,16 @@ waiting, and a computation nobody waits for any more is abandoned at its next bu
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Hashable
-from typing import Annotated, TypeVar
+from collections.abc import Hashable
+from concurrent.futures import BrokenExecutor
+from typing import Annotated, Any, TypeVar
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Response
 
-from ..budget import Budget, OutOfTime
+from ..budget import OutOfTime
 from ..errors import Overloaded
-from ..heavy import Busy, HeavyWork
+from ..graph import KnowledgeGraph
+from ..heavy import Busy, HeavyWork, Task
 
 __all__ = ["AnalysisWork", "ClientGone", "SearchWork", "Work"]
 
@@ -37,8 +40,13 @@ class Work:
     def __init__(self, pool: HeavyWork, request: Request) -> None:
         self.pool, self.request = pool, request
 
-    async def __call__(self, key: Hashable, compute: Callable[[Budget], T]) -> T:
-        job = asyncio.ensure_future(self.pool.run(key, compute))
+    async def json(self, key: Hashable, task: Task[bytes], kg: KnowledgeGraph, *args: Any) -> Response:
+        """The JSON body ``task`` renders, as the response."""
+        return Response(await self(key, task, kg, *args), media_type="application/json")
+
+    async def __call__(self, key: Hashable, task: Task[T], kg: KnowledgeGraph, *args: Any) -> T:
+        job = asyncio.ensure_future(self.pool.run((id(kg), *key) if isinstance(key, tuple) else (id(kg), key),
+                                                  task, kg, *args))
         gone = asyncio.ensure_future(_disconnected(self.request))
         try:
             await asyncio.wait({job, gone}, return_when=asyncio.FIRST_COMPLETED)
@@ -51,6 +59,8 @@ class Work:
             return job.result()
         except Busy as exc:
             raise Overloaded(exc.detail, retry_after=exc.retry_after) from None
+        except BrokenExecutor:
+            raise Overloaded("a heavy-work process stopped; it is being restarted", retry_after=1) from None
         except OutOfTime as exc:
             raise Overloaded(f"{exc}; the answer is too costly to compute under the current load",
                              retry_after=self.pool.budget) from None
