@@ -2,8 +2,9 @@
 
 Loops that may run long call ``budget.check()`` every so often (it costs a clock read), and stop
 with ``OutOfTime`` or ``Abandoned``; the caller turns the first into a partial answer that says so,
-or a 503. The query layer knows nothing of HTTP: the REST layer sets ``abandoned`` when every client
-waiting for a computation has gone.
+or a 503. A *tentative* budget raises ``TooSlowHere`` instead: a first try on the event loop that
+hands the work to a worker process when it is not quick. The query layer knows nothing of HTTP:
+the REST layer sets ``abandoned`` when every client waiting for a computation has gone.
 
 >>> budget = Budget(seconds=60)
 >>> budget.check()
@@ -20,7 +21,7 @@ import threading
 import time
 from typing import Protocol
 
-__all__ = ["UNLIMITED", "Abandoned", "Budget", "Flag", "OutOfTime"]
+__all__ = ["UNLIMITED", "Abandoned", "Budget", "Flag", "OutOfTime", "TooSlowHere"]
 
 
 class Flag(Protocol):
@@ -39,13 +40,17 @@ class Abandoned(Exception):
     """Every client waiting for this work went away."""
 
 
+class TooSlowHere(Exception):
+    """A tentative budget ran out: the work is not quick, so it moves to a worker process."""
+
+
 class Budget:
     """``seconds`` from now (``None``: no deadline), and whether the work is still wanted."""
 
-    __slots__ = ("_abandoned", "deadline", "seconds")
+    __slots__ = ("_abandoned", "deadline", "seconds", "tentative")
 
-    def __init__(self, seconds: float | None = None, *, abandoned: Flag | None = None) -> None:
-        self.seconds = seconds
+    def __init__(self, seconds: float | None = None, *, abandoned: Flag | None = None, tentative: bool = False) -> None:
+        self.seconds, self.tentative = seconds, tentative
         self.deadline = time.monotonic() + seconds if seconds is not None else None
         self._abandoned: Flag = abandoned or threading.Event()
 
@@ -59,6 +64,8 @@ class Budget:
     def narrowed(self, seconds: float) -> Budget:
         """A budget of at most ``seconds`` from now, abandoned with this one."""
         remaining = self.remaining
+        if remaining is not None and remaining < seconds and self.tentative:
+            return self  # running out is still a sign to move the work, not a partial answer
         return Budget(seconds if remaining is None else max(0.0, min(seconds, remaining)), abandoned=self._abandoned)
 
     @property
@@ -81,6 +88,8 @@ class Budget:
         if self._abandoned.is_set():
             raise Abandoned("nobody waits for this computation any more")
         if self.deadline is not None and time.monotonic() >= self.deadline:
+            if self.tentative:
+                raise TooSlowHere(f"not done within {self.seconds:g} s")
             raise OutOfTime(f"the time budget of {self.seconds:g} s ran out")
 
 

@@ -41,6 +41,9 @@ class Settings(BaseSettings):
     search_time_budget: float = Field(
         default=5.0, gt=0, le=300, description="Seconds a search (paths, neighbourhoods, changes, fuzzy entity "
         "search) may take from admission, queue included.")
+    inline_budget: float = Field(
+        default=0.005, ge=0, le=1, description="Seconds a search is first tried on the event loop before it moves "
+        "to a worker process (most take a millisecond or two; handing one over costs about as much).")
     search_queue: int = Field(
         default=256, ge=0, le=10_000, description="Distinct searches admitted beyond the one running.")
 

@@ -77,6 +77,7 @@ class _Counters:
     out_of_time: int = 0
     abandoned: int = 0
     failed: int = 0
+    escalated: int = 0  # tried on the event loop first, then handed to the pool
 
 
 def _execute(pool: int, task: Task[Any], deadline: float | None, slot: int, args: tuple[Any, ...]) -> Any:
@@ -206,6 +207,7 @@ class HeavyWork:
             "in_flight": self._in_flight, "admitted": len(self._jobs), "workers": self.workers, "queue": self.queue,
             "computed": counters.computed, "joined": counters.joined, "refused": counters.refused,
             "out_of_time": counters.out_of_time, "abandoned": counters.abandoned, "failed": counters.failed,
+            "escalated": counters.escalated,
         }
 
     def shutdown(self) -> None:

@@ -12,7 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.api.work import ClientGone, Work
-from app.budget import Abandoned, Budget, OutOfTime
+from app.budget import Abandoned, Budget, OutOfTime, TooSlowHere
 from app.config import Settings
 from app.heavy import Busy, HeavyWork
 from app.main import create_app
@@ -225,3 +225,32 @@ def test_a_worker_process_stops_when_its_client_goes() -> None:
 
     stats = _run(scenario())
     assert (stats["abandoned"], stats["in_flight"], stats["computed"]) == (1, 0, 0)
+
+
+def _quick_or_slow(kg: Any, budget: Budget, seconds: float) -> bytes:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        budget.check()
+        time.sleep(0.001)
+    return b'{"slept": %g}' % seconds
+
+
+@pytest.mark.parametrize(("seconds", "in_pool"), [(0.0, 0), (0.05, 1)])
+def test_quick_work_is_done_inline_and_slow_work_moves_to_the_pool(seconds: float, in_pool: int) -> None:
+    async def scenario() -> tuple[bytes, dict[str, int]]:
+        pool = HeavyWork(workers=1, queue=4, budget=10, processes=False)
+        answer = await Work(pool, _Disconnecting(after=60)).json(  # type: ignore[arg-type]
+            "k", _quick_or_slow, GRAPH, seconds, inline=0.01)
+        return bytes(answer.body), pool.stats()
+
+    body, stats = _run(scenario())
+    assert body == b'{"slept": %g}' % seconds
+    assert (stats["escalated"], stats["computed"]) == (in_pool, in_pool)
+
+
+def test_a_path_search_too_slow_inline_is_finished_in_the_pool_not_cut_short(curated: Any) -> None:
+    from app.queries.paths import find_paths
+
+    with pytest.raises(TooSlowHere):
+        find_paths(curated, curated.resolve("Gantz"), curated.resolve("Aliyev"), k=5,
+                   budget=Budget(0, tentative=True))

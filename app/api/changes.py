@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
+import orjson
 from fastapi import APIRouter, Query, Response
 
 from ..budget import Budget
@@ -14,7 +15,7 @@ from ..queries.filters import RelationFilter, make_filter, parse_query_date
 from ..queries.views import relation_views
 from ..schemas import ChangesPage
 from ..temporal import Period
-from .deps import Graph, Limit, Offset, Types
+from .deps import Graph, Limit, Offset, SettingsDep, Types
 from .work import SearchWork
 
 router = APIRouter(prefix="/changes", tags=["analysis"])
@@ -23,6 +24,7 @@ router = APIRouter(prefix="/changes", tags=["analysis"])
 @router.get("", summary="What changed between two dates", response_model=ChangesPage)
 async def list_changes(
     kg: Graph,
+    settings: SettingsDep,
     work: SearchWork,
     start: Annotated[str, Query(alias="from", examples=["2022"],
                                 description="First date of the window (partial ISO date).")],
@@ -48,14 +50,13 @@ async def list_changes(
     flt = make_filter(types=types)
 
     return await work.json(("changes", window.lo, window.hi, center, flt, offset, limit), _changes,
-                           kg, window, center, flt, offset, limit)
+                           kg, window, center, flt, offset, limit, inline=settings.inline_budget)
 
 
 def _changes(kg: KnowledgeGraph, budget: Budget, window: Period, center: int | None, flt: RelationFilter,
              offset: int, limit: int) -> bytes:
-    page, total = changes(kg, window=window, entity=center, flt=flt, offset=offset, limit=limit)
-    return ChangesPage(items=_items(kg, page), total=total, limit=limit,  # type: ignore[arg-type]
-                       offset=offset).model_dump_json().encode()
+    page, total = changes(kg, window=window, entity=center, flt=flt, offset=offset, limit=limit, budget=budget)
+    return orjson.dumps({"items": _items(kg, page), "total": total, "limit": limit, "offset": offset})
 
 
 def _items(kg: KnowledgeGraph, page: list[DyadChange]) -> list[dict[str, Any]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
+import orjson
 from fastapi import APIRouter, Query, Response
 
 from ..budget import Budget
@@ -15,7 +16,7 @@ from ..queries.relations import find_relations
 from ..queries.views import entity_view, relation_views
 from ..records import EntityKind
 from ..schemas import EntityOut, EntityPage, NeighborhoodOut, RelationPage
-from .deps import EntityRef, Graph, Limit, Offset, RelationFilterDep
+from .deps import EntityRef, Graph, Limit, Offset, RelationFilterDep, SettingsDep
 from .work import SearchWork
 
 router = APIRouter(prefix="/entities", tags=["entities"])
@@ -24,6 +25,7 @@ router = APIRouter(prefix="/entities", tags=["entities"])
 @router.get("", summary="Search entities by name or alias", response_model=EntityPage)
 async def list_entities(
     kg: Graph,
+    settings: SettingsDep,
     work: SearchWork,
     q: Annotated[str | None, Query(max_length=200, description="Fuzzy search over names and aliases.",
                                    examples=["turkey"])] = None,
@@ -33,13 +35,14 @@ async def list_entities(
     offset: Offset = 0,
 ) -> Response:
     """Entities, best match first when `q` is given (accents, case and small typos forgiven), else by id."""
-    return await work.json(("search", q, kind, limit, offset), _search, kg, q, kind, limit, offset)
+    return await work.json(("search", q, kind, limit, offset), _search, kg, q, kind, limit, offset,
+                           inline=settings.inline_budget)
 
 
 def _search(kg: KnowledgeGraph, budget: Budget, q: str | None, kind: str | None, limit: int, offset: int) -> bytes:
     positions = search_entities(kg, q=q, kind=kind)
-    return EntityPage(items=[entity_view(kg, p) for p in positions[offset: offset + limit]],  # type: ignore[misc]
-                      total=len(positions), limit=limit, offset=offset).model_dump_json().encode()
+    return orjson.dumps({"items": [entity_view(kg, p) for p in positions[offset: offset + limit]],
+                         "total": len(positions), "limit": limit, "offset": offset})
 
 
 @router.get("/{ref}", summary="One entity", responses={404: {"description": "Unknown, with suggestions"},
@@ -61,6 +64,7 @@ async def entity_relations(kg: Graph, ref: EntityRef, flt: RelationFilterDep, li
 @router.get("/{ref}/neighbors", summary="The neighbourhood of an entity", response_model=NeighborhoodOut)
 async def entity_neighbors(
     kg: Graph,
+    settings: SettingsDep,
     work: SearchWork,
     ref: EntityRef,
     flt: RelationFilterDep,
@@ -70,17 +74,17 @@ async def entity_neighbors(
     """Entities within `depth` steps over relations passing the filters, with the relations between
     them. Large neighbourhoods are cut at `limit` and marked `truncated`."""
     center = kg.resolve(ref)
-    return await work.json(("neighbours", center, depth, flt, limit), _neighbours, kg, center, depth, flt, limit)
+    return await work.json(("neighbours", center, depth, flt, limit), _neighbours, kg, center, depth, flt, limit,
+                           inline=settings.inline_budget)
 
 
 def _neighbours(kg: KnowledgeGraph, budget: Budget, center: int, depth: int, flt: RelationFilter,
                 limit: int) -> bytes:
-    hood = neighborhood(kg, center, depth=depth, flt=flt, limit=limit)
-    budget.check()
-    edges, cut = neighborhood_relations(kg, hood, flt=flt, limit=limit)
-    return NeighborhoodOut(
-        center=entity_view(kg, hood.center),  # type: ignore[arg-type]
-        nodes=[{**entity_view(kg, p), "distance": d} for p, d in hood.nodes],  # type: ignore[misc]
-        edges=relation_views(kg, edges),  # type: ignore[arg-type]
-        truncated=hood.truncated or cut,
-    ).model_dump_json().encode()
+    hood = neighborhood(kg, center, depth=depth, flt=flt, limit=limit, budget=budget)
+    edges, cut = neighborhood_relations(kg, hood, flt=flt, limit=limit, budget=budget)
+    return orjson.dumps({
+        "center": entity_view(kg, hood.center),
+        "nodes": [{**entity_view(kg, p), "distance": d} for p, d in hood.nodes],
+        "edges": relation_views(kg, edges),
+        "truncated": hood.truncated or cut,
+    })

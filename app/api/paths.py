@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
+import orjson
 from fastapi import APIRouter, Query, Response
 
 from ..budget import Budget
@@ -38,15 +39,16 @@ async def paths(
     and a time budget (`KG_PATH_TIME_BUDGET`); `complete` is false when the budget ran out."""
     a, b = kg.resolve(source), kg.resolve(target)
     return await work.json(("paths", a, b, max_hops, k, flt, time_respecting), _paths, kg, a, b, max_hops, k, flt,
-                           time_respecting, settings.path_time_budget)
+                           time_respecting, settings.path_time_budget, inline=settings.inline_budget)
 
 
 def _paths(kg: KnowledgeGraph, budget: Budget, a: int, b: int, max_hops: int, k: int, flt: RelationFilter,
            time_respecting: bool, seconds: float) -> bytes:
     found = find_paths(kg, a, b, max_hops=max_hops, k=k, flt=flt, time_respecting=time_respecting,
                        budget=budget.narrowed(seconds))
-    return PathsOut(
-        source=kg.entity(a).id, target=kg.entity(b).id, complete=found.complete,
-        paths=[{"nodes": [kg.entity(n).id for n in nodes], "hops": len(nodes) - 1,  # type: ignore[misc]
-                "edges": relation_views(kg, edges)} for nodes, edges in found.paths],
-    ).model_dump_json().encode()
+    return orjson.dumps({
+        "source": kg.entity(a).id, "target": kg.entity(b).id,
+        "paths": [{"nodes": [kg.entity(n).id for n in nodes], "hops": len(nodes) - 1,
+                   "edges": relation_views(kg, edges)} for nodes, edges in found.paths],
+        "complete": found.complete,
+    })

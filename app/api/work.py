@@ -20,7 +20,7 @@ from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request, Response
 
-from ..budget import OutOfTime
+from ..budget import Budget, OutOfTime, TooSlowHere
 from ..errors import Overloaded
 from ..graph import KnowledgeGraph
 from ..heavy import Busy, HeavyWork, Task
@@ -40,8 +40,19 @@ class Work:
     def __init__(self, pool: HeavyWork, request: Request) -> None:
         self.pool, self.request = pool, request
 
-    async def json(self, key: Hashable, task: Task[bytes], kg: KnowledgeGraph, *args: Any) -> Response:
-        """The JSON body ``task`` renders, as the response."""
+    async def json(self, key: Hashable, task: Task[bytes], kg: KnowledgeGraph, *args: Any,
+                   inline: float | None = None) -> Response:
+        """The JSON body ``task`` renders, as the response.
+
+        With ``inline`` (seconds), the task is first tried here, on the event loop, under a tentative
+        budget of that long: most searches end in a millisecond or two, far less than handing them to a
+        worker costs. One that is not done by then moves to the pool (the try is lost, at most ``inline``).
+        """
+        if inline is not None:
+            try:
+                return Response(task(kg, Budget(inline, tentative=True), *args), media_type="application/json")
+            except TooSlowHere:
+                self.pool.counters.escalated += 1
         return Response(await self(key, task, kg, *args), media_type="application/json")
 
     async def __call__(self, key: Hashable, task: Task[T], kg: KnowledgeGraph, *args: Any) -> T:

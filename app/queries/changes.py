@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..budget import UNLIMITED, Budget
 from ..graph import KnowledgeGraph
 from ..temporal import OPEN_END, Period
 from .filters import RelationFilter, apply
@@ -36,7 +37,7 @@ class DyadChange:
 
 def changes(
     kg: KnowledgeGraph, *, window: Period, entity: int | None = None, flt: RelationFilter | None = None,
-    offset: int = 0, limit: int = 100, per_dyad: int = 50,
+    offset: int = 0, limit: int = 100, per_dyad: int = 50, budget: Budget = UNLIMITED,
 ) -> tuple[list[DyadChange], int]:
     """Changes in ``window`` grouped by dyad, newest first, one page of them and the number of dyads.
 
@@ -67,6 +68,7 @@ def changes(
     is_began = np.arange(len(positions)) < len(began)
     page = []
     for slot in ordered.tolist():
+        budget.check()
         mine = group == slot
         a, b = kg.dyad_of_key(int(dyads[slot]))
         page.append(DyadChange(

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..budget import UNLIMITED, Budget
 from ..graph import KnowledgeGraph
 from .filters import RelationFilter, apply, passes
 
@@ -22,7 +23,8 @@ class Neighborhood:
 
 
 def neighborhood(
-    kg: KnowledgeGraph, center: int, *, depth: int = 1, flt: RelationFilter | None = None, limit: int = 1000
+    kg: KnowledgeGraph, center: int, *, depth: int = 1, flt: RelationFilter | None = None, limit: int = 1000,
+    budget: Budget = UNLIMITED,
 ) -> Neighborhood:
     """Breadth-first neighbourhood, stopping once ``limit`` nodes are found.
 
@@ -48,6 +50,7 @@ def neighborhood(
         ring: list[np.ndarray] = []
         # Expand the frontier in growing chunks, so a full answer stops the work early.
         for lo, hi in _chunks(len(frontier)):
+            budget.check()
             others, via = _expand(kg, frontier[lo:hi], flt)
             fresh = ~seen[others]
             others, via = others[fresh], via[fresh]
@@ -124,7 +127,8 @@ def _exact(kg: KnowledgeGraph, via: np.ndarray, at: np.ndarray, doubtful: np.nda
 
 
 def neighborhood_relations(
-    kg: KnowledgeGraph, hood: Neighborhood, *, flt: RelationFilter | None = None, limit: int = 1000
+    kg: KnowledgeGraph, hood: Neighborhood, *, flt: RelationFilter | None = None, limit: int = 1000,
+    budget: Budget = UNLIMITED,
 ) -> tuple[list[int], bool]:
     """The relations passing ``flt`` between the nodes of a neighbourhood, at most ``limit``.
 
@@ -138,6 +142,7 @@ def neighborhood_relations(
     for node, distance in hood.nodes:
         if distance == depth and depth > 0:
             break
+        budget.check()
         for other in _neighbours(kg, node, flt).tolist():
             if other not in inside or (inside[other] < distance or (inside[other] == distance and other < node)):
                 continue  # outside, or a dyad already counted from the other end
