@@ -68,6 +68,11 @@ class KnowledgeGraph:
         table = self.relations
         positions = np.arange(len(table), dtype=np.int32)
         self.by_time = np.argsort(table.lo, kind="stable").astype(np.int32)
+        self.by_time_lo = table.lo[self.by_time]
+        # States with a known end, by the day they ended: what ``/changes`` reports as ended.
+        closed = np.flatnonzero(table.is_state & (table.end_precision > 0) & (table.hi < OPEN_END)).astype(np.int32)
+        self.by_end = closed[np.argsort(table.hi[closed], kind="stable")]
+        self.by_end_hi = table.hi[self.by_end]
         low = np.minimum(table.source, table.target).astype(np.int64)
         high = np.maximum(table.source, table.target).astype(np.int64)
         self.by_dyad = GroupIndex(low * self._size + high, positions, table.lo, reach=table.hi)

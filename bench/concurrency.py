@@ -51,7 +51,9 @@ TARGET_SHARE, TARGET_P99_MS, PROBE_P99_MS = 0.25, 500.0, 200.0
 
 
 class MemorySampler(threading.Thread):
-    """The server's resident set every ``interval`` seconds, tagged with the phase running."""
+    """The memory of the server and its worker processes every ``interval`` seconds, tagged with the
+    phase running: their proportional set size (PSS: pages shared between the server and the workers
+    it forked are counted once, split between them), in MiB."""
 
     def __init__(self, pid: int, interval: float = 0.5) -> None:
         super().__init__(daemon=True)
@@ -63,10 +65,11 @@ class MemorySampler(threading.Thread):
     def run(self) -> None:
         while not self._stop.wait(self.interval):
             try:
-                rss = self.process.memory_info().rss / 2**20
+                tree = [self.process, *self.process.children(recursive=True)]
+                total = sum(process.memory_full_info().pss for process in tree) / 2**20
             except psutil.Error:
                 return
-            self.samples.append((time.perf_counter() - self.started, self.phase, rss))
+            self.samples.append((time.perf_counter() - self.started, self.phase, total))
 
     def stop(self) -> None:
         self._stop.set()
@@ -158,11 +161,18 @@ def _percentile(values: Sequence[float], q: float) -> float:
     return float(np.percentile(values, q)) if len(values) else float("nan")
 
 
+def _describe(root: Path) -> str:
+    commit = subprocess.run(["git", "-C", str(root), "log", "-1", "--format=%h %s"], capture_output=True,
+                            text=True).stdout.strip()
+    return commit[:90] or str(root)
+
+
 def render(report: dict[str, Any]) -> str:
     health, mix, burst = report["health"], report["mix"], report["storm"]
     share = mix["rps"] / health["rps"]
     lines = [START, "## Under load: every route, 64 clients, then a storm of analysis requests", "",
-             f"`python -m bench.concurrency` on {report['when']}: one uvicorn worker (`python -m app serve`) on "
+             f"`python -m bench.concurrency` on {report['when']}, server at commit {report['server']}: "
+             f"one uvicorn worker (`python -m app serve`) on "
              f"{report['data']} ({report['entities']:,} entities, {report['relations']:,} relations), wrk with "
              f"{CONNECTIONS} keep-alive connections (one per wrk thread), {report['seconds']} s per phase. "
              f"Server ready in {report['ready_s']:.1f} s, {report['idle_mib']:.0f} MiB idle.", "",
@@ -204,13 +214,14 @@ def render(report: dict[str, Any]) -> str:
         lines.append(f"| {name} | {len(values)} | {_percentile(values, 50):.1f} | {p99:.1f} | "
                      f"{burst['probe_failures'][name]} | {'yes' if p99 < PROBE_P99_MS else 'no'} |")
     idle, peak = report["idle_mib"], report["memory"]["peak_storm"]
-    lines += ["", f"Memory: idle {idle:.0f} MiB, peak in the mix {report['memory']['peak_mix']:.0f} MiB, peak in "
+    lines += ["", f"Memory (server and worker processes, PSS): idle {idle:.0f} MiB, "
+              f"peak in the mix {report['memory']['peak_mix']:.0f} MiB, peak in "
               f"the storm {peak:.0f} MiB ({peak / idle:.2f}× idle; target < 2×: {'yes' if peak < 2 * idle else 'no'}); "
               f"after the storm {report['memory']['after']:.0f} MiB.", "",
-              "| seconds | phase | RSS (MiB) |", "|---|---|---|"]
+              "| seconds | phase | server and workers, PSS (MiB) |", "|---|---|---|"]
     lines += [f"| {t:.0f} | {phase} | {rss:.0f} |" for t, phase, rss in report["memory"]["timeline"]]
     if report.get("cache"):
-        lines += ["", f"Caches after the run (`/analysis` work, from the server): `{report['cache']}`"]
+        lines += ["", f"Caches and heavy work after the run (from `/metrics`): `{report['cache']}`"]
     lines += ["", END]
     return "\n".join(lines)
 
@@ -248,6 +259,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, help="event dataset folder (default: the ICEWS 2018-size one)")
     parser.add_argument("--seconds", type=int, default=60, help="length of the mix phase")
     parser.add_argument("--no-write", action="store_true", help="print only; leave RESULTS.md as it is")
+    parser.add_argument("--server-root", type=Path, default=ROOT,
+                        help="serve the app of another checkout (the before of a before-and-after)")
     args = parser.parse_args(argv)
     folder = args.data or ensure_icews18_like()
     folders = [ROOT / "graph_data", folder]
@@ -264,7 +277,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     command = [sys.executable, "-m", "app", "serve", "--port", str(port)]
     command += [part for folder_ in folders for part in ("--data", str(folder_))]
     with (WORK / "concurrency-server.log").open("wb") as log:
-        server = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
+        server = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=args.server_root)
         try:
             ready_s = _wait_ready(base + "/health", server)
             sampler = MemorySampler(server.pid)
@@ -283,13 +296,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             burst = storm(base, analyses, probes)
             sampler.phase = "after"
             time.sleep(5)
-            cache = _get(base + "/health")[3].decode()
+            status, _, _, metrics = _get(base + "/metrics")
+            cache = "; ".join(line for line in metrics.decode().splitlines()
+                              if status == 200 and line.startswith(("kg_cache", "kg_heavy"))) if status == 200 else ""
         finally:
             server.terminate()
             server.wait(timeout=30)
         sampler.stop()
     report = {
-        "when": time.strftime("%Y-%m-%d %H:%M"), "data": f"`graph_data` + `{folder.relative_to(ROOT)}`"
+        "server": _describe(args.server_root), "when": time.strftime("%Y-%m-%d %H:%M"),
+        "data": f"`graph_data` + `{folder.relative_to(ROOT)}`"
         if folder.is_relative_to(ROOT) else str(folder), **stats, "seconds": args.seconds, "ready_s": ready_s,
         "idle_mib": idle, "health": health, "mix": mix_result, "storm": burst, "cache": cache,
         "memory": {"peak_mix": sampler.peak("mix"), "peak_storm": max(sampler.peak("storm"), sampler.peak("after")),

@@ -18,6 +18,7 @@ from app.loader import ENTITY_COLUMNS, RELATION_COLUMNS, load_graph
 from app.queries.balance import signed_ties
 from app.queries.candidates import mediator_candidates
 from app.queries.centrality import BETWEENNESS_SAMPLES, SEED, AnalysisCache, Ties, _betweenness, centrality
+from app.queries.changes import changes
 from app.queries.filters import make_filter
 from app.queries.paths import find_paths
 from app.queries.relations import find_relations
@@ -143,3 +144,28 @@ def test_relations_found_in_a_window_are_those_a_plain_filter_keeps(graph: str,
         mine = plain[(table.source[plain] == entity) | (table.target[plain] == entity)]
         assert sorted(find_relations(kg, flt=flt, either=entity).tolist()) == sorted(mine.tolist())
 
+
+
+@pytest.mark.parametrize("graph", ["curated", "icews_slice", "large"])
+def test_changes_from_indexes_are_those_a_plain_scan_finds(graph: str, request: pytest.FixtureRequest) -> None:
+    kg: KnowledgeGraph = request.getfixturevalue(graph)
+    table = kg.relations
+    every = np.arange(len(table))
+    closed = table.is_state & (table.end_precision > 0) & (table.hi < 10**8)
+    rng = random.Random(2)
+    for _ in range(12):
+        window = parse_period(rng.choice(["2010", "2014-03", "2016", "2022-08", "2014-06-30", "2015/2016"]))
+        entity = rng.choice([None, int(table.source[rng.randrange(len(table))])])
+        mine = every if entity is None else every[(table.source == entity) | (table.target == entity)]
+        began = mine[(table.lo[mine] >= window.lo) & (table.lo[mine] <= window.hi)]
+        ended = mine[closed[mine] & (table.hi[mine] >= window.lo) & (table.hi[mine] <= window.hi)]
+        expected: dict[tuple[int, int], tuple[set[int], set[int]]] = {}
+        for kind, positions in enumerate((began, ended)):
+            for p in positions.tolist():
+                a, b = sorted((int(table.source[p]), int(table.target[p])))
+                expected.setdefault((a, b), (set(), set()))[kind].add(p)
+        page, total = changes(kg, window=window, entity=entity, limit=1000, per_dyad=10**6)
+        assert total == len(expected)
+        assert len(page) == min(total, 1000)
+        for change in page:
+            assert (set(change.began), set(change.ended)) == expected[change.a, change.b]

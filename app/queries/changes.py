@@ -14,7 +14,7 @@ import numpy as np
 
 from ..budget import UNLIMITED, Budget
 from ..graph import KnowledgeGraph
-from ..temporal import OPEN_END, Period
+from ..temporal import Period
 from .filters import RelationFilter, apply
 from .status import Status, dyad_status
 
@@ -49,17 +49,22 @@ def changes(
     [('israel', 'turkiye', 'normalizing', 'restored')]
     """
     table = kg.relations
-    candidates = kg.entity_relations(entity) if entity is not None else kg.by_time
+    if entity is not None:
+        began = kg.by_entity.between(entity, window.lo, window.hi)
+    else:
+        began = kg.by_time[kg.by_time_lo.searchsorted(window.lo): kg.by_time_lo.searchsorted(window.hi, "right")]
+    ended = kg.by_end[kg.by_end_hi.searchsorted(window.lo): kg.by_end_hi.searchsorted(window.hi, "right")]
+    if entity is not None:
+        ended = ended[(table.source[ended] == entity) | (table.target[ended] == entity)]
+    ended = ended[np.lexsort((ended, table.lo[ended]))]  # by start, as the relations of the window
     if flt is not None:
-        candidates = apply(kg, candidates, flt)
-    lo, hi = table.lo[candidates], table.hi[candidates]
-    began = candidates[(lo >= window.lo) & (lo <= window.hi)]
-    closed = table.is_state[candidates] & (table.end_precision[candidates] > 0) & (hi < OPEN_END)
-    ended = candidates[closed & (hi >= window.lo) & (hi <= window.hi)]
+        began, ended = apply(kg, began, flt), apply(kg, ended, flt)
+    budget.check()
     positions = np.concatenate([began, ended])
     days = np.concatenate([table.lo[began], table.hi[ended]])
     keys = kg.dyad_key_of_many(table.source[positions], table.target[positions])
     dyads, group = np.unique(keys, return_inverse=True)
+    budget.check()
     latest = np.full(len(dyads), np.iinfo(np.int64).min)
     np.maximum.at(latest, group, days.astype(np.int64))
     ordered = np.lexsort((dyads, -latest))[offset: offset + limit]
