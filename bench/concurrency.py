@@ -185,7 +185,7 @@ def render(report: dict[str, Any]) -> str:
     met = share >= TARGET_SHARE and server_errors == 0 and mix["socket_errors"] == 0 and unexpected == 0
     lines.append(f"| the mix | {mix['rps']:.0f} | {share:.0%} | {mix['socket_errors']} | {server_errors} | "
                  f"{unexpected} | ≥ 25%, 0 errors, 0 5xx | {'yes' if met else 'no'} |")
-    lines += ["", "Per route in the mix (weights in requests per 100; 503s are heavy work refused with "
+    lines += ["", "Per route in the mix (weights in requests per 1,000; 503s are heavy work refused with "
               "`Retry-After` when its queue is full):", "",
               "| route | weight | requests | p50 (ms) | p99 (ms) | statuses | p99 < 500 ms |",
               "|---|---|---|---|---|---|---|"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator, Iterator
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -54,8 +56,9 @@ async def export_graph(
     target: Annotated[str | None, Query(description="Keep relations to this entity (direction "
                                         "matters): id, name or alias.", examples=["Azerbaijan"])] = None,
 ) -> StreamingResponse:
-    # Arguments are checked here; the export itself runs as Starlette pulls the chunks of the
-    # sync iterator, in its thread pool, so a large graph never blocks the event loop.
+    # Arguments are checked here; the chunks are then made one at a time on the event loop, other
+    # requests served between them (in Starlette's thread pool, the export held the GIL against the
+    # loop and every lookup waited behind it); a client that disconnects ends the stream.
     chunks = export_stream(
         kg, fmt, flt=flt, table=table,
         source=kg.resolve(source) if source else None,
@@ -63,5 +66,12 @@ async def export_graph(
     )
     spec = FORMATS[fmt]
     filename = f"graph-{table}.csv" if fmt == "csv" else f"graph.{spec.extension}"
-    return StreamingResponse(chunks, media_type=spec.media_type,
+    return StreamingResponse(_between_requests(chunks), media_type=spec.media_type,
                              headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+async def _between_requests(chunks: Iterator[bytes]) -> AsyncIterator[bytes]:
+    """The chunks of an export, yielding to the event loop after each (each is a few milliseconds)."""
+    for chunk in chunks:
+        yield chunk
+        await asyncio.sleep(0)

@@ -18,8 +18,10 @@ the ties in id order and takes the common neighbours of their ends, stopping at 
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
+from weakref import WeakKeyDictionary
 
 import networkx as nx
 import numpy as np
@@ -28,7 +30,6 @@ from ..budget import UNLIMITED, Budget
 from ..errors import BadParameter
 from ..graph import KnowledgeGraph
 from ..temporal import Period
-from .filters import RelationFilter, apply
 from .status import dyad_polarities
 
 __all__ = ["Balance", "Triad", "TriadCounts", "dyads_in_force", "signed_graph", "signed_ties", "structural_balance"]
@@ -112,14 +113,34 @@ def dyads_in_force(kg: KnowledgeGraph, *, as_of: Period, kind: str | None) -> tu
     """
     table = kg.relations
     size = max(len(kg.entities), 1)
-    selected = np.array([kind is None or e.kind == kind for e in kg.entities] or [False], dtype=bool)
-    kept = apply(kg, np.arange(len(table), dtype=np.int32), RelationFilter(as_of=as_of))
+    candidates, starts = _between_kind(kg, kind)
+    started = candidates[: starts.searchsorted(as_of.hi, side="right")]  # in force: started by then...
+    kept = started[~table.is_state[started] | (table.hi[started] >= as_of.lo)]  # ...and, for states, not over
     source, target = table.source[kept], table.target[kept]
-    between = selected[source] & selected[target] & (source != target)
-    kept, source, target = kept[between], source[between], target[between]
     low, high = np.minimum(source, target).astype(np.int64), np.maximum(source, target).astype(np.int64)
     keys, dyad = np.unique(low * size + high, return_inverse=True)
     return np.stack([keys // size, keys % size], axis=1), dyad, kept
+
+
+_KIND_RELATIONS: WeakKeyDictionary[KnowledgeGraph, dict[str | None, tuple[np.ndarray, np.ndarray]]] = \
+    WeakKeyDictionary()
+_LOCK = threading.Lock()
+
+
+def _between_kind(kg: KnowledgeGraph, kind: str | None) -> tuple[np.ndarray, np.ndarray]:
+    """Per graph and kind, once: the relations between two different entities of ``kind`` (``None``: any),
+    by start, and their start days."""
+    with _LOCK:
+        found = _KIND_RELATIONS.setdefault(kg, {}).get(kind)
+    if found is None:
+        table = kg.relations
+        selected = np.array([kind is None or e.kind == kind for e in kg.entities] or [False], dtype=bool)
+        source, target = table.source[kg.by_time], table.target[kg.by_time]
+        positions = kg.by_time[selected[source] & selected[target] & (source != target)]
+        found = (positions, table.lo[positions])
+        with _LOCK:
+            _KIND_RELATIONS[kg][kind] = found
+    return found
 
 
 def structural_balance(
