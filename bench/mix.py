@@ -22,9 +22,9 @@ from app.graph import KnowledgeGraph
 __all__ = ["ANALYSIS_WEIGHT", "WEIGHTS", "make_mix"]
 
 WEIGHTS: dict[str, int] = {
-    "dyad timeline": 150, "dyad status": 130, "dyad series": 40, "relations": 70, "relation by id": 60,
-    "entity": 90, "entity search": 80, "entity relations": 60, "neighbours": 40, "mediations": 60, "paths": 50,
-    "changes": 30, "types": 10, "export": 10, "unknown entity (404)": 30, "bad date (422)": 30,
+    "dyad timeline": 180, "dyad status": 160, "dyad series": 40, "relations": 70, "relation by id": 60,
+    "entity": 110, "entity search": 80, "entity relations": 60, "neighbours": 30, "mediations": 60, "paths": 40,
+    "changes": 20, "types": 10, "export": 2, "unknown entity (404)": 30, "bad date (422)": 38,
     "mediator candidates": 3, "balance": 3, "centrality": 4,
 }
 ANALYSIS_WEIGHT = sum(WEIGHTS[name] for name in ("mediator candidates", "balance", "centrality"))

@@ -15,7 +15,7 @@ from ..queries.filters import RelationFilter, make_filter, parse_query_date
 from ..queries.views import relation_views
 from ..schemas import ChangesPage
 from ..temporal import Period
-from .deps import Graph, Limit, Offset, SettingsDep, Types
+from .deps import Graph, Limit, Offset, Types
 from .work import SearchWork
 
 router = APIRouter(prefix="/changes", tags=["analysis"])
@@ -24,7 +24,6 @@ router = APIRouter(prefix="/changes", tags=["analysis"])
 @router.get("", summary="What changed between two dates", response_model=ChangesPage)
 async def list_changes(
     kg: Graph,
-    settings: SettingsDep,
     work: SearchWork,
     start: Annotated[str, Query(alias="from", examples=["2022"],
                                 description="First date of the window (partial ISO date).")],
@@ -49,8 +48,9 @@ async def list_changes(
     center = kg.resolve(entity) if entity else None
     flt = make_filter(types=types)
 
+    # Changes compare statuses and render relations for every dyad of the page: a worker's job from the start.
     return await work.json(("changes", window.lo, window.hi, center, flt, offset, limit), _changes,
-                           kg, window, center, flt, offset, limit, inline=settings.inline_budget)
+                           kg, window, center, flt, offset, limit)
 
 
 def _changes(kg: KnowledgeGraph, budget: Budget, window: Period, center: int | None, flt: RelationFilter,

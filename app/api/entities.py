@@ -64,7 +64,6 @@ async def entity_relations(kg: Graph, ref: EntityRef, flt: RelationFilterDep, li
 @router.get("/{ref}/neighbors", summary="The neighbourhood of an entity", response_model=NeighborhoodOut)
 async def entity_neighbors(
     kg: Graph,
-    settings: SettingsDep,
     work: SearchWork,
     ref: EntityRef,
     flt: RelationFilterDep,
@@ -74,8 +73,8 @@ async def entity_neighbors(
     """Entities within `depth` steps over relations passing the filters, with the relations between
     them. Large neighbourhoods are cut at `limit` and marked `truncated`."""
     center = kg.resolve(ref)
-    return await work.json(("neighbours", center, depth, flt, limit), _neighbours, kg, center, depth, flt, limit,
-                           inline=settings.inline_budget)
+    # Neighbourhoods render hundreds of nodes and relations: a worker's job from the start.
+    return await work.json(("neighbours", center, depth, flt, limit), _neighbours, kg, center, depth, flt, limit)
 
 
 def _neighbours(kg: KnowledgeGraph, budget: Budget, center: int, depth: int, flt: RelationFilter,
