@@ -10,7 +10,7 @@ PORT   ?=
 BUILD_REQUIREMENT := setuptools>=77
 LOCK_OPTIONS := --quiet --generate-hashes --custom-compile-command "make lock" $(if $(UPGRADE),--upgrade)
 
-.PHONY: serve test test-lowest lint validate bench lock clean
+.PHONY: serve test test-lowest validate bench lock clean
 
 $(BIN)/.installed: pyproject.toml requirements-dev.lock
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || { \
