@@ -7,10 +7,13 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     KG_DATA=/srv/kg/graph_data
 
 WORKDIR /srv/kg
+# The pinned, hashed dependencies first (a layer that changes only with the lock), then the project.
+COPY requirements.lock ./
+RUN pip install --require-hashes -r requirements.lock
 COPY pyproject.toml README.md ./
 COPY app ./app
 COPY graph_data ./graph_data
-RUN pip install . \
+RUN pip install --no-deps --no-build-isolation . \
  && useradd --create-home --uid 10001 kg
 USER kg
 

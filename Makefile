@@ -1,35 +1,72 @@
-# One-word entry points. Each creates the virtual environment it needs.
+# One-word entry points. Each creates the virtual environment it needs, from the lock files.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-HOST   ?= 127.0.0.1
-PORT   ?= 8000
+LOWEST := .venv-lowest
+# Empty unless given (`make serve PORT=9000`): then KG_HOST / KG_PORT from the environment decide.
+HOST   ?=
+PORT   ?=
+# The build backend is locked too, so the editable install needs nothing unpinned.
+BUILD_REQUIREMENT := setuptools>=77
+LOCK_OPTIONS := --quiet --generate-hashes --custom-compile-command "make lock" $(if $(UPGRADE),--upgrade)
 
-.PHONY: serve test lint validate bench clean
+.PHONY: serve test test-lowest validate bench lock clean
 
-$(BIN)/.installed: pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+$(BIN)/.installed: pyproject.toml requirements-dev.lock
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || { \
+	  echo "error: this project needs Python 3.11 or newer; '$(PYTHON)' is $$($(PYTHON) --version 2>&1 || echo missing)."; \
+	  echo "       Run make again naming a newer one, e.g. make PYTHON=python3.12"; exit 1; }
+	@if [ -e $(VENV) ] && ! $(BIN)/python -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then \
+	  echo "error: $(VENV) is left from an install that failed, or was made by a Python older than 3.11."; \
+	  echo "       Remove it with 'make clean', then run make again (with PYTHON=python3.11 or newer if needed)."; \
+	  exit 1; fi
+	@$(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); \
+	  echo "error: '$(PYTHON) -m venv' failed (on Debian or Ubuntu: apt-get install python3-venv)."; exit 1; }
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements-dev.lock
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	@$(BIN)/python -m pip check >/dev/null || { $(BIN)/python -m pip check; \
+	  echo "error: requirements-dev.lock lacks what pyproject.toml asks for: run 'make lock'"; exit 1; }
 	touch $@
 
-$(BIN)/.bench: $(BIN)/.installed
-	$(BIN)/pip install --quiet -e '.[test,bench]'
-	touch $@
+serve: $(BIN)/.installed  ## serve the curated graph on $KG_HOST:$KG_PORT (default http://127.0.0.1:8000)
+	$(BIN)/kg serve $(if $(HOST),--host $(HOST)) $(if $(PORT),--port $(PORT))
 
-serve: $(BIN)/.installed  ## serve the curated graph on http://127.0.0.1:8000
-	$(BIN)/python -m app serve --host $(HOST) --port $(PORT)
-
-test: $(BIN)/.installed  ## lint, then the whole test suite
+test: $(BIN)/.installed  ## ruff, mypy, then the whole test suite
+	.ci/provision-jq
 	$(BIN)/ruff check .
 	$(BIN)/mypy app
 	$(BIN)/python -m pytest
 
-validate: $(BIN)/.installed
-	$(BIN)/python -m app validate
+$(LOWEST)/.installed: requirements-lowest.lock $(BIN)/.installed
+	rm -rf $(LOWEST)
+	$(BIN)/python -m venv $(LOWEST)
+	$(LOWEST)/bin/python -m pip install --quiet --require-hashes -r requirements-lowest.lock
+	$(LOWEST)/bin/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	touch $@
 
-bench: $(BIN)/.bench  ## benchmarks against peers; writes bench/RESULTS.md
+test-lowest: $(LOWEST)/.installed  ## the same checks on the oldest versions pyproject.toml allows
+	$(LOWEST)/bin/ruff check .
+	$(LOWEST)/bin/mypy app
+	$(LOWEST)/bin/python -m pytest
+
+validate: $(BIN)/.installed  ## check the dataset folders ($KG_DATA, default graph_data/)
+	$(BIN)/kg validate
+
+bench: $(BIN)/.installed  ## benchmarks against peers; writes bench/RESULTS.md
 	$(BIN)/python -m bench
 
-clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis
+# Re-resolves the three lock files from pyproject.toml, keeping current pins where they still fit;
+# `make lock UPGRADE=1` moves everything to the newest allowed versions.
+lock:
+	@test -x $(BIN)/uv || { $(PYTHON) -m venv $(VENV) && $(BIN)/python -m pip install --quiet 'uv>=0.9'; }
+	echo '$(BUILD_REQUIREMENT)' | $(BIN)/uv pip compile - pyproject.toml --all-extras --universal \
+	  $(LOCK_OPTIONS) -o requirements-dev.lock
+	echo '$(BUILD_REQUIREMENT)' | $(BIN)/uv pip compile - pyproject.toml --universal \
+	  $(LOCK_OPTIONS) -c requirements-dev.lock -o requirements.lock
+	echo '$(BUILD_REQUIREMENT)' | $(BIN)/uv pip compile - pyproject.toml --extra test --resolution lowest-direct \
+	  --python-version 3.11 $(LOCK_OPTIONS) -o requirements-lowest.lock
+
+clean:  ## remove the virtual environments, tool caches and build output that make and the tests create
+	rm -rf $(VENV) $(LOWEST) .pytest_cache .hypothesis .ruff_cache .mypy_cache .schemathesis \
+	  build dist *.egg-info bench/.work bench/data
+	find . -path ./.git -prune -o -type d \( -name __pycache__ -o -name node_modules \) -prune -exec rm -rf {} +

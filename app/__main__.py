@@ -1,4 +1,4 @@
-"""The command line: ``python -m app serve | validate | export | import``."""
+"""The command line, ``kg serve | validate | export | import`` (also ``python -m app ...``)."""
 
 from __future__ import annotations
 
@@ -70,7 +70,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m app", description=__doc__)
+    parser = argparse.ArgumentParser(prog="kg", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
 
     def with_data(sub: argparse.ArgumentParser) -> argparse.ArgumentParser:

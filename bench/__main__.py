@@ -4,7 +4,7 @@ Builds the datasets (``bench/data.py``), draws a workload per size
 (``bench/measure.py``), runs every engine in a fresh process
 (``python -m bench.load``), drives the HTTP server (``bench/serving.py``),
 prints the tables and writes ``bench/RESULTS.md``. Needs the ``bench`` extra:
-``pip install -e '.[bench]'`` (``make bench`` does it).
+``pip install -e '.[bench]'`` (``make`` installs it from ``requirements-dev.lock``).
 """
 
 from __future__ import annotations
@@ -111,6 +111,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--http-seconds", type=int, help="seconds per HTTP run (default 5; 2 with --quick)")
     parser.add_argument("--http-rounds", type=int, help="alternating /health and dyad runs (default 5; 1 with --quick)")
     parser.add_argument("--out", type=Path, default=HERE / "RESULTS.md")
+    parser.add_argument("--icews", type=Path, metavar="DIR",
+                        help="folder of the ICEWS14 files (default $KG_ICEWS14_DIR, else ../shared/datasets/icews14)")
     args = parser.parse_args(argv)
     sizes = (args.sizes or ("90k" if args.quick else "90k,500k")).split(",")
     queries = args.queries or (30 if args.quick else 300)
@@ -118,9 +120,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     http_rounds = args.http_rounds or (1 if args.quick else 5)
     engines = args.engines.split(",")
     WORK.mkdir(exist_ok=True)
-    folders = ensure(sizes)
+    folders = ensure(sizes, icews=args.icews)
     results: dict[str, Any] = {"sizes": {}, "machine": machine(), "notes": NOTES, "commands": [
-        "make bench   # = .venv/bin/pip install -e '.[test,bench]' && .venv/bin/python -m bench",
+        "make bench   # = .venv/bin/python -m bench, in the .venv that make installs from requirements-dev.lock",
         ".venv/bin/python -m " + shlex.join(["bench", *(sys.argv[1:] if argv is None else argv)]),
         "# parts: python -m bench.data 90k,500k | python -m bench.load ENGINE FOLDER [--workload W.json]",
         "# where the service spends its time: python -m bench.profile [FOLDER]",

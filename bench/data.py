@@ -7,17 +7,23 @@
 - ``synthetic-<N>``: N facts "with the same shape", resampled from that folder
   (see ``bench/resample.py``).
 
-``python -m bench.data 90k,500k`` builds them; the benchmark calls ``ensure``.
+ICEWS14 itself is not in the repository: it is the research release of Garcia-Duran et al. 2018
+(github.com/mniepert/mmkb, folder ``TemporalKGs/icews14``; BSD-3-Clause, NEC Laboratories Europe).
+Point ``--icews DIR`` or ``KG_ICEWS14_DIR`` at the folder holding its three files; the default is
+``datasets/icews14`` in the ``shared/`` folder beside the checkout.
+
+``python -m bench.data 90k,500k [--icews DIR]`` builds them; the benchmark calls ``ensure``.
 """
 
 from __future__ import annotations
 
+import argparse
 import csv
 import importlib
 import inspect
 import json
+import os
 import re
-import sys
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -29,11 +35,14 @@ from app.vocabulary import MEDIATION_TYPES, VOCABULARY
 
 from .resample import add_mediations, resample
 
-__all__ = ["DATA", "ICEWS18_ACTORS", "ICEWS18_FACTS", "ICEWS_FILES", "ensure", "ensure_icews18_like", "parse_size"]
+__all__ = [
+    "DATA", "ICEWS18_ACTORS", "ICEWS18_FACTS", "ensure", "ensure_icews18_like", "icews_files", "parse_size",
+]
 
 DATA = Path(__file__).resolve().parent / "data"
-ICEWS_DIR = Path("/work/shared/datasets/icews14")
-ICEWS_FILES = [ICEWS_DIR / f"{part}.txt" for part in ("train", "valid", "test")]
+ICEWS_SETTING = "KG_ICEWS14_DIR"
+DEFAULT_ICEWS_DIR = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "icews14"
+ICEWS_PARTS = ("train", "valid", "test")
 ICEWS_SIZE = 90_730
 SOURCES_YAML = """\
 - id: icews14
@@ -50,17 +59,41 @@ def parse_size(text: str) -> int:
     return int(float(match[1]) * {"": 1, "k": 1_000, "m": 1_000_000}[match[2]])
 
 
-def ensure(sizes: Sequence[str], *, root: Path = DATA, log: Callable[[str], None] = print) -> dict[str, Path]:
-    """Build what is missing; return ``{size label: dataset folder}``."""
+def icews_files(folder: Path | None = None) -> list[Path]:
+    """The three ICEWS14 files in ``folder`` (default ``$KG_ICEWS14_DIR``, else the shared copy).
+
+    Accepts the release's names (``icews_2014_train.txt``) and short ones (``train.txt``).
+    """
+    folder = folder or Path(os.environ.get(ICEWS_SETTING) or DEFAULT_ICEWS_DIR)
+    found = []
+    for part in ICEWS_PARTS:
+        names = [folder / f"{part}.txt", folder / f"icews_2014_{part}.txt"]
+        path = next((name for name in names if name.is_file()), None)
+        if path is None:
+            raise SystemExit(
+                f"error: no ICEWS14 {part} file in {folder} (looked for {names[0].name} or {names[1].name}).\n"
+                "  Get the three files of the Garcia-Duran et al. 2018 release (github.com/mniepert/mmkb, "
+                "TemporalKGs/icews14; BSD-3-Clause)\n"
+                f"  and name their folder with --icews DIR or {ICEWS_SETTING}=DIR."
+            )
+        found.append(path)
+    return found
+
+
+def ensure(
+    sizes: Sequence[str], *, root: Path = DATA, icews: Path | None = None, log: Callable[[str], None] = print
+) -> dict[str, Path]:
+    """Build what is missing from the ICEWS14 files in ``icews``; return ``{size label: dataset folder}``."""
     base = root / "icews14"
     if not (base / "relations.csv").exists():
         log(f"building {base} ...")
+        files = icews_files(icews)
         importer = _importer()
         if importer is not None:
-            importer(ICEWS_FILES, base)
+            importer(files, base)
             log("  (with app.io.icews.import_icews)")
         else:
-            convert_icews(ICEWS_FILES, base)
+            convert_icews(files, base)
             log("  (with bench.data.convert_icews: app.io.icews.import_icews is not available)")
         add_mediations(base, per=200, seed=14)
     found = {}
@@ -81,9 +114,11 @@ ICEWS18_FACTS = 468_000
 ICEWS18_ACTORS = 23_000
 
 
-def ensure_icews18_like(*, root: Path = DATA, log: Callable[[str], None] = print) -> Path:
-    """A folder the size of ICEWS 2018 (468k facts, about 23k actors), resampled from ICEWS14."""
-    base = ensure(["90k"], root=root, log=log)["90k"]
+def ensure_icews18_like(
+    *, root: Path = DATA, icews: Path | None = None, log: Callable[[str], None] = print
+) -> Path:
+    """A folder the size of ICEWS 2018 (468k facts, about 23k actors), resampled from ICEWS14 (in ``icews``)."""
+    base = ensure(["90k"], root=root, icews=icews, log=log)["90k"]
     folder = root / "icews18-like"
     if not (folder / "relations.csv").exists():
         log(f"building {folder} ({ICEWS18_FACTS:,} facts, about {ICEWS18_ACTORS:,} actors) ...")
@@ -198,8 +233,12 @@ def convert_icews(files: Iterable[Path], out: Path) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = list(sys.argv[1:] if argv is None else argv)
-    for label, folder in ensure((args[0] if args else "90k,500k").split(",")).items():
+    parser = argparse.ArgumentParser(prog="python -m bench.data", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("sizes", nargs="?", default="90k,500k", help="comma-separated sizes (default 90k,500k)")
+    parser.add_argument("--icews", type=Path, metavar="DIR", help=f"folder of the ICEWS14 files (or ${ICEWS_SETTING})")
+    args = parser.parse_args(argv)
+    for label, folder in ensure(args.sizes.split(","), icews=args.icews).items():
         print(f"{label}: {folder}")
     return 0
 

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import re
 import shlex
+import tomllib
+
+import pytest
 
 from .conftest import ROOT
 
@@ -33,18 +36,57 @@ def test_quick_start_is_exactly_serve_and_test() -> None:
     assert _quick_start() == ["make serve", "make test"]
 
 
-def test_ci_runs_the_readme_test_command() -> None:
-    script = (ROOT / ".ci" / "run").read_text()
-    assert "make test" in script.splitlines()[-1]
+def test_ci_runs_the_readme_test_command_then_the_lowest_versions() -> None:
+    lines = (ROOT / ".ci" / "run").read_text().splitlines()
+    assert "export KG_REQUIRE_SERVERS=1" in lines
+    assert lines.index("make test") < lines.index("make test-lowest")
 
 
 def test_dockerfile_runs_the_same_server_command_as_make_serve() -> None:
-    (serve,) = [line for line in _make_recipe("serve") if " -m app serve" in line]
-    make_command = shlex.split(serve.replace("$(BIN)/python", "python"))
+    (serve,) = [line for line in _make_recipe("serve") if "/kg serve" in line]
+    make_command = shlex.split(serve.replace("$(BIN)/kg", "python -m app"))
     docker_command = _docker_cmd()
     assert docker_command[:4] == make_command[:4] == ["python", "-m", "app", "serve"]
     assert docker_command[docker_command.index("--port") + 1] == "8000"
-    assert "--host" in make_command and "--host" in docker_command
+    assert "--host" in docker_command
+
+
+def test_kg_command_is_the_documented_entry_point() -> None:
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    assert pyproject["project"]["scripts"] == {"kg": "app.__main__:main"}
+    assert pyproject["project"]["license"] == "MIT"
+
+
+def _locked(name: str) -> dict[str, str]:
+    text = (ROOT / name).read_text()
+    return dict(re.findall(r"^([A-Za-z0-9_.-]+)==(\S+)(?: ;[^\\]*)? \\\n\s+--hash=sha256:", text, re.M))
+
+
+@pytest.mark.parametrize("lock", ["requirements.lock", "requirements-dev.lock", "requirements-lowest.lock"])
+def test_lock_pins_every_requirement_with_hashes(lock: str) -> None:
+    text = (ROOT / lock).read_text()
+    pins = [line for line in text.splitlines() if "==" in line]
+    assert pins and all(line.endswith("\\") for line in pins)  # each pin is followed by its hashes
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    wanted = list(pyproject["project"]["dependencies"])
+    if lock != "requirements.lock":
+        wanted += pyproject["project"]["optional-dependencies"]["test"]
+    locked = _locked(lock)
+    for requirement in [*wanted, *pyproject["build-system"]["requires"]]:
+        name = re.split(r"[\[<>=!~ ]", requirement, maxsplit=1)[0].lower().replace("_", "-")
+        assert name in locked, f"{requirement} is not in {lock}: run make lock"
+
+
+def test_runtime_lock_agrees_with_the_dev_lock() -> None:
+    runtime, dev = _locked("requirements.lock"), _locked("requirements-dev.lock")
+    assert {name: version for name, version in runtime.items() if dev.get(name) != version} == {}
+
+
+def test_makefile_ci_and_dockerfile_install_from_the_locks() -> None:
+    makefile = (ROOT / "Makefile").read_text()
+    assert "--require-hashes -r requirements-dev.lock" in makefile
+    assert "--require-hashes -r requirements-lowest.lock" in makefile
+    assert "--require-hashes -r requirements.lock" in (ROOT / "Dockerfile").read_text()
 
 
 def test_dockerfile_is_slim_unprivileged_and_checks_health() -> None:

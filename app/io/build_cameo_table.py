@@ -2,6 +2,9 @@
 
     .venv/bin/python -m app.io.build_cameo_table [CODES_CSV] [OUT_CSV]
 
+``CODES_CSV`` is ``cameo-codes.csv`` of the MIT-licensed andybega/icews package (default: the copy
+in ``datasets/cameo/`` of the ``shared/`` folder beside the checkout).
+
 Only facts are carried over: each code, its name, its root code and its
 Goldstein value. The codebook's descriptions, usage notes and examples are
 left behind. The derived columns are:
@@ -30,7 +33,7 @@ from ..vocabulary import VOCABULARY
 
 __all__ = ["COLUMNS", "build_rows", "main"]
 
-DEFAULT_SOURCE = Path("/work/shared/datasets/cameo/cameo-codes.csv")
+DEFAULT_SOURCE = Path(__file__).resolve().parents[3] / "shared" / "datasets" / "cameo" / "cameo-codes.csv"
 DEFAULT_OUT = Path(__file__).with_name("cameo.csv")
 COLUMNS = ("code", "name", "root", "goldstein", "quad_class", "polarity", "type")
 
