@@ -44,6 +44,8 @@ class Settings(BaseSettings):
     inline_budget: float = Field(
         default=0.005, ge=0, le=1, description="Seconds a search is first tried on the event loop before it moves "
         "to a worker process (most take a millisecond or two; handing one over costs about as much).")
+    search_workers: int = Field(
+        default=2, ge=1, le=64, description="Worker processes for searches; analyses have one of their own.")
     search_queue: int = Field(
         default=256, ge=0, le=10_000, description="Distinct searches admitted beyond the one running.")
 

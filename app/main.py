@@ -63,7 +63,8 @@ def create_app(settings: Settings | None = None, *, graph: KnowledgeGraph | None
         gc.freeze()
         app.state.analysis_work = HeavyWork(workers=1, queue=settings.analysis_queue,
                                             budget=settings.analysis_time_budget)
-        app.state.search_work = HeavyWork(workers=1, queue=settings.search_queue, budget=settings.search_time_budget)
+        app.state.search_work = HeavyWork(workers=settings.search_workers, queue=settings.search_queue,
+                                          budget=settings.search_time_budget)
         for pool in (app.state.analysis_work, app.state.search_work):
             pool.start(app.state.kg)
         try:
