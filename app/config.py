@@ -37,7 +37,7 @@ class Settings(BaseSettings):
         default=10.0, gt=0, le=300, description="Seconds an analysis (centrality, balance, mediator candidates) "
         "may take from admission, queue included, before it answers 503 with Retry-After.")
     analysis_queue: int = Field(
-        default=8, ge=0, le=1000, description="Distinct analyses admitted beyond the one running; more get 503.")
+        default=32, ge=0, le=1000, description="Distinct analyses admitted beyond the one running; more get 503.")
     search_time_budget: float = Field(
         default=5.0, gt=0, le=300, description="Seconds a search (paths, neighbourhoods, changes, fuzzy entity "
         "search) may take from admission, queue included.")

@@ -262,6 +262,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--server-root", type=Path, default=ROOT,
                         help="serve the app of another checkout (the before of a before-and-after)")
     args = parser.parse_args(argv)
+    if shutil.which("wrk") is None:
+        print("error: the load benchmark drives the server with wrk: install it (apt-get install wrk)", file=sys.stderr)
+        return 2
     folder = args.data or ensure_icews18_like()
     folders = [ROOT / "graph_data", folder]
     kg = load_graph(folders)
