@@ -167,63 +167,106 @@ def _describe(root: Path) -> str:
     return commit[:90] or str(root)
 
 
-def render(report: dict[str, Any]) -> str:
+def summarise(report: dict[str, Any]) -> dict[str, Any]:
+    """The figures the targets are about, from a run's raw results (kept as JSON to compare runs)."""
     health, mix, burst = report["health"], report["mix"], report["storm"]
-    share = mix["rps"] / health["rps"]
+    routes = {name: {"n": len(route["lat"]), "p50": _percentile(route["lat"], 50),
+                     "p99": _percentile(route["lat"], 99), "status": route["status"]}
+              for name, route in mix["routes"].items()}
+    outcomes: dict[str, int] = {}
+    for answer in burst["answers"]:
+        outcome = ("result" if answer["complete"] is not False else "partial result") if answer["status"] == 200 \
+            else "503 with Retry-After" if answer["status"] == 503 and answer["retry_after"] \
+            else f"other: {answer['status'] or 'no answer'}"
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    return {
+        "server": report["server"], "health_rps": health["rps"], "mix_rps": mix["rps"],
+        "share": mix["rps"] / health["rps"], "socket_errors": mix["socket_errors"] + health["socket_errors"],
+        "server_errors": sum(n for r in routes.values() for s, n in r["status"].items() if s >= 500),
+        "unexpected": sum(n for name, r in routes.items() for s, n in r["status"].items()
+                          if s != _expected(name) and s < 500),
+        "routes": routes, "outcomes": outcomes,
+        "slowest_s": max((a["ms"] for a in burst["answers"]), default=float("nan")) / 1e3,
+        "storm_s": burst["seconds"],
+        "probes": {name: {"n": len(values), "p50": _percentile(values, 50), "p99": _percentile(values, 99),
+                          "failures": burst["probe_failures"][name]} for name, values in burst["probes"].items()},
+        "idle_mib": report["idle_mib"], **report["memory"],
+    }
+
+
+def render(report: dict[str, Any], figures: dict[str, Any], before: dict[str, Any] | None = None) -> str:
+    share = figures["share"]
     lines = [START, "## Under load: every route, 64 clients, then a storm of analysis requests", "",
-             f"`python -m bench.concurrency` on {report['when']}, server at commit {report['server']}: "
-             f"one uvicorn worker (`python -m app serve`) on "
+             f"`python -m bench.concurrency` (`make bench-load`) on {report['when']}, server at commit "
+             f"{report['server']}: one uvicorn worker (`python -m app serve`) on "
              f"{report['data']} ({report['entities']:,} entities, {report['relations']:,} relations), wrk with "
-             f"{CONNECTIONS} keep-alive connections (one per wrk thread), {report['seconds']} s per phase. "
-             f"Server ready in {report['ready_s']:.1f} s, {report['idle_mib']:.0f} MiB idle.", "",
+             f"{CONNECTIONS} keep-alive connections (one per wrk thread), {report['seconds']} s for the mix. "
+             f"Server ready in {report['ready_s']:.1f} s.", "",
              "| phase | requests/s | of `/health` | socket errors | 5xx | unexpected statuses | target | met |",
              "|---|---|---|---|---|---|---|---|",
-             f"| `/health` alone | {health['rps']:.0f} | 100% | {health['socket_errors']} | | | | |"]
-    server_errors = sum(n for r in mix["routes"].values() for s, n in r["status"].items() if s >= 500)
-    unexpected = sum(n for name, r in mix["routes"].items() for s, n in r["status"].items()
-                     if s != _expected(name) and not (name in _BOUNDED and s == 503))
-    met = share >= TARGET_SHARE and server_errors == 0 and mix["socket_errors"] == 0 and unexpected == 0
-    lines.append(f"| the mix | {mix['rps']:.0f} | {share:.0%} | {mix['socket_errors']} | {server_errors} | "
-                 f"{unexpected} | ≥ 25%, 0 errors, 0 5xx | {'yes' if met else 'no'} |")
-    lines += ["", "Per route in the mix (weights in requests per 1,000; 503s are heavy work refused with "
-              "`Retry-After` when its queue is full):", "",
+             f"| `/health` alone | {figures['health_rps']:.0f} | 100% | | | | | |"]
+    met = share >= TARGET_SHARE and figures["server_errors"] == 0 and figures["socket_errors"] == 0 \
+        and figures["unexpected"] == 0
+    lines.append(f"| the mix | {figures['mix_rps']:.0f} | {share:.0%} | {figures['socket_errors']} | "
+                 f"{figures['server_errors']} | {figures['unexpected']} | ≥ 25%, 0 errors, 0 5xx | "
+                 f"{'yes' if met else 'no'} |")
+    lines += ["", "Per route in the mix (weights in requests per 1,000; a 503 is heavy work refused with "
+              "`Retry-After`):", "",
               "| route | weight | requests | p50 (ms) | p99 (ms) | statuses | p99 < 500 ms |",
               "|---|---|---|---|---|---|---|"]
     for name in WEIGHTS:
-        route = mix["routes"].get(name, {"lat": [], "status": {}})
-        p99 = _percentile(route["lat"], 99)
+        route = figures["routes"].get(name, {"n": 0, "p50": float("nan"), "p99": float("nan"), "status": {}})
         statuses = ", ".join(f"{s}: {n}" for s, n in sorted(route["status"].items()))
-        lines.append(f"| {name} | {WEIGHTS[name]} | {len(route['lat'])} | {_percentile(route['lat'], 50):.2f} | "
-                     f"{p99:.2f} | {statuses} | {'yes' if p99 < TARGET_P99_MS else 'no'} |")
-    answers = burst["answers"]
-    by_outcome: dict[str, int] = {}
-    for answer in answers:
-        outcome = ("result" if answer["complete"] is not False else "partial result") if answer["status"] == 200 \
-            else f"503, Retry-After {answer['retry_after']}" if answer["status"] == 503 and answer["retry_after"] \
-            else f"other: {answer['status']}"
-        by_outcome[outcome.split(",")[0] if outcome.startswith("503") else outcome] = \
-            by_outcome.get(outcome.split(",")[0] if outcome.startswith("503") else outcome, 0) + 1
-    slowest = max(a["ms"] for a in answers) if answers else float("nan")
-    lines += ["", f"Storm: {len(answers)} analysis requests at once on distinct dates "
-              f"({', '.join(f'{n} {k}' for k, n in sorted(by_outcome.items()))}); the slowest answered in "
-              f"{slowest / 1e3:.1f} s; all answered after {burst['seconds']:.1f} s.", "",
+        lines.append(f"| {name} | {WEIGHTS[name]} | {route['n']} | {route['p50']:.2f} | {route['p99']:.2f} | "
+                     f"{statuses} | {'yes' if route['p99'] < TARGET_P99_MS else 'no'} |")
+    outcomes = ", ".join(f"{n} {k}" for k, n in sorted(figures["outcomes"].items()))
+    lines += ["", f"Storm: {sum(figures['outcomes'].values())} analysis requests at once on distinct dates "
+              f"({outcomes}); the slowest answered in {figures['slowest_s']:.1f} s; all answered after "
+              f"{figures['storm_s']:.1f} s.", "",
               "| probe during the storm | requests | p50 (ms) | p99 (ms) | failures | p99 < 200 ms |",
               "|---|---|---|---|---|---|"]
-    for name, values in burst["probes"].items():
-        p99 = _percentile(values, 99)
-        lines.append(f"| {name} | {len(values)} | {_percentile(values, 50):.1f} | {p99:.1f} | "
-                     f"{burst['probe_failures'][name]} | {'yes' if p99 < PROBE_P99_MS else 'no'} |")
-    idle, peak = report["idle_mib"], report["memory"]["peak_storm"]
+    for name, probe in figures["probes"].items():
+        lines.append(f"| {name} | {probe['n']} | {probe['p50']:.1f} | {probe['p99']:.1f} | {probe['failures']} | "
+                     f"{'yes' if probe['p99'] < PROBE_P99_MS else 'no'} |")
+    idle, peak = figures["idle_mib"], figures["peak_storm"]
     lines += ["", f"Memory (server and worker processes, PSS): idle {idle:.0f} MiB, "
-              f"peak in the mix {report['memory']['peak_mix']:.0f} MiB, peak in "
-              f"the storm {peak:.0f} MiB ({peak / idle:.2f}× idle; target < 2×: {'yes' if peak < 2 * idle else 'no'}); "
-              f"after the storm {report['memory']['after']:.0f} MiB.", "",
+              f"peak in the mix {figures['peak_mix']:.0f} MiB, peak in the storm {peak:.0f} MiB "
+              f"({peak / idle:.2f}× idle; target < 2×: {'yes' if peak < 2 * idle else 'no'}); "
+              f"after the storm {figures['after']:.0f} MiB.", "",
               "| seconds | phase | server and workers, PSS (MiB) |", "|---|---|---|"]
-    lines += [f"| {t:.0f} | {phase} | {rss:.0f} |" for t, phase, rss in report["memory"]["timeline"]]
+    lines += [f"| {t:.0f} | {phase} | {rss:.0f} |" for t, phase, rss in figures["timeline"]]
     if report.get("cache"):
         lines += ["", f"Caches and heavy work after the run (from `/metrics`): `{report['cache']}`"]
+    if before:
+        lines += ["", *_comparison(before, figures)]
     lines += ["", END]
     return "\n".join(lines)
+
+
+def _comparison(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
+    """Before and after, the same benchmark on the same machine."""
+    lines = [f"Before and after, same benchmark and machine: before = {before['server']}.", "",
+             "| figure | before | after |", "|---|---|---|",
+             f"| `/health` alone, requests/s | {before['health_rps']:.0f} | {after['health_rps']:.0f} |",
+             f"| the mix, requests/s (of `/health`) | {before['mix_rps']:.0f} ({before['share']:.0%}) | "
+             f"{after['mix_rps']:.0f} ({after['share']:.0%}) |",
+             f"| the mix: 5xx, socket errors | {before['server_errors']}, {before['socket_errors']} | "
+             f"{after['server_errors']}, {after['socket_errors']} |"]
+    for name in WEIGHTS:
+        old, new = before["routes"].get(name), after["routes"].get(name)
+        if old and new:
+            lines.append(f"| {name}: p99 (ms) | {old['p99']:.1f} | {new['p99']:.1f} |")
+    for name in after["probes"]:
+        old = before["probes"].get(name)
+        if old:
+            lines.append(f"| storm probe {name}: p99 (ms) | {old['p99']:.1f} | {after['probes'][name]['p99']:.1f} |")
+    outcomes = (", ".join(f"{n} {k}" for k, n in sorted(figures["outcomes"].items()))
+                for figures in (before, after))
+    lines += [f"| storm outcomes | {next(outcomes)} | {next(outcomes)} |",
+              f"| storm: all answered after (s) | {before['storm_s']:.1f} | {after['storm_s']:.1f} |",
+              f"| memory peak / idle | {before['peak_storm'] / before['idle_mib']:.2f}× | "
+              f"{after['peak_storm'] / after['idle_mib']:.2f}× |"]
+    return lines
 
 
 _BOUNDED = {"mediator candidates", "balance", "centrality", "changes", "neighbours", "paths", "entity search",
@@ -259,6 +302,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, help="event dataset folder (default: the ICEWS 2018-size one)")
     parser.add_argument("--seconds", type=int, default=60, help="length of the mix phase")
     parser.add_argument("--no-write", action="store_true", help="print only; leave RESULTS.md as it is")
+    parser.add_argument("--before", type=Path, help="figures of an earlier run (its summary JSON) to compare with")
     parser.add_argument("--server-root", type=Path, default=ROOT,
                         help="serve the app of another checkout (the before of a before-and-after)")
     args = parser.parse_args(argv)
@@ -266,7 +310,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("error: the load benchmark drives the server with wrk: install it (apt-get install wrk)", file=sys.stderr)
         return 2
     folder = args.data or ensure_icews18_like()
-    folders = [ROOT / "graph_data", folder]
+    folders = [args.server_root / "graph_data", folder]  # the curated data of the checkout served
     kg = load_graph(folders)
     mix, analyses = make_mix(kg), storm_paths(kg)
     probes = {"/health": "/health", "dyad status": "/dyads/Turkey/Israel/status?as_of=2019",
@@ -308,19 +352,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         sampler.stop()
     report = {
         "server": _describe(args.server_root), "when": time.strftime("%Y-%m-%d %H:%M"),
-        "data": f"`graph_data` + `{folder.relative_to(ROOT)}`"
-        if folder.is_relative_to(ROOT) else str(folder), **stats, "seconds": args.seconds, "ready_s": ready_s,
-        "idle_mib": idle, "health": health, "mix": mix_result, "storm": burst, "cache": cache,
+        "data": f"`graph_data` + `{folder.relative_to(ROOT)}`" if folder.is_relative_to(ROOT) else str(folder),
+        **stats, "seconds": args.seconds, "ready_s": ready_s, "idle_mib": idle, "health": health, "mix": mix_result,
+        "storm": burst, "cache": cache,
         "memory": {"peak_mix": sampler.peak("mix"), "peak_storm": max(sampler.peak("storm"), sampler.peak("after")),
-                   "after": sampler.samples[-1][2], "timeline": _timeline(sampler.samples)},
+                   "after": next((m for _, p, m in reversed(sampler.samples) if p == "after"), float("nan")),
+                   "timeline": _timeline(sampler.samples)},
     }
-    text = render(report)
+    figures = summarise(report)
+    before = json.loads(args.before.read_text()) if args.before else None
+    text = render(report, figures, before)
     print(text)
     if not args.no_write:
         write_results(text)
-    (WORK / "concurrency.json").write_text(json.dumps(
-        {**report, "mix": {**mix_result, "routes": {k: {"n": len(v["lat"]), "status": v["status"]}
-                                                    for k, v in mix_result["routes"].items()}}}, default=str))
+    (WORK / "concurrency-summary.json").write_text(json.dumps(figures, default=str))
     return 0
 
 
