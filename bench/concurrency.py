@@ -310,8 +310,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("error: the load benchmark drives the server with wrk: install it (apt-get install wrk)", file=sys.stderr)
         return 2
     folder = args.data or ensure_icews18_like()
-    folders = [args.server_root / "graph_data", folder]  # the curated data of the checkout served
-    kg = load_graph(folders)
+    kg = load_graph([ROOT / "graph_data", folder])  # the requests are drawn from this checkout's data...
+    folders = [args.server_root / "graph_data", folder]  # ...and served with the curated data of the server's
     mix, analyses = make_mix(kg), storm_paths(kg)
     probes = {"/health": "/health", "dyad status": "/dyads/Turkey/Israel/status?as_of=2019",
               "path": "/paths?source=Benny%20Gantz&target=Ilham%20Aliyev&k=3"}

@@ -56,7 +56,8 @@ class Work:
         return Response(await self(key, task, kg, *args), media_type="application/json")
 
     async def __call__(self, key: Hashable, task: Task[T], kg: KnowledgeGraph, *args: Any) -> T:
-        job = asyncio.ensure_future(self.pool.run((id(kg), *key) if isinstance(key, tuple) else (id(kg), key),
+        # The snapshot is part of the key: the same question of another snapshot is another answer.
+        job = asyncio.ensure_future(self.pool.run((kg, *key) if isinstance(key, tuple) else (kg, key),
                                                   task, kg, *args))
         gone = asyncio.ensure_future(_disconnected(self.request))
         try:
