@@ -348,7 +348,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                               if status == 200 and line.startswith(("kg_cache", "kg_heavy"))) if status == 200 else ""
         finally:
             server.terminate()
-            server.wait(timeout=30)
+            try:
+                server.wait(timeout=30)
+            except subprocess.TimeoutExpired:  # still computing what nobody waits for (the server before the issue)
+                server.kill()
+                server.wait()
         sampler.stop()
     report = {
         "server": _describe(args.server_root), "when": time.strftime("%Y-%m-%d %H:%M"),
