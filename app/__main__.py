@@ -8,6 +8,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .config import Settings
+from .curation.cli import add_keys_command
+from .curation.curator import HEADROOM
 from .errors import DataError
 from .graph import KnowledgeGraph
 from .io.importers import add_import_command
@@ -21,7 +23,7 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 def _load(settings: Settings) -> KnowledgeGraph:
     try:
-        return load_graph(settings.data)
+        return load_graph(settings.data, headroom=HEADROOM)
     except DataError as exc:
         print(f"error: cannot serve {', '.join(map(str, settings.data))}\n{exc}", file=sys.stderr)
         raise SystemExit(2) from None
@@ -99,6 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
     export.set_defaults(run=cmd_export)
 
     add_import_command(commands)
+    add_keys_command(commands)
     return parser
 
 

@@ -54,10 +54,13 @@ class _Dataset:
         self.problems.append(Problem(file, entry, field_, message))
 
 
-def load_graph(folders: Sequence[str | Path]) -> KnowledgeGraph:
-    """Load, validate and index dataset folders; raise ``DataError`` listing all problems."""
+def load_graph(folders: Sequence[str | Path], *, headroom: int = 0) -> KnowledgeGraph:
+    """Load, validate and index dataset folders; raise ``DataError`` listing all problems.
+
+    ``headroom``: entities that writes may add before the indexes must be rebuilt.
+    """
     data, table = read_folders(folders)
-    return KnowledgeGraph(sources=data.sources, entities=data.entities, relations=table)
+    return KnowledgeGraph(sources=data.sources, entities=data.entities, relations=table, headroom=headroom)
 
 
 def read_folders(folders: Sequence[str | Path]) -> tuple[_Dataset, RelationTable]:
@@ -174,21 +177,8 @@ def _add_aliases(data: _Dataset, owner: int, names: list[str]) -> None:
 
 def _known(data: _Dataset, alias_map: dict[str, int]) -> rules.Known:
     source_ids = {s.id for s in data.sources}
-    return rules.Known(entities=alias_map, entity_ids=_EntityIds(data.entities), sources=source_ids,
+    return rules.Known(entities=alias_map, entity_ids=rules.IdsOf(data.entities), sources=source_ids,
                        relation_taken=data.relation_ids.__contains__)
-
-
-class _EntityIds(Sequence[str]):
-    """The ids of the entities read so far, by position (a live view: entities keep being added)."""
-
-    def __init__(self, entities: list[EntityRecord]) -> None:
-        self._entities = entities
-
-    def __len__(self) -> int:
-        return len(self._entities)
-
-    def __getitem__(self, position: int) -> str:  # type: ignore[override]
-        return self._entities[position].id
 
 
 def _add_relation(record: RelationRecord, path: Path, entry: str, data: _Dataset, known: rules.Known) -> None:

@@ -23,7 +23,7 @@ from .temporal import DateError, parse_date
 from .vocabulary import MEDIATION_TYPES, VOCABULARY
 
 __all__ = [
-    "ENTITY_REFERENCE_ATTRIBUTES", "CheckedRelation", "Known", "Violation", "check_entity", "check_parties",
+    "ENTITY_REFERENCE_ATTRIBUTES", "CheckedRelation", "IdsOf", "Known", "Violation", "check_entity", "check_parties",
     "check_relation", "date_problem", "end_before_start", "parse", "polarity_problem", "unknown_entity",
     "unknown_source", "unknown_type",
 ]
@@ -62,6 +62,19 @@ class CheckedRelation:
     source: int
     target: int
     attributes: dict[str, Any]
+
+
+class IdsOf(Sequence[str]):
+    """The ids of a list of entity records, by position: a live view (the list may grow)."""
+
+    def __init__(self, entities: Sequence[EntityRecord]) -> None:
+        self._entities = entities
+
+    def __len__(self) -> int:
+        return len(self._entities)
+
+    def __getitem__(self, position: int) -> str:  # type: ignore[override]
+        return self._entities[position].id
 
 
 # -- messages shared by every reader ---------------------------------------------------------------
