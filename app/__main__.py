@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -34,10 +35,18 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from .server import run
 
     settings = _settings(args)
+    host, port = args.host or settings.host, args.port or settings.port
+    if args.workers > 1:
+        # Each worker process loads the graph and replays the journal itself, then polls the journal for
+        # the changes written through the others (KG_POLL_INTERVAL).
+        os.environ["KG_DATA"] = ",".join(str(folder) for folder in settings.data)
+        run("app.main:app", host=host, port=port, limits=settings.server_limits, access_log=settings.access_log,
+            workers=args.workers)
+        return 0
     kg = _load(settings)
     print(f"loaded {kg.stats()['entities']} entities and {kg.stats()['relations']} relations", file=sys.stderr)
-    run(create_app(settings, graph=kg), host=args.host or settings.host, port=args.port or settings.port,
-        limits=settings.server_limits, access_log=settings.access_log)
+    run(create_app(settings, graph=kg), host=host, port=port, limits=settings.server_limits,
+        access_log=settings.access_log)
     return 0
 
 
@@ -83,6 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve = with_data(commands.add_parser("serve", help="serve the REST API"))
     serve.add_argument("--host", default=None, help="default $KG_HOST or 127.0.0.1")
     serve.add_argument("--port", type=int, default=None, help="default $KG_PORT or 8000")
+    serve.add_argument("--workers", type=int, default=1, help="worker processes (they share the journal)")
     serve.set_defaults(run=cmd_serve)
 
     validate = with_data(commands.add_parser("validate", help="check dataset folders and report every problem"))
