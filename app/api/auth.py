@@ -23,7 +23,7 @@ CuratorDep = Annotated[Curator, Depends(get_curator)]
 def requires(role: Role) -> object:
     """A dependency answering the request's key, if it is in force and its role may act as ``role``."""
 
-    def key_of(curator: CuratorDep, authorization: Annotated[str | None, Header(
+    async def key_of(curator: CuratorDep, authorization: Annotated[str | None, Header(
             description="`Bearer KEY`, a key made with `python -m app keys create`.")] = None) -> ApiKey:
         scheme, _, token = (authorization or "").partition(" ")
         if scheme.lower() != "bearer" or not token.strip():

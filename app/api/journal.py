@@ -71,7 +71,7 @@ def _result(curator: Any, applied: Any) -> dict[str, Any]:
 
 
 @router.post("/journal", status_code=201, summary="Apply several changes together", responses=_ERRORS)
-def post_batch(batch: Batch, key: Editor, curator: CuratorDep) -> dict[str, Any]:
+async def post_batch(batch: Batch, key: Editor, curator: CuratorDep) -> dict[str, Any]:
     """Apply changes in order, all or none (a new relation and the new entity it needs): the results in order.
     A change refers to objects made earlier in the batch; a problem names it (`changes[2].source`)."""
     applied = curator.write([_step(change) for change in batch.changes], actor=key.name, reason=batch.reason)
@@ -133,7 +133,7 @@ def relation_history(relation_id: Annotated[str, Path(description="Relation id."
 
 @router.post("/journal/{seq}/revert", status_code=201, summary="Undo a change", responses={
     **_ERRORS, 404: {"description": "No such change"}, 409: {"description": "The object changed since"}})
-def revert_change(
+async def revert_change(
     seq: Annotated[int, Path(ge=1, description="The change's sequence number.")],
     key: Editor, curator: CuratorDep,
     payload: Annotated[dict[str, Any] | None, Body(description="`{\"reason\": ...}`, or give `?reason=`")] = None,

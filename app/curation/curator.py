@@ -27,7 +27,7 @@ from ..snapshot import Snapshot, snapshot
 from ..tape import Tape
 from . import journal
 from .changes import Draft, apply, current
-from .db import lock_for_writing
+from .db import WRITER, lock_for_writing
 from .journal import Entry
 from .keys import now
 
@@ -102,8 +102,8 @@ class Curator:
         if not reason.strip():
             raise InvalidObject([("reason", "every change needs a reason")])
         with self._lock:
-            with self.engine.connect() as connection:  # its first statement begins the transaction
-                lock_for_writing(connection)
+            with self.engine.connect().execution_options(**{WRITER: True}) as connection:
+                lock_for_writing(connection)  # its first statement begins the transaction
                 self._apply_committed(journal.entries_after(connection, self.tape.seq))
                 with self.tape.transaction():
                     at, first = now(), self.tape.seq + 1

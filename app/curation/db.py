@@ -1,8 +1,9 @@
 """The journal's database: an engine for ``KG_DATABASE_URL`` (SQLite by default), migrated on open.
 
 SQLite runs in WAL mode with ``synchronous=FULL`` (a committed change survives
-power loss) and opens every transaction with ``BEGIN IMMEDIATE``, so writers
-queue for the lock instead of failing half-way; PostgreSQL writers take a
+power loss) and opens a writer's transaction (execution option ``WRITER``) with
+``BEGIN IMMEDIATE``, so writers queue for the lock instead of failing half-way;
+PostgreSQL writers take a
 transaction-scoped advisory lock. Either way one writer at a time numbers
 changes, so sequence numbers follow commit order and a reader polling for
 "after seq N" never misses one.
@@ -18,9 +19,10 @@ from alembic.config import Config
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 
-__all__ = ["lock_for_writing", "open_database"]
+__all__ = ["WRITER", "lock_for_writing", "open_database"]
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+WRITER = "kg_writer"
 _WRITER_LOCK = 0x6B67_6A6F  # the advisory lock id of journal writers ("kgjo")
 
 
@@ -36,11 +38,14 @@ def open_database(url: str) -> Engine:
         _sqlite_settings(engine)
     else:
         engine = create_engine(parsed, pool_pre_ping=True)
-    with engine.begin() as connection:
+    # Several workers may start at once on a new database: one migrates, the others wait for it.
+    with engine.connect().execution_options(**{WRITER: True}) as connection:
+        lock_for_writing(connection)
         config = Config()
         config.set_main_option("script_location", str(MIGRATIONS))
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+        connection.commit()
     return engine
 
 
@@ -56,7 +61,10 @@ def _sqlite_settings(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Connection) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # A writer takes the write lock at once (a deferred transaction that reads first could find,
+        # when it comes to write, that another writer got there: SQLITE_BUSY); readers do not.
+        immediate = connection.get_execution_options().get(WRITER, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def lock_for_writing(connection: Connection) -> None:
