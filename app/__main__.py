@@ -66,6 +66,11 @@ def cmd_export(args: argparse.Namespace) -> int:
     from .io.export import export_stream
     from .queries.filters import make_filter
 
+    if args.yaml:
+        return _export_yaml(args)
+    if not args.format:
+        print("error: give --format (or --yaml DIR)", file=sys.stderr)
+        return 2
     kg = _load(_settings(args))
     try:  # check every option before a file is created
         flt = make_filter(types=args.type, start=args.start, end=args.end, as_of=args.as_of)
@@ -77,6 +82,22 @@ def cmd_export(args: argparse.Namespace) -> int:
     with nullcontext(sys.stdout.buffer) if to_stdout else Path(args.out).open("wb") as out:
         out.writelines(chunks)
         out.flush()
+    return 0
+
+
+def _export_yaml(args: argparse.Namespace) -> int:
+    from .curation.files import write_yaml
+    from .curation.service import open_curator
+
+    settings = _settings(args)
+    try:
+        curator = open_curator(settings, _load(settings), lambda _snapshot: None)
+    except DataError as exc:
+        print(f"error: cannot replay the journal\n{exc}", file=sys.stderr)
+        return 2
+    counts = write_yaml(curator.latest, args.yaml)
+    curator.engine.dispose()
+    print(f"wrote {counts['entities']} entities and {counts['relations']} relations to {args.yaml}", file=sys.stderr)
     return 0
 
 
@@ -99,8 +120,9 @@ def build_parser() -> argparse.ArgumentParser:
     validate.set_defaults(run=cmd_validate)
 
     export = with_data(commands.add_parser("export", help="write the graph as GraphML, GEXF, JSON or CSV"))
-    export.add_argument("--format", required=True,
-                        choices=["graphml", "gexf", "node-link", "cytoscape", "csv"])
+    export.add_argument("--format", choices=["graphml", "gexf", "node-link", "cytoscape", "csv"])
+    export.add_argument("--yaml", type=Path, metavar="DIR",
+                        help="instead: write the curated state (dataset files and journal) as dataset YAML files")
     export.add_argument("--table", choices=["edges", "nodes"], default="edges",
                         help="with --format csv: the edges table (one row per relation) or the nodes table")
     export.add_argument("--out", help="file to write (default: standard output)")
