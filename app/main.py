@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from .api import analysis, changes, dyads, entities, export, journal, mediations, meta, paths, relations, writes
+from .api.conditional import SnapshotETags
 from .api.openapi import install_openapi
 from .api.problems import install_problem_handlers
 from .api.startup import StartupErrors
@@ -90,6 +91,7 @@ def create_app(settings: Settings | None = None, *, graph: KnowledgeGraph | None
         openapi_tags=TAGS,
         lifespan=lifespan,
     )
+    app.add_middleware(SnapshotETags)
     app.add_middleware(StartupErrors)
     install_problem_handlers(app)
     install_openapi(app)

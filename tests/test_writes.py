@@ -306,3 +306,15 @@ def test_restart_replays_the_journal(database_url: str) -> None:
         assert client.get("/dyads/alpha/beta").json()["summary"]["count"] == 2
         # and writing goes on from where the journal ended
         assert Curator(client, "ana-again").post("/relations", {**VISIT, "reason": "r"}).headers["etag"] == '"r5"'
+
+
+def test_reads_carry_the_snapshot_etag_and_answer_304_until_a_write(curator: Curator) -> None:
+    first = curator.get("/dyads/alpha/beta")
+    tag = first.headers["etag"]
+    assert tag.startswith('W/"') and tag.endswith('-0"')
+    again = curator.client.get("/dyads/alpha/beta", headers={"If-None-Match": tag})
+    assert (again.status_code, again.content, again.headers["etag"]) == (304, b"", tag)
+    assert curator.get("/relations/alpha-beta-ties").headers["etag"] == '"r0"'  # its own version
+    curator.post("/relations", {**VISIT, "reason": "r"})
+    after = curator.client.get("/dyads/alpha/beta", headers={"If-None-Match": tag})
+    assert after.status_code == 200 and after.headers["etag"] != tag and after.headers["etag"].endswith('-1"')

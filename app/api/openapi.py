@@ -44,7 +44,7 @@ def install_openapi(app: FastAPI) -> None:
                         if operation.get("parameters") else {}
                     for status, description in errors.items():
                         responses[status] = {"description": description, "content": problem}
-                    if path in _HEAVY:
+                    if path in _HEAVY and "requestBody" not in operation:  # not the writes there
                         responses["503"] = {"description": _OVERLOADED, "content": problem,
                                             "headers": {"Retry-After": {"schema": {"type": "integer"},
                                                                         "description": "Seconds to wait."}}}
