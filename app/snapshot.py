@@ -38,7 +38,11 @@ _MEDIATION = np.array([TYPE_CODE[t] for t in MEDIATION_TYPES])
 class Snapshot(KnowledgeGraph):
     """A ``KnowledgeGraph`` that is its base less the rows ``gone`` plus the rows ``added``."""
 
-    def __init__(self, tape: Tape, seq: int) -> None:  # not KnowledgeGraph.__init__: nothing is rebuilt
+    def __init__(self, tape: Tape, seq: int, previous: Snapshot | None = None) -> None:
+        # Not KnowledgeGraph.__init__: nothing is rebuilt. ``previous``: an earlier snapshot on the same
+        # base, whose name index, memberships and mediations are kept if the changes since leave them be.
+        if previous is not None and (previous.base is not tape.base_for(seq).graph or previous.seq > seq):
+            previous = None
         origin = tape.base_for(seq)
         base = origin.graph
         self.tape: Tape = tape
@@ -53,9 +57,11 @@ class Snapshot(KnowledgeGraph):
                              dtype=np.int32)
         self.sources, self._size = base.sources, base._size
         self.entities = tape.entities_at(seq)
-        if self.entities == base.entities:
-            self.entities, self.names = base.entities, base.names
-            self.entity_ids, self.entity_names = base.entity_ids, base.entity_names
+        same: KnowledgeGraph | None = base if self.entities == base.entities else \
+            previous if previous is not None and self.entities == previous.entities else None
+        if same is not None:
+            self.entities, self.names = same.entities, same.names
+            self.entity_ids, self.entity_names = same.entity_ids, same.entity_names
         else:
             self.names = NameIndex(self.entities)
             self.entity_ids = [entity.id for entity in self.entities]
@@ -85,11 +91,20 @@ class Snapshot(KnowledgeGraph):
             np.concatenate([new, new[~new_loops]]),
             np.concatenate([source[old], target[old][~old_loops]]).astype(np.int64))
         self.by_type = layer(base.by_type, type_[new].astype(np.int64), new, type_[old].astype(np.int64))
-        touched = np.concatenate([type_[new], type_[old]])
-        self.membership = Membership(table, self.live) if np.isin(touched, _BELONGING).any() else base.membership
-        self.mediations = mediation_index(self, self.live) if np.isin(touched, _MEDIATION).any() or \
-            self.entities is not base.entities else base.mediations
+        # Memberships and mediations are rebuilt (over every relation) only when a change since the one
+        # they were built for touched their types; entity changes never move existing positions.
+        since, kept = (base, np.concatenate([type_[new], type_[old]])) if previous is None else \
+            (previous, self._types_changed_since(previous))
+        self.membership = Membership(table, self.live) if np.isin(kept, _BELONGING).any() else since.membership
+        self.mediations = mediation_index(self, self.live) if np.isin(kept, _MEDIATION).any() else since.mediations
         self._new_keys, self._old_keys = new_keys, old_keys
+
+    def _types_changed_since(self, previous: Snapshot) -> np.ndarray:
+        """The types of the rows recorded or retracted after ``previous``, up to this snapshot."""
+        table, tape = self.relations, self.tape
+        recorded = np.arange(len(previous.relations), len(table))
+        retracted = [p for s, p in tape.retractions if previous.seq < s <= self.seq]
+        return np.concatenate([table.type[recorded], table.type[np.asarray(retracted, dtype=np.int64)]])
 
     @cached_property
     def live(self) -> np.ndarray:  # type: ignore[override]
@@ -158,6 +173,7 @@ class Snapshot(KnowledgeGraph):
         return self.tape.entity_version(position, self.seq)
 
 
-def snapshot(tape: Tape, seq: int | None = None) -> Snapshot:
-    """The graph as it stood after change ``seq`` (the latest by default)."""
-    return Snapshot(tape, tape.seq if seq is None else seq)
+def snapshot(tape: Tape, seq: int | None = None, *, previous: Snapshot | None = None) -> Snapshot:
+    """The graph as it stood after change ``seq`` (the latest by default); ``previous`` lends what has not
+    changed since it."""
+    return Snapshot(tape, tape.seq if seq is None else seq, previous)

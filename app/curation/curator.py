@@ -151,7 +151,7 @@ class Curator:
             return found
 
     def _set_latest(self) -> None:
-        self.latest = snapshot(self.tape)
+        self.latest = snapshot(self.tape, previous=self.latest)
         self._publish(self.latest)
 
     def _needs_compaction(self) -> bool:
