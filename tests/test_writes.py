@@ -127,6 +127,8 @@ def test_create_entity_then_relation_to_it(curator: Curator) -> None:
 @pytest.mark.parametrize(("path", "body"), [
     ("/relations", {**VISIT, "id": "alpha-beta-ties"}),  # from the dataset files
     ("/entities", {"id": "alpha", "name": "Alpha Two", "kind": "state"}),
+    ("/relations", {**VISIT, "id": "gamma"}),  # an entity's id
+    ("/entities", {"id": "gamma-offer", "name": "Offer", "kind": "event"}),  # a relation's id
 ])
 def test_create_with_a_taken_id_is_409(curator: Curator, path: str, body: dict[str, Any]) -> None:
     answer = curator.post(path, {**body, "reason": "r"})

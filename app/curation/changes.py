@@ -87,8 +87,14 @@ def _body_id(raw: dict[str, Any]) -> str:
 
 def draft_create(tape: Tape, kg: KnowledgeGraph, kind: Kind, raw: dict[str, Any]) -> Draft:
     object_id = _body_id(raw)
-    if current(tape, kind, object_id) is not None or (kind == "relation" and object_id in tape.retired):
-        raise Conflict(f"the {kind} id {object_id!r} is taken", field="id", id=object_id)
+    # One fact, one record: ids are unique across entities and relations (app/integrity.py), and a
+    # retracted relation's id stays its own (its history; restore it with a revert).
+    relation_taken = tape.position_of(object_id) is not None or object_id in tape.retired
+    entity_taken = object_id in tape.entity_positions
+    if relation_taken or entity_taken:
+        holder = "relation" if relation_taken else "entity"
+        raise Conflict(f"the {kind} id {object_id!r} is taken (by a{'n' if holder == 'entity' else ''} {holder}; "
+                       "ids are unique across entities and relations)", field="id", id=object_id)
     return Draft("create", kind, object_id, None, _normalized(kind, raw))
 
 
