@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import http.client
 import random
 import threading
 import time
@@ -94,7 +95,7 @@ class Writer(threading.Thread):
                     status, body = call("POST", f"{self.url}/journal", {"reason": "r", "changes": [
                         {"op": "create", "entity": {"id": entity_id, "name": entity_id, "kind": "state"}},
                         {"op": "create", "relation": _relation(relation_id, source=entity_id)}]}, key=self.key)
-            except OSError:  # the server was killed mid-request: not acknowledged
+            except (OSError, http.client.HTTPException):  # killed mid-request or mid-answer: not acknowledged
                 return
             if status >= 500:
                 self.server_errors.append(body)
