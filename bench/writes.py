@@ -26,6 +26,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -90,11 +91,39 @@ def _percentile(values: Sequence[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))] if ordered else float("nan")
 
 
+def in_process(folder: Path, pairs: list[tuple[str, str]], source: str, count: int = 300) -> dict[str, float]:
+    """The write path without HTTP: ``Curator.write`` (rulebook, journal commit with fsync, new snapshot)
+    and a read of the new relation from the published snapshot, timed one by one on a SQLite journal."""
+    from app.curation.changes import draft_create
+    from app.curation.curator import HEADROOM, Curator
+    from app.curation.db import open_database
+    from app.loader import load_graph
+
+    engine = open_database(f"sqlite:///{tempfile.mkdtemp(prefix='kg-bench-inproc-')}/journal.sqlite3")
+    curator = Curator(engine, load_graph([folder], headroom=HEADROOM), lambda _snapshot: None)
+    timings = []
+    for n in range(count):
+        a, b = pairs[n % len(pairs)]
+        relation: dict[str, Any] = {"id": f"inproc-{n}", "type": "visit", "source": a, "target": b, "start": "2014-06",
+                    "evidence": [{"source_id": source, "locator": "bench"}]}
+        started = time.perf_counter()
+        curator.write([partial(draft_create, kind="relation", raw=relation)], actor="bench", reason="benchmark")
+        kg = curator.latest
+        position = kg.relation_position(relation["id"])
+        assert position is not None and len(kg.dyad_relations(kg.resolve(a), kg.resolve(b))) > 0
+        timings.append((time.perf_counter() - started) * 1e3)
+    engine.dispose()
+    return {"writes": count, "p50_ms": _percentile(timings, 0.5), "p99_ms": _percentile(timings, 0.99),
+            "max_ms": max(timings)}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.writes", description=__doc__)
     parser.add_argument("--folder", type=Path, help="dataset folder (default: the 500k synthetic folder)")
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--in-process", action="store_true",
+                        help="also time the write path without HTTP (loads the graph in this process too)")
     args = parser.parse_args(argv)
     if args.folder is None:
         from .data import ensure
@@ -104,6 +133,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     source = yaml.safe_load((args.folder / "sources.yaml").read_text(encoding="utf-8"))[0]["id"]
     pairs = _pairs(args.folder, 2000, rng)
     paths = [f"/dyads/{a}/{b}?from=2014-01&to=2014-12" for a, b in pairs[:500]]
+    results_in_process = in_process(args.folder, pairs, source) if args.in_process else None
+    if results_in_process:
+        print(f"in process (write + visible in the new snapshot): {results_in_process}", flush=True)
     state = Path(tempfile.mkdtemp(prefix="kg-bench-writes-"))
     env = {**os.environ, "KG_STATE_DIR": str(state)}
     env.pop("KG_DATABASE_URL", None)
@@ -112,7 +144,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     WORK.mkdir(exist_ok=True)
-    results: dict[str, Any] = {"folder": str(args.folder), "seconds": args.seconds, "rounds": []}
+    results: dict[str, Any] = {"folder": str(args.folder), "seconds": args.seconds, "rounds": [],
+                               "in_process": results_in_process}
     with (WORK / "server-writes.log").open("wb") as log:
         server = subprocess.Popen([sys.executable, "-m", "app", "serve", "--data", str(args.folder), "--port",
                                    str(port)], stdout=log, stderr=subprocess.STDOUT, cwd=ROOT, env=env)
