@@ -104,15 +104,23 @@ class Writer(threading.Thread):
 
 
 def _journal_seqs(url: str) -> list[int]:
-    status, body = call("GET", f"{url}/journal?limit=1000")
-    assert status == 200
-    return [entry["seq"] for entry in body["items"]]
+    seqs: list[int] = []
+    while True:
+        status, body = call("GET", f"{url}/journal?limit=1000&offset={len(seqs)}")
+        assert status == 200
+        seqs += [entry["seq"] for entry in body["items"]]
+        if len(seqs) >= body["total"] or not body["items"]:
+            return seqs
 
 
 def _relation_ids(url: str) -> set[str]:
-    status, body = call("GET", f"{url}/relations?limit=1000")
-    assert status == 200
-    return {relation["id"] for relation in body["items"]}
+    found: set[str] = set()
+    while True:  # every page: the rounds write well over a page's 1,000
+        status, body = call("GET", f"{url}/relations?limit=1000&offset={len(found)}")
+        assert status == 200
+        found |= {relation["id"] for relation in body["items"]}
+        if len(found) >= body["total"] or not body["items"]:
+            return found
 
 
 def test_sigkill_mid_stream_loses_no_acknowledged_change(service: Services, key: str) -> None:
