@@ -33,6 +33,7 @@ serve: $(BIN)/.installed  ## serve the curated graph on $KG_HOST:$KG_PORT (defau
 
 test: $(BIN)/.installed  ## ruff, mypy, then the whole test suite
 	.ci/provision-jq
+	.ci/provision-postgres
 	$(BIN)/ruff check .
 	$(BIN)/mypy app
 	$(BIN)/python -m pytest

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from .config import Settings
+from .curation.cli import add_keys_command
+from .curation.curator import HEADROOM
 from .errors import DataError
 from .graph import KnowledgeGraph
 from .io.importers import add_import_command
@@ -21,7 +24,7 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 def _load(settings: Settings) -> KnowledgeGraph:
     try:
-        return load_graph(settings.data)
+        return load_graph(settings.data, headroom=HEADROOM)
     except DataError as exc:
         print(f"error: cannot serve {', '.join(map(str, settings.data))}\n{exc}", file=sys.stderr)
         raise SystemExit(2) from None
@@ -32,10 +35,18 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from .server import run
 
     settings = _settings(args)
+    host, port = args.host or settings.host, args.port or settings.port
+    if args.workers > 1:
+        # Each worker process loads the graph and replays the journal itself, then polls the journal for
+        # the changes written through the others (KG_POLL_INTERVAL).
+        os.environ["KG_DATA"] = ",".join(str(folder) for folder in settings.data)
+        run("app.main:app", host=host, port=port, limits=settings.server_limits, access_log=settings.access_log,
+            workers=args.workers)
+        return 0
     kg = _load(settings)
     print(f"loaded {kg.stats()['entities']} entities and {kg.stats()['relations']} relations", file=sys.stderr)
-    run(create_app(settings, graph=kg), host=args.host or settings.host, port=args.port or settings.port,
-        limits=settings.server_limits, access_log=settings.access_log)
+    run(create_app(settings, graph=kg), host=host, port=port, limits=settings.server_limits,
+        access_log=settings.access_log)
     return 0
 
 
@@ -55,6 +66,11 @@ def cmd_export(args: argparse.Namespace) -> int:
     from .io.export import export_stream
     from .queries.filters import make_filter
 
+    if args.yaml:
+        return _export_yaml(args)
+    if not args.format:
+        print("error: give --format (or --yaml DIR)", file=sys.stderr)
+        return 2
     kg = _load(_settings(args))
     try:  # check every option before a file is created
         flt = make_filter(types=args.type, start=args.start, end=args.end, as_of=args.as_of)
@@ -66,6 +82,22 @@ def cmd_export(args: argparse.Namespace) -> int:
     with nullcontext(sys.stdout.buffer) if to_stdout else Path(args.out).open("wb") as out:
         out.writelines(chunks)
         out.flush()
+    return 0
+
+
+def _export_yaml(args: argparse.Namespace) -> int:
+    from .curation.files import write_yaml
+    from .curation.service import open_curator
+
+    settings = _settings(args)
+    try:
+        curator = open_curator(settings, _load(settings), lambda _snapshot: None)
+    except DataError as exc:
+        print(f"error: cannot replay the journal\n{exc}", file=sys.stderr)
+        return 2
+    counts = write_yaml(curator.latest, args.yaml)
+    curator.engine.dispose()
+    print(f"wrote {counts['entities']} entities and {counts['relations']} relations to {args.yaml}", file=sys.stderr)
     return 0
 
 
@@ -81,14 +113,16 @@ def build_parser() -> argparse.ArgumentParser:
     serve = with_data(commands.add_parser("serve", help="serve the REST API"))
     serve.add_argument("--host", default=None, help="default $KG_HOST or 127.0.0.1")
     serve.add_argument("--port", type=int, default=None, help="default $KG_PORT or 8000")
+    serve.add_argument("--workers", type=int, default=1, help="worker processes (they share the journal)")
     serve.set_defaults(run=cmd_serve)
 
     validate = with_data(commands.add_parser("validate", help="check dataset folders and report every problem"))
     validate.set_defaults(run=cmd_validate)
 
     export = with_data(commands.add_parser("export", help="write the graph as GraphML, GEXF, JSON or CSV"))
-    export.add_argument("--format", required=True,
-                        choices=["graphml", "gexf", "node-link", "cytoscape", "csv"])
+    export.add_argument("--format", choices=["graphml", "gexf", "node-link", "cytoscape", "csv"])
+    export.add_argument("--yaml", type=Path, metavar="DIR",
+                        help="instead: write the curated state (dataset files and journal) as dataset YAML files")
     export.add_argument("--table", choices=["edges", "nodes"], default="edges",
                         help="with --format csv: the edges table (one row per relation) or the nodes table")
     export.add_argument("--out", help="file to write (default: standard output)")
@@ -99,6 +133,7 @@ def build_parser() -> argparse.ArgumentParser:
     export.set_defaults(run=cmd_export)
 
     add_import_command(commands)
+    add_keys_command(commands)
     return parser
 
 

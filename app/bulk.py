@@ -22,6 +22,7 @@ import pyarrow as pa
 import pyarrow.compute
 from pyarrow import csv as pa_csv
 
+from . import rules
 from .store import (
     DEFAULT_POLARITY,
     POLARITY_CODE,
@@ -58,10 +59,7 @@ class BulkTarget:
     """Where read relations go, and what they may refer to."""
 
     columns: RelationColumns
-    alias_map: dict[str, int]
-    entity_ids: list[str]
-    source_ids: set[str]
-    check_parties: Callable[[Any], list[int] | str]
+    known: rules.Known
 
 
 def _rows(path: Path, columns: tuple[str, ...], report: Report) -> Iterator[list[list[str]]]:
@@ -180,7 +178,7 @@ def _read_block(batch: pa.RecordBatch, lines: np.ndarray, target: BulkTarget, ca
     if batch.num_rows == 0:
         return
     column = dict(zip(RELATION_COLUMNS, batch.columns, strict=True))
-    columns, alias_map = target.columns, target.alias_map
+    columns, alias_map, sources = target.columns, target.known.entities, target.known.sources
     type_code = _codes(column["type"], lambda t: TYPE_CODE.get(t, -1), np.int16)
     source = _codes(column["source"], lambda s: alias_map.get(s, -1), np.int32)
     target_ = _codes(column["target"], lambda s: alias_map.get(s, -1), np.int32)
@@ -196,7 +194,7 @@ def _read_block(batch: pa.RecordBatch, lines: np.ndarray, target: BulkTarget, ca
     bad |= (end_precision > 0) & (start_precision > 0) & (end_hi < lo)
     polarity = _codes(column["polarity"], lambda p: POLARITY_CODE.get(p, _BAD) if p else _DEFAULT, np.int8)
     bad |= polarity == _BAD
-    source_code = _codes(column["source_id"], lambda s: columns.source_code(s) if s in target.source_ids
+    source_code = _codes(column["source_id"], lambda s: columns.source_code(s) if s in sources
                          else (-1 if not s else _BAD), np.int16)
     bad |= source_code == _BAD
     values, index = _mapped(column["attributes"], caches["attributes"], _attributes)
@@ -207,12 +205,12 @@ def _read_block(batch: pa.RecordBatch, lines: np.ndarray, target: BulkTarget, ca
     ids = _bytes(column["id"])
     bad |= ids == b""
     for row in np.flatnonzero(np.isin(type_code, _MEDIATION_CODES) & ~bad).tolist():
-        parties = target.check_parties((attributes[row] or {}).get("parties"))
+        parties = rules.check_parties((attributes[row] or {}).get("parties"), alias_map)
         if isinstance(parties, str):
             report(f"line {lines[row]} ({ids[row].decode()})", "attributes.parties", parties)
             bad[row] = True
         else:
-            attributes[row] = {**attributes[row], "parties": [target.entity_ids[p] for p in parties]}
+            attributes[row] = {**attributes[row], "parties": [target.known.entity_ids[p] for p in parties]}
     for row in np.flatnonzero(bad).tolist():
         _explain([batch.column(i)[row].as_py() for i in range(len(RELATION_COLUMNS))], int(lines[row]), target,
                  report)
@@ -236,27 +234,23 @@ def _read_block(batch: pa.RecordBatch, lines: np.ndarray, target: BulkTarget, ca
 
 
 def _explain(row: list[str], line: int, target: BulkTarget, report: Report) -> None:
-    """Say what is wrong with one bad row, field by field."""
+    """Say what is wrong with one bad row, field by field, in the rulebook's words."""
     relation_id, type_, source, target_, start, end, polarity, _, source_id, _, attrs = row
     entry = f"line {line} ({relation_id})"
-    if not relation_id:
-        report(entry, "id", "missing relation id")
-    if type_ not in TYPE_CODE:
-        report(entry, "type", f"unknown relation type {type_!r}")
-    for name, ref in (("source", source), ("target", target_)):
-        if ref not in target.alias_map:
-            report(entry, name, f"unknown entity {ref!r}")
-    for name, value in (("start", start), ("end", end)):
-        if value and _date(value) is None:
-            try:
-                parse_date(value)
-            except DateError as exc:
-                report(entry, name, str(exc))
-    if start and end and _date(start) and _date(end) and parse_date(end).hi < parse_date(start).lo:
-        report(entry, "end", f"{end} is before start {start}")
-    if polarity and polarity not in POLARITY_CODE:
-        report(entry, "polarity", f"{polarity!r} is not positive, negative or neutral")
-    if source_id and source_id not in target.source_ids:
-        report(entry, "source_id", f"unknown source {source_id!r}")
-    if attrs and _attributes(attrs) is _INVALID:
-        report(entry, "attributes", "must be a JSON object")
+    known = target.known
+    problems: list[tuple[str, str | None]] = [
+        ("id", None if relation_id else "missing relation id"),
+        ("type", rules.unknown_type(type_)),
+        ("source", None if source in known.entities else rules.unknown_entity(source)),
+        ("target", None if target_ in known.entities else rules.unknown_entity(target_)),
+        ("start", rules.date_problem(start) if start else None),
+        ("end", rules.date_problem(end) if end else None),
+        ("polarity", rules.polarity_problem(polarity) if polarity else None),
+        ("source_id", None if not source_id or source_id in known.sources else rules.unknown_source(source_id)),
+        ("attributes", "must be a JSON object" if attrs and _attributes(attrs) is _INVALID else None),
+    ]
+    if not any(message for field, message in problems if field in ("start", "end")):
+        problems.append(("end", rules.end_before_start(start or None, end or None)))
+    for field, message in problems:
+        if message:
+            report(entry, field, message)

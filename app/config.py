@@ -65,6 +65,21 @@ class Settings(BaseSettings):
                             head_timeout=self.limit_head_timeout, keep_alive=self.limit_keep_alive,
                             connections=self.limit_connections)
 
+    state_dir: Path = Field(
+        default_factory=lambda: _state_dir_default(),
+        description="Where the service keeps its state: the SQLite journal of changes and API keys "
+        "(default $XDG_DATA_HOME/bilateral-kg, i.e. ~/.local/share/bilateral-kg).")
+    database_url: str | None = Field(
+        default=None, description="The journal's database: sqlite:///PATH or postgresql://USER@HOST:PORT/DB "
+        "(default: SQLite, journal.sqlite3 in state_dir).")
+    poll_interval: float = Field(
+        default=0.25, gt=0, le=60, description="Seconds between looks at the journal for changes made through "
+        "other servers or workers sharing the database.")
+
+    @property
+    def journal_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.state_dir / 'journal.sqlite3'}"
+
     @field_validator("data", mode="before")
     @classmethod
     def _split_folders(cls, value: object) -> object:
@@ -72,6 +87,11 @@ class Settings(BaseSettings):
             parts = value.replace(os.pathsep, ",").split(",")
             return [Path(part.strip()) for part in parts if part.strip()]
         return value
+
+
+def _state_dir_default() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "bilateral-kg"
 
 
 @lru_cache

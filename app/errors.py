@@ -6,6 +6,12 @@
     ├── UnknownRelation    404
     ├── BadParameter       422  a query parameter is malformed, out of range, or asks for more than a
     │                           documented bound allows
+    ├── Unauthenticated    401  a write without a key in force
+    ├── Forbidden          403  a key whose role may not do this
+    ├── UnknownChange      404  no journal entry has that number
+    ├── Conflict           409  an id already taken; a change that no longer applies (revert)
+    ├── PreconditionFailed 412  ``If-Match`` names a version that is no longer the current one
+    ├── InvalidObject      422  a written entity or relation breaks a rule (names the field)
     └── Overloaded         503  heavy work refused or out of time under load; ``Retry-After`` says when
 
 ``DataError`` is not a request error: it stops start-up and lists every
@@ -84,6 +90,48 @@ class Overloaded(ServiceError):
     @property
     def headers(self) -> dict[str, str]:
         return {"Retry-After": str(self.extra["retry_after"])}
+
+
+class Unauthenticated(ServiceError):
+    status, title, slug = 401, "Authentication required", "unauthenticated"
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"WWW-Authenticate": "Bearer"}
+
+
+class Forbidden(ServiceError):
+    status, title, slug = 403, "Forbidden", "forbidden"
+
+
+class UnknownChange(ServiceError):
+    status, title, slug = 404, "Unknown change", "unknown-change"
+
+    def __init__(self, seq: int) -> None:
+        super().__init__(f"No journal entry has the number {seq}", seq=seq)
+
+
+class Conflict(ServiceError):
+    status, title, slug = 409, "Conflict", "conflict"
+
+
+class PreconditionFailed(ServiceError):
+    status, title, slug = 412, "Precondition failed", "precondition-failed"
+
+    def __init__(self, target: str, current: str) -> None:
+        super().__init__(f"{target} has changed: its current ETag is {current}; fetch it and try again",
+                         current_etag=current)
+
+
+class InvalidObject(ServiceError):
+    """A written object that breaks rules; ``errors`` lists each ``{field, message}``."""
+
+    status, title, slug = 422, "Invalid object", "invalid-object"
+
+    def __init__(self, errors: list[tuple[str, str]], where: str = "") -> None:
+        detail = "; ".join(f"{where}{field}: {message}" for field, message in errors)
+        super().__init__(detail, parameter=f"{where}{errors[0][0]}" if errors else None,
+                         errors=[{"field": f"{where}{field}", "message": message} for field, message in errors])
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from .indexes import GroupIndex
 from .membership import Membership
 from .records import EntityRecord, SourceRecord
 from .resolve import NameIndex
-from .store import STATUS_TYPE_CODES, TYPE_CODE, RelationTable
+from .store import STATUS_TYPE_CODES, TYPE_CODE, IdIndex, RelationTable
 from .temporal import OPEN_END
 from .vocabulary import MEDIATION_TYPES
 
@@ -50,48 +50,52 @@ class KnowledgeGraph:
         sources: Iterable[SourceRecord],
         entities: Sequence[EntityRecord],
         relations: RelationTable,
+        live: np.ndarray | None = None,
+        headroom: int = 0,
     ) -> None:
+        """``live``: the positions of ``relations`` in the graph (all when None: a table may also hold
+        versions that were replaced or retracted, see ``snapshot.py``). ``headroom``: entities that may
+        be added later without changing the keys of the indexes."""
         self.sources = {source.id: source for source in sources}
         self.entities = list(entities)
         # Ids and names by position, for the loops that render relations by the hundred.
         self.entity_ids = [entity.id for entity in self.entities]
         self.entity_names = [entity.name for entity in self.entities]
         self.relations = relations
+        self.live = np.arange(len(relations), dtype=np.int32) if live is None else live.astype(np.int32)
+        self._ids = relations.position if live is None else IdIndex(relations.ids, self.live)
         self.names = NameIndex(self.entities)
-        self._size = max(len(self.entities), 1)
+        self._size = max(len(self.entities) + headroom, 1)
         self._build_indexes()
         self.dyads = nx.freeze(self._build_dyad_graph())
 
     # -- construction ---------------------------------------------------------
 
     def _build_indexes(self) -> None:
-        table = self.relations
-        positions = np.arange(len(table), dtype=np.int32)
-        self.by_time = np.argsort(table.lo, kind="stable").astype(np.int32)
+        table, positions = self.relations, self.live
+        every = len(positions) == len(table)  # then each column is used as it is, not copied
+        source, target, type_, lo, hi = (column if every else column[positions] for column in
+                                         (table.source, table.target, table.type, table.lo, table.hi))
+        self.by_time = positions[np.argsort(lo, kind="stable")]
         self.by_time_lo = table.lo[self.by_time]
-        # States with a known end, by the day they ended: what ``/changes`` reports as ended.
-        closed = np.flatnonzero(table.is_state & (table.end_precision > 0) & (table.hi < OPEN_END)).astype(np.int32)
-        self.by_end = closed[np.argsort(table.hi[closed], kind="stable")]
+        self.by_end = closed_states(table, positions)
         self.by_end_hi = table.hi[self.by_end]
-        low = np.minimum(table.source, table.target).astype(np.int64)
-        high = np.maximum(table.source, table.target).astype(np.int64)
-        self.by_dyad = GroupIndex(low * self._size + high, positions, table.lo, reach=table.hi)
-        bearing = STATUS_TYPE_CODES[table.type]
-        self.status_by_dyad = GroupIndex((low * self._size + high)[bearing], positions[bearing], table.lo[bearing])
-        loops = table.source == table.target
-        ends = np.concatenate([table.source, table.target[~loops]]).astype(np.int64)
+        self.by_dyad = GroupIndex(self.dyad_keys(source, target), positions, lo, reach=hi)
+        bearing = STATUS_TYPE_CODES[type_]
+        self.status_by_dyad = GroupIndex(self.dyad_keys(source, target)[bearing], positions[bearing], lo[bearing])
+        loops = source == target
+        ends = np.concatenate([source, target[~loops]]).astype(np.int64)
         at = np.concatenate([positions, positions[~loops]])
         self.by_entity = GroupIndex(ends, at, table.lo[at], reach=table.hi[at])
-        self.by_type = GroupIndex(table.type.astype(np.int64), positions, table.lo, reach=table.hi)
+        self.by_type = GroupIndex(type_.astype(np.int64), positions, lo, reach=hi)
         self.adjacency = Adjacency(self.by_dyad, table, self._size)
-        self.membership = Membership(table)
-        self.mediations: dict[Dyad, list[int]] = {}
-        mediation_codes = [TYPE_CODE[type_id] for type_id in MEDIATION_TYPES]
-        for position in positions[np.isin(table.type, mediation_codes)].tolist():
-            parties = (table.attributes[position] or {}).get("parties", ())
-            ends_ = [self.entity_position(party) for party in parties]
-            if len(ends_) == 2 and None not in ends_:
-                self.mediations.setdefault(dyad_key(*ends_), []).append(position)  # type: ignore[arg-type]
+        self.membership = Membership(table, None if every else positions)
+        self.mediations = mediation_index(self, positions)
+
+    def dyad_keys(self, source: np.ndarray, target: np.ndarray) -> np.ndarray:
+        """The dyad key of each pair of entity positions (either order)."""
+        low = np.minimum(source, target).astype(np.int64)
+        return low * self._size + np.maximum(source, target)
 
     def _build_dyad_graph(self) -> nx.Graph:
         graph = nx.Graph()
@@ -105,8 +109,9 @@ class KnowledgeGraph:
         graph = nx.MultiDiGraph()
         graph.add_nodes_from((e.id, {"name": e.name, "kind": e.kind}) for e in self.entities)
         table = self.relations
-        triple = (table.source.astype(np.int64) * self._size + table.target) * 64 + table.type
-        groups = GroupIndex(triple, np.arange(len(table), dtype=np.int32), table.lo)
+        live = self.live
+        triple = (table.source[live].astype(np.int64) * self._size + table.target[live]) * 64 + table.type[live]
+        groups = GroupIndex(triple, live, table.lo[live])
         ids = self.entity_ids
         for slot, key in enumerate(groups.keys.tolist()):
             source, target = divmod(key // 64, self._size)
@@ -127,7 +132,7 @@ class KnowledgeGraph:
         return self.names._ids.get(entity_id)
 
     def relation_position(self, relation_id: str) -> int | None:
-        return self.relations.position.get(relation_id)
+        return self._ids.get(relation_id)
 
     def dyad_relations(self, a: int, b: int, window: tuple[int, int] | None = None) -> np.ndarray:
         """Positions of the relations between ``a`` and ``b``, both directions, oldest first.
@@ -195,8 +200,27 @@ class KnowledgeGraph:
         return self.by_entity.get(position)
 
     def stats(self) -> dict[str, int]:
-        return {"entities": len(self.entities), "relations": len(self.relations)}
+        return {"entities": len(self.entities), "relations": len(self.live)}
 
+
+def closed_states(table: RelationTable, positions: np.ndarray) -> np.ndarray:
+    """States with a known end among ``positions``, by the day they ended: what ``/changes`` reports as ended."""
+    ended = table.is_state[positions] & (table.end_precision[positions] > 0) & (table.hi[positions] < OPEN_END)
+    closed = positions[ended].astype(np.int32)
+    return closed[np.argsort(table.hi[closed], kind="stable")]
+
+
+def mediation_index(kg: KnowledgeGraph, positions: np.ndarray) -> dict[Dyad, list[int]]:
+    """The mediation relations among ``positions``, by the dyad of the two parties they are between."""
+    table = kg.relations
+    found: dict[Dyad, list[int]] = {}
+    mediation_codes = [TYPE_CODE[type_id] for type_id in MEDIATION_TYPES]
+    for position in positions[np.isin(table.type[positions], mediation_codes)].tolist():
+        parties = (table.attributes[position] or {}).get("parties", ())
+        ends = [kg.entity_position(party) for party in parties]
+        if len(ends) == 2 and None not in ends:
+            found.setdefault(dyad_key(*ends), []).append(position)  # type: ignore[arg-type]
+    return found
 
 
 class Adjacency:

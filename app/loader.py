@@ -19,8 +19,9 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import yaml
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
+from . import rules
 from .bulk import ENTITY_COLUMNS, RELATION_COLUMNS, BulkTarget, entity_rows, read_relations
 from .errors import DataError, Problem
 from .graph import KnowledgeGraph
@@ -28,8 +29,6 @@ from .integrity import check_integrity
 from .records import EntityRecord, RelationRecord, SourceRecord
 from .resolve import entity_keys, fold
 from .store import RelationColumns, RelationTable
-from .temporal import parse_date
-from .vocabulary import MEDIATION_TYPES
 
 __all__ = ["ENTITY_COLUMNS", "RELATION_COLUMNS", "load_graph", "read_folders"]
 
@@ -55,10 +54,13 @@ class _Dataset:
         self.problems.append(Problem(file, entry, field_, message))
 
 
-def load_graph(folders: Sequence[str | Path]) -> KnowledgeGraph:
-    """Load, validate and index dataset folders; raise ``DataError`` listing all problems."""
+def load_graph(folders: Sequence[str | Path], *, headroom: int = 0) -> KnowledgeGraph:
+    """Load, validate and index dataset folders; raise ``DataError`` listing all problems.
+
+    ``headroom``: entities that writes may add before the indexes must be rebuilt.
+    """
     data, table = read_folders(folders)
-    return KnowledgeGraph(sources=data.sources, entities=data.entities, relations=table)
+    return KnowledgeGraph(sources=data.sources, entities=data.entities, relations=table, headroom=headroom)
 
 
 def read_folders(folders: Sequence[str | Path]) -> tuple[_Dataset, RelationTable]:
@@ -100,17 +102,14 @@ def _read_folder(folder: Path, data: _Dataset, *, first: bool) -> None:
         for entry, raw in entries:
             if entity := _validate(EntityRecord, raw, path, entry, data):
                 _add_entity(entity, path, entry, data, alias_map, first=first)
+    known = _known(data, alias_map)
     for path in kinds["relations"]:
         for entry, raw in _yaml_entries(path, data):
             if relation := _validate(RelationRecord, raw, path, entry, data):
-                _add_relation(relation, path, entry, data, alias_map)
+                _add_relation(relation, path, entry, data, known)
     if (bulk_relations := folder / "relations.csv").exists():
-        target = BulkTarget(
-            columns=data.columns, alias_map=alias_map, entity_ids=[e.id for e in data.entities],
-            source_ids={s.id for s in data.sources},
-            check_parties=lambda parties: _check_parties(parties, alias_map),
-        )
-        read_relations(bulk_relations, target, _reporter(data, bulk_relations))
+        read_relations(bulk_relations, BulkTarget(columns=data.columns, known=known),
+                       _reporter(data, bulk_relations))
 
 
 def _reporter(data: _Dataset, path: Path) -> Callable[[str, str, str], None]:
@@ -134,13 +133,10 @@ def _yaml_entries(path: Path, data: _Dataset) -> Iterator[tuple[str, Any]]:
 
 
 def _validate(model: type[_M], raw: Any, path: Path, entry: str, data: _Dataset) -> _M | None:
-    try:
-        return model.model_validate(raw)
-    except ValidationError as exc:
-        for error in exc.errors(include_url=False):
-            where = ".".join(str(part) for part in error["loc"]) or "-"
-            data.problem(str(path), entry, where, error["msg"].removeprefix("Value error, "))
-        return None
+    record, violations = rules.parse(model, raw)
+    for violation in violations:
+        data.problem(str(path), entry, violation.field, violation.message)
+    return record
 
 
 def _add_entity(
@@ -179,64 +175,40 @@ def _add_aliases(data: _Dataset, owner: int, names: list[str]) -> None:
         data.entities[owner] = entity.model_copy(update={"aliases": (*entity.aliases, *new)})
 
 
-def _add_relation(
-    record: RelationRecord, path: Path, entry: str, data: _Dataset, alias_map: dict[str, int]
-) -> None:
-    ok = True
-    if record.id in data.relation_ids:
-        data.problem(str(path), entry, "id", f"duplicate relation id {record.id!r}")
-        ok = False
-    ends = {}
-    for end in ("source", "target"):
-        ref = getattr(record, end)
-        if ref not in alias_map:
-            data.problem(str(path), entry, end, f"unknown entity {ref!r}")
-            ok = False
-        ends[end] = alias_map.get(ref, -1)
-    if record.start and record.end and parse_date(record.end).hi < parse_date(record.start).lo:
-        data.problem(str(path), entry, "end", f"{record.end} is before start {record.start}")
-        ok = False
-    attributes = dict(record.attributes)
-    if record.type in MEDIATION_TYPES:
-        parties = _check_parties(attributes.get("parties"), alias_map)
-        if isinstance(parties, str):
-            data.problem(str(path), entry, "attributes.parties", parties)
-            ok = False
-        else:
-            attributes["parties"] = [data.entities[p].id for p in parties]
-    for item in record.evidence:
-        if item.source_id not in {s.id for s in data.sources}:
-            data.problem(str(path), entry, "evidence", f"unknown source {item.source_id!r}")
-            ok = False
-    if not ok:
+def _known(data: _Dataset, alias_map: dict[str, int]) -> rules.Known:
+    source_ids = {s.id for s in data.sources}
+    return rules.Known(entities=alias_map, entity_ids=rules.IdsOf(data.entities), sources=source_ids,
+                       relation_taken=data.relation_ids.__contains__)
+
+
+def _add_relation(record: RelationRecord, path: Path, entry: str, data: _Dataset, known: rules.Known) -> None:
+    checked, violations = rules.check_relation(record, known)
+    for violation in violations:
+        data.problem(str(path), entry, violation.field, violation.message)
+    if checked is None:
         return
     data.relation_ids.add(record.id)
     data.origins["relations", record.id] = (str(path), entry)
     data.columns.add(
-        id=record.id, type=record.type, source=ends["source"], target=ends["target"],
+        id=record.id, type=record.type, source=checked.source, target=checked.target,
         start=record.start, end=record.end, polarity=record.polarity,
         description=record.description,
         evidence=tuple((e.source_id, e.locator) for e in record.evidence),
-        attributes=attributes, note=record.note,
+        attributes=checked.attributes, note=record.note,
     )
 
 
-def _check_parties(parties: Any, alias_map: dict[str, int]) -> list[int] | str:
-    if not isinstance(parties, list) or len(parties) != 2:
-        return "a mediation needs the two parties it is between: attributes.parties = [a, b]"
-    unknown = [p for p in parties if not isinstance(p, str) or p not in alias_map]
-    if unknown:
-        return f"unknown entity {unknown[0]!r}"
-    positions = [alias_map[p] for p in parties]
-    if positions[0] == positions[1]:
-        return "the two parties of a mediation must differ"
-    return positions
-
-
 def _check_entity_references(data: _Dataset) -> None:
-    """Person affiliations and state capitals must name known entities."""
+    """Attributes naming other entities must name known ones (checked once every entity is read)."""
+    known = _KnownIds(data)
     for entity in data.entities:
-        for attribute in ("affiliation", "capital"):
-            ref = entity.attributes.get(attribute)
-            if ref is not None and ref not in data.positions and ref not in data.merged:
-                data.problem("entities", entity.id, f"attributes.{attribute}", f"unknown entity {ref!r}")
+        for violation in rules.check_entity(entity, known):
+            data.problem("entities", entity.id, violation.field, violation.message)
+
+
+class _KnownIds:
+    def __init__(self, data: _Dataset) -> None:
+        self._data = data
+
+    def __contains__(self, ref: object) -> bool:
+        return ref in self._data.positions or ref in self._data.merged

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from .api import analysis, changes, dyads, entities, export, mediations, meta, paths, relations
+from .api import analysis, changes, dyads, entities, export, journal, mediations, meta, paths, relations, writes
+from .api.conditional import SnapshotETags
 from .api.openapi import install_openapi
 from .api.problems import install_problem_handlers
 from .api.startup import StartupErrors
 from .config import Settings, get_settings
+from .curation.curator import HEADROOM
+from .curation.service import open_curator, poll_journal, stop
 from .errors import DataError
 from .graph import KnowledgeGraph
 from .heavy import HeavyWork
@@ -42,6 +46,8 @@ TAGS = [
     {"name": "analysis", "description": "Beyond lookups: series, changes, mediator candidates, balance, "
      "centrality."},
     {"name": "meta", "description": "Health and the relation vocabulary."},
+    {"name": "curation", "description": "Writes (with an API key of role editor or admin), the journal of "
+     "changes, history and revert."},
 ]
 
 
@@ -53,7 +59,9 @@ def create_app(settings: Settings | None = None, *, graph: KnowledgeGraph | None
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.settings = settings
         try:
-            app.state.kg = graph if graph is not None else load_graph(settings.data)
+            app.state.kg = graph if graph is not None else load_graph(settings.data, headroom=HEADROOM)
+            # Each write publishes a new snapshot here; a request reads the one it found on arrival.
+            app.state.curator = open_curator(settings, app.state.kg, lambda kg: setattr(app.state, "kg", kg))
         except DataError as exc:
             app.state.startup_error = f"cannot serve {', '.join(map(str, settings.data))}\n{exc}"
             raise
@@ -67,9 +75,12 @@ def create_app(settings: Settings | None = None, *, graph: KnowledgeGraph | None
                                           budget=settings.search_time_budget)
         for pool in (app.state.analysis_work, app.state.search_work):
             pool.start(app.state.kg)
+        poller = asyncio.create_task(poll_journal(app.state.curator, settings.poll_interval))
         try:
             yield
         finally:
+            await stop(poller)
+            app.state.curator.engine.dispose()
             app.state.analysis_work.shutdown()
             app.state.search_work.shutdown()
 
@@ -80,11 +91,12 @@ def create_app(settings: Settings | None = None, *, graph: KnowledgeGraph | None
         openapi_tags=TAGS,
         lifespan=lifespan,
     )
+    app.add_middleware(SnapshotETags)
     app.add_middleware(StartupErrors)
     install_problem_handlers(app)
     install_openapi(app)
     # Routers are tried in order: the cheap probes first, then the most used lookups.
-    for module in (meta, dyads, relations, entities, mediations, paths, changes, analysis, export):
+    for module in (meta, dyads, relations, entities, mediations, paths, changes, analysis, export, writes, journal):
         app.include_router(module.router)
     return app
 

@@ -40,10 +40,16 @@ class Membership:
     ['azerbaijani-armed-forces', 'hikmet-hajiyev', 'ilham-aliyev']
     """
 
-    def __init__(self, table: RelationTable) -> None:
+    def __init__(self, table: RelationTable, live: np.ndarray | None = None) -> None:
+        """``live``: the positions of the relations in force, when not all of the table (``snapshot.py``)."""
         self._table = table
-        belonging = np.isin(table.type, [TYPE_CODE[t] for t in BELONGING_TYPES]) & (table.source != table.target)
-        links = np.flatnonzero(belonging).astype(np.int32)
+        if live is None:
+            belonging = np.isin(table.type, [TYPE_CODE[t] for t in BELONGING_TYPES]) & (table.source != table.target)
+            links = np.flatnonzero(belonging).astype(np.int32)
+        else:
+            belonging = np.isin(table.type[live], [TYPE_CODE[t] for t in BELONGING_TYPES]) & \
+                (table.source[live] != table.target[live])
+            links = np.sort(live[belonging]).astype(np.int32)
         # Within an owner's group, links are sorted by member, so a member's links are found by bisection.
         self.by_owner = GroupIndex(table.target[links].astype(np.int64), links, table.source[links])
         self.by_member = GroupIndex(table.source[links].astype(np.int64), links, table.target[links])

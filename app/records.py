@@ -11,8 +11,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from .temporal import DateError, parse_date
-from .vocabulary import VOCABULARY
+from . import rules
 
 __all__ = ["EntityKind", "EntityRecord", "Evidence", "Polarity", "RelationRecord", "SourceRecord"]
 
@@ -59,10 +58,8 @@ def _check_date(value: Any) -> str | None:
     if value is None:
         return None
     text = str(value)  # YAML reads a bare 2020 as an int
-    try:
-        parse_date(text)
-    except DateError as exc:
-        raise ValueError(str(exc)) from None
+    if problem := rules.date_problem(text):
+        raise ValueError(problem)
     return text
 
 
@@ -87,6 +84,6 @@ class RelationRecord(_Strict):
     @field_validator("type")
     @classmethod
     def _known_type(cls, value: str) -> str:
-        if value not in VOCABULARY:
-            raise ValueError(f"unknown relation type {value!r}; see /types for the vocabulary")
+        if problem := rules.unknown_type(value):
+            raise ValueError(problem)
         return value

@@ -136,9 +136,22 @@ def guarded_protocol(limits: ServerLimits) -> type[HttpToolsProtocol]:
 
 
 def run(app: Any, *, host: str, port: int, limits: ServerLimits, access_log: bool, workers: int = 1) -> None:
-    """Serve ``app`` with uvicorn under ``limits``."""
+    """Serve ``app`` with uvicorn under ``limits``.
+
+    Worker processes (``workers`` > 1) are spawned: they get the protocol by name and build it from the
+    settings (the environment), since a class made here cannot be sent to them.
+    """
+    protocol: Any = guarded_protocol(limits) if workers == 1 else "app.server:WorkerProtocol"
     uvicorn.run(
-        app, host=host, port=port, log_level="info", access_log=access_log, http=guarded_protocol(limits),
+        app, host=host, port=port, log_level="info", access_log=access_log, http=protocol,
         timeout_keep_alive=int(limits.keep_alive), limit_concurrency=limits.connections,
         server_header=False, workers=workers,
     )
+
+
+def __getattr__(name: str) -> Any:
+    if name == "WorkerProtocol":  # for uvicorn's worker processes (see ``run``)
+        from .config import get_settings
+
+        return guarded_protocol(get_settings().server_limits)
+    raise AttributeError(name)

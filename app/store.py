@@ -20,8 +20,8 @@ from .temporal import OPEN_END, OPEN_START, ordinal_text, parse_date
 from .vocabulary import VOCABULARY
 
 __all__ = [
-    "POLARITY_CODE", "PRECISION_CODE", "STATE_TYPE_CODES", "TYPE_CODE", "TYPE_IDS", "RelationColumns",
-    "RelationTable",
+    "NUMERIC_COLUMNS", "POLARITY_CODE", "PRECISION_CODE", "STATE_TYPE_CODES", "TYPE_CODE", "TYPE_IDS",
+    "RelationColumns", "RelationTable",
 ]
 
 PRECISIONS = (None, "year", "month", "day")
@@ -39,6 +39,8 @@ _NUMERIC = {
     "hi": ("i", np.int32), "start_precision": ("b", np.int8), "end_precision": ("b", np.int8),
     "polarity": ("b", np.int8), "evidence_source": ("h", np.int16), "goldstein": ("f", np.float32),
 }
+
+NUMERIC_COLUMNS = (*_NUMERIC, "is_state")
 
 
 def goldstein_of(attributes: dict[str, Any] | None) -> float:
@@ -178,9 +180,11 @@ class TextColumn(Sequence[str]):
 class IdIndex:
     """Relation id to position by binary search over the sorted ids: no dict of 500k entries."""
 
-    def __init__(self, ids: TextColumn) -> None:
-        self._order = np.argsort(ids.raw, kind="stable").astype(np.int32)
-        self._sorted = ids.raw[self._order]
+    def __init__(self, ids: TextColumn, positions: np.ndarray | None = None) -> None:
+        raw = ids.raw if positions is None else ids.raw[positions]
+        order = np.argsort(raw, kind="stable").astype(np.int32)
+        self._sorted = raw[order]
+        self._order = order if positions is None else positions[order].astype(np.int32)
 
     def get(self, relation_id: str, default: int | None = None) -> int | None:
         if "\x00" in relation_id:  # fixed-width byte strings drop trailing NULs: never a match
@@ -244,6 +248,20 @@ class RelationTable:
         self.notes = columns.notes
         self.more_evidence = columns.more_evidence
         self.position = IdIndex(self.ids)
+
+    @classmethod
+    def of_columns(cls, numeric: dict[str, np.ndarray], *, ids: np.ndarray, locators: np.ndarray,
+                   like: RelationTable, sources: tuple[str, ...]) -> RelationTable:
+        """A table over given columns (views of a growing store, see ``snapshot.py``), sharing the
+        per-position dicts and attribute list of ``like``; its id index is ``like``'s."""
+        table = cls.__new__(cls)
+        for name in _NUMERIC:
+            setattr(table, name, numeric[name])
+        table.is_state = numeric["is_state"]
+        table.ids, table.locators, table.sources = TextColumn(ids), TextColumn(locators), sources
+        table.attributes, table.descriptions = like.attributes, like.descriptions
+        table.notes, table.more_evidence, table.position = like.notes, like.more_evidence, like.position
+        return table
 
     def __len__(self) -> int:
         return len(self.ids)

@@ -26,8 +26,13 @@ ROUTES = [("GET", path) for path in (
     "/health", "/types", "/entities", "/entities/{ref}", "/entities/{ref}/relations",
     "/entities/{ref}/neighbors", "/relations", "/relations/{relation_id}", "/dyads/{a}/{b}",
     "/dyads/{a}/{b}/status", "/dyads/{a}/{b}/series", "/mediations", "/paths", "/changes", "/export",
-    "/analysis/mediator-candidates", "/analysis/balance", "/analysis/centrality",
-)]
+    "/analysis/mediator-candidates", "/analysis/balance", "/analysis/centrality", "/journal",
+    "/relations/{relation_id}/history",
+)] + [
+    ("POST", "/entities"), ("POST", "/relations"), ("PATCH", "/entities/{object_id}"),
+    ("PATCH", "/relations/{object_id}"), ("DELETE", "/relations/{relation_id}"), ("POST", "/journal"),
+    ("POST", "/journal/{seq}/revert"),
+]
 
 
 @pytest.fixture(scope="module")

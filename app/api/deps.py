@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from fastapi import Depends, Path, Query, Request
 
 from ..config import Settings
+from ..curation.service import known_on
 from ..errors import BadParameter
 from ..graph import KnowledgeGraph
 from ..queries.filters import RelationFilter, make_filter
@@ -18,8 +19,17 @@ __all__ = [
 ]
 
 
+AsKnown = Annotated[str | None, Query(
+    examples=["2026-01-01"],
+    description="Answer from the graph as it was recorded on this date (the journal of changes replayed up "
+    "to its end), not as it is now. Partial ISO date.")]
+
+
 # Dependencies are async: a plain def would hop to the thread pool on every request.
-async def get_graph(request: Request) -> KnowledgeGraph:
+async def get_graph(request: Request, as_known: AsKnown = None) -> KnowledgeGraph:
+    """The snapshot this request reads from start to end: the latest, or the one known on ``as_known``."""
+    if as_known:
+        return known_on(request.app.state.curator, as_known)
     return request.app.state.kg  # type: ignore[no-any-return]
 
 

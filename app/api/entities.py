@@ -18,6 +18,7 @@ from ..records import EntityKind
 from ..schemas import EntityOut, EntityPage, NeighborhoodOut, RelationPage
 from .deps import EntityRef, Graph, Limit, Offset, RelationFilterDep, SettingsDep
 from .work import SearchWork
+from .writes import etag_of
 
 router = APIRouter(prefix="/entities", tags=["entities"])
 
@@ -47,9 +48,11 @@ def _search(kg: KnowledgeGraph, budget: Budget, q: str | None, kind: str | None,
 
 @router.get("/{ref}", summary="One entity", responses={404: {"description": "Unknown, with suggestions"},
                                                           409: {"description": "Ambiguous, with candidates"}})
-async def get_entity(kg: Graph, ref: EntityRef) -> EntityOut:
-    """An entity by id, name or alias: `Türkiye`, `turkey` and `TURKIYE` are the same."""
-    return EntityOut(**entity_view(kg, kg.resolve(ref)))
+async def get_entity(kg: Graph, ref: EntityRef, response: Response) -> EntityOut:
+    """An entity by id, name or alias: `Türkiye`, `turkey` and `TURKIYE` are the same (its version as the ETag)."""
+    position = kg.resolve(ref)
+    response.headers["ETag"] = etag_of(kg, "entity", position)
+    return EntityOut(**entity_view(kg, position))
 
 
 @router.get("/{ref}/relations", summary="Relations of an entity")

@@ -27,6 +27,7 @@ from pydantic import Field, TypeAdapter, ValidationError
 from pydantic.fields import FieldInfo
 from typing_extensions import TypedDict  # pydantic needs this one before Python 3.12
 
+from ..curation.service import known_on
 from ..graph import KnowledgeGraph
 
 __all__ = ["FastRoute"]
@@ -44,8 +45,11 @@ class FastRoute(APIRoute):
             # Read the query string once, as Starlette's QueryParams would (the last of repeated
             # single values wins), without building the multi-dict the route does not need.
             data: dict[str, Any] = dict(request.scope["path_params"])
+            known = None
             for name, value in query_pairs(request.scope["query_string"]):
                 if (source := query_sources.get(name)) is None:
+                    if name == "as_known" and value:
+                        known = value
                     continue
                 if source:
                     data.setdefault(name, []).append(value)
@@ -58,8 +62,9 @@ class FastRoute(APIRoute):
                     {**error, "loc": (sources[str(error["loc"][0])][0], *error["loc"])}
                     for error in exc.errors(include_url=False)
                 ]) from None
+            kg = request.app.state.kg if known is None else known_on(request.app.state.curator, known)
             for name in graph_arguments:
-                arguments[name] = request.app.state.kg
+                arguments[name] = kg
             return await endpoint(**arguments)
 
         return handle

@@ -40,14 +40,17 @@ def install_openapi(app: FastAPI) -> None:
                 for operation in operations.values():
                     responses = operation.setdefault("responses", {})
                     responses.pop("422", None)
-                    if path in _PLAIN:
-                        continue
-                    for status, description in _ERRORS.items():
+                    errors = _ERRORS if path not in _PLAIN else {"422": _ERRORS["422"]} \
+                        if operation.get("parameters") else {}
+                    for status, description in errors.items():
                         responses[status] = {"description": description, "content": problem}
-                    if path in _HEAVY:
+                    if path in _HEAVY and "requestBody" not in operation:  # not the writes there
                         responses["503"] = {"description": _OVERLOADED, "content": problem,
                                             "headers": {"Retry-After": {"schema": {"type": "integer"},
                                                                         "description": "Seconds to wait."}}}
+                    for status, response in responses.items():  # the routes' own (writes: 401, 403, 412...)
+                        if status.startswith("4") and "content" not in response:
+                            response["content"] = problem
             app.openapi_schema = document
         return app.openapi_schema
 

@@ -12,6 +12,7 @@ from ..queries.views import relation_view, relation_views
 from ..schemas import RelationOut, RelationPage
 from .deps import Graph, Limit, Offset, RelationFilterDep
 from .fastjson import json_response
+from .writes import etag_of
 
 router = APIRouter(prefix="/relations", tags=["relations"])
 
@@ -39,9 +40,11 @@ async def list_relations(
 
 
 @router.get("/{relation_id}", summary="One relation", responses={404: {"description": "No such relation"}})
-async def get_relation(kg: Graph, relation_id: Annotated[str, Path(description="Relation id.")]) -> RelationOut:
-    """A relation by its stable id, with its evidence and attributes."""
+async def get_relation(kg: Graph, relation_id: Annotated[str, Path(description="Relation id.")],
+                       response: Response) -> RelationOut:
+    """A relation by its stable id, with its evidence and attributes (and its version as the ETag)."""
     position = kg.relation_position(relation_id)
     if position is None:
         raise UnknownRelation(relation_id)
+    response.headers["ETag"] = etag_of(kg, "relation", position)
     return RelationOut(**relation_view(kg, position))

@@ -1,0 +1,1 @@
+"""Curation: writes through the API, journaled in a database, with API keys and roles."""
