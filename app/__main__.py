@@ -12,6 +12,7 @@ from .errors import DataError
 from .graph import KnowledgeGraph
 from .io.importers import add_import_command
 from .loader import load_graph
+from .logs import uvicorn_log_config
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -34,8 +35,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     settings = _settings(args)
     kg = _load(settings)
     print(f"loaded {kg.stats()['entities']} entities and {kg.stats()['relations']} relations", file=sys.stderr)
+    # The app writes its own access log (JSON, with the request id: app/api/telemetry.py): uvicorn's is off.
     run(create_app(settings, graph=kg), host=args.host or settings.host, port=args.port or settings.port,
-        limits=settings.server_limits, access_log=settings.access_log)
+        limits=settings.server_limits, access_log=False, log_config=uvicorn_log_config())
     return 0
 
 

@@ -10,6 +10,7 @@ the indexes. Both are frozen and read by every request.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable, Sequence
 from functools import cached_property
 
@@ -50,7 +51,10 @@ class KnowledgeGraph:
         sources: Iterable[SourceRecord],
         entities: Sequence[EntityRecord],
         relations: RelationTable,
+        version: str | None = None,
     ) -> None:
+        # Names this snapshot (HTTP ETags are made of it): unique unless the builder gives one.
+        self.version = version or uuid.uuid4().hex[:16]
         self.sources = {source.id: source for source in sources}
         self.entities = list(entities)
         # Ids and names by position, for the loops that render relations by the hundred.

@@ -3,20 +3,29 @@
 from __future__ import annotations
 
 import gc
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from starlette.middleware.cors import CORSMiddleware
+from starlette.middleware.gzip import GZipMiddleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 
-from .api import analysis, changes, dyads, entities, export, mediations, meta, paths, relations
+from .api import analysis, changes, dyads, entities, export, mediations, meta, ops, paths, relations
+from .api.caching import SnapshotCaching
+from .api.headers import SecurityHeaders
 from .api.openapi import install_openapi
 from .api.problems import install_problem_handlers
+from .api.ratelimit import RateLimit
 from .api.startup import StartupErrors
+from .api.telemetry import Telemetry
 from .config import Settings, get_settings
 from .errors import DataError
 from .graph import KnowledgeGraph
 from .heavy import HeavyWork
 from .loader import load_graph
+from .metrics import ServiceMetrics
 
 __all__ = ["app", "create_app"]
 
@@ -52,11 +61,16 @@ def create_app(settings: Settings | None = None, *, graph: KnowledgeGraph | None
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.settings = settings
+        started = time.perf_counter()
         try:
-            app.state.kg = graph if graph is not None else load_graph(settings.data)
+            kg = graph if graph is not None else load_graph(settings.data)
         except DataError as exc:
             app.state.startup_error = f"cannot serve {', '.join(map(str, settings.data))}\n{exc}"
             raise
+        stats = kg.stats()
+        metrics.graph_loaded(entities=stats["entities"], relations=stats["relations"],
+                             seconds=time.perf_counter() - started)
+        app.state.kg = kg
         # The graph lives as long as the process: keep the collector from walking it (and the
         # imported modules) on every full collection, which paused requests for ~60-90 ms.
         gc.collect()
@@ -80,13 +94,44 @@ def create_app(settings: Settings | None = None, *, graph: KnowledgeGraph | None
         openapi_tags=TAGS,
         lifespan=lifespan,
     )
-    app.add_middleware(StartupErrors)
+    app.state.metrics = metrics = ServiceMetrics()
+    add_middleware(app, settings, metrics)
     install_problem_handlers(app)
     install_openapi(app)
     # Routers are tried in order: the cheap probes first, then the most used lookups.
-    for module in (meta, dyads, relations, entities, mediations, paths, changes, analysis, export):
+    for module in (meta, dyads, relations, entities, mediations, paths, changes, analysis, export, ops):
         app.include_router(module.router)
     return app
+
+
+def add_middleware(app: FastAPI, settings: Settings, metrics: ServiceMetrics) -> None:
+    """The middleware stack, listed from the outside in (Starlette wraps the last added outermost).
+
+    Telemetry sees every answer, even a refusal; the host check and the rate limit refuse before any
+    work; security headers cover everything below; CORS answers preflights; gzip compresses what the
+    conditional-GET layer lets through. All are pure ASGI: no per-request task or body copy.
+    """
+    stack: list[tuple[type, dict[str, object]]] = [
+        (Telemetry, {"metrics": metrics, "access_log": settings.access_log}),
+        (StartupErrors, {}),
+    ]
+    if settings.allowed_hosts:
+        stack.append((TrustedHostMiddleware, {"allowed_hosts": settings.allowed_hosts, "www_redirect": False}))
+    if settings.rate_limit:
+        stack.append((RateLimit, {"rate": settings.rate_limit, "burst": settings.rate_burst}))
+    stack.append((SecurityHeaders, {"content_security_policy": settings.content_security_policy,
+                                    "documentation_pages": [url for url in (app.docs_url, app.redoc_url) if url]}))
+    if settings.cors_origins:
+        stack.append((CORSMiddleware, {"allow_origins": settings.cors_origins, "allow_methods": ["GET"],
+                                       "expose_headers": ["ETag", "X-Request-ID", "Retry-After"]}))
+    stack.append((GZipMiddleware, {"minimum_size": settings.gzip_minimum_size, "compresslevel": 6}))
+    stack.append((SnapshotCaching, {"max_age": settings.cache_max_age, "uncached": UNCACHED}))
+    for middleware, options in reversed(stack):
+        app.add_middleware(middleware, **options)  # type: ignore[arg-type]
+
+
+# Probes and metrics describe the process, not the snapshot: never cached.
+UNCACHED = frozenset({"/health", "/ready", "/metrics"})
 
 
 app = create_app()

@@ -26,7 +26,7 @@ ROUTES = [("GET", path) for path in (
     "/health", "/types", "/entities", "/entities/{ref}", "/entities/{ref}/relations",
     "/entities/{ref}/neighbors", "/relations", "/relations/{relation_id}", "/dyads/{a}/{b}",
     "/dyads/{a}/{b}/status", "/dyads/{a}/{b}/series", "/mediations", "/paths", "/changes", "/export",
-    "/analysis/mediator-candidates", "/analysis/balance", "/analysis/centrality",
+    "/analysis/mediator-candidates", "/analysis/balance", "/analysis/centrality", "/ready", "/metrics",
 )]
 
 

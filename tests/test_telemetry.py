@@ -1,0 +1,119 @@
+"""Request ids, structured logs, Prometheus metrics and the readiness probe."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+
+from app.config import Settings
+from app.graph import KnowledgeGraph
+from app.logs import REQUEST_ID, JsonFormatter
+from app.main import create_app
+
+from .conftest import MINI
+
+
+@pytest.fixture
+def client(mini: KnowledgeGraph) -> TestClient:
+    with TestClient(create_app(Settings(data=[MINI]), graph=mini)) as client:
+        yield client  # type: ignore[misc]
+
+
+def metric(text: str, name: str, **labels: str) -> float:
+    wanted = ",".join(f'{key}="{value}"' for key, value in sorted(labels.items()))
+    for line in text.splitlines():
+        series, _, value = line.rpartition(" ")
+        if series == (f"{name}{{{wanted}}}" if labels else name):
+            return float(value)
+    raise AssertionError(f"{name} {labels} not in the metrics")
+
+
+def test_request_id_comes_back(client: TestClient) -> None:
+    response = client.get("/health", headers={"X-Request-ID": "req-42.a:b_c"})
+    assert response.headers["x-request-id"] == "req-42.a:b_c"
+
+
+@pytest.mark.parametrize("sent", [None, "", "has space", "x" * 129, "<script>", "ü"])
+def test_missing_or_odd_request_ids_are_replaced(client: TestClient, sent: str | None) -> None:
+    headers = {"X-Request-ID": sent.encode()} if sent is not None else {}
+    made = client.get("/health", headers=headers).headers["x-request-id"]
+    assert re.fullmatch(r"[0-9a-f]{32}", made)
+    assert client.get("/health").headers["x-request-id"] != made
+
+
+def test_errors_carry_the_request_id_too(client: TestClient) -> None:
+    response = client.get("/entities/nobody", headers={"X-Request-ID": "abc"})
+    assert (response.status_code, response.headers["x-request-id"]) == (404, "abc")
+
+
+def test_metrics_count_requests_by_route_template_and_status(client: TestClient, mini: KnowledgeGraph) -> None:
+    for _ in range(3):
+        client.get("/health")
+    client.get("/dyads/alpha/beta")
+    client.get("/dyads/Alfa/beta")
+    client.get("/entities/nobody")
+    client.get("/no/such/path")
+    text = client.get("/metrics").text
+    assert metric(text, "kg_http_requests_total", method="GET", route="/health", status="200") == 3
+    assert metric(text, "kg_http_requests_total", method="GET", route="/dyads/{a}/{b}", status="200") == 2
+    assert metric(text, "kg_http_requests_total", method="GET", route="/entities/{ref}", status="404") == 1
+    assert metric(text, "kg_http_requests_total", method="GET", route="unmatched", status="404") == 1
+    assert metric(text, "kg_http_request_duration_seconds_count", method="GET", route="/dyads/{a}/{b}",
+                  status="200") == 2
+    assert metric(text, "kg_http_request_duration_seconds_sum", method="GET", route="/health", status="200") > 0
+    assert metric(text, "kg_http_requests_in_flight") == 1  # the /metrics request itself
+    assert metric(text, "kg_graph_entities") == len(mini.entities)
+    assert metric(text, "kg_graph_relations") == len(mini.relations)
+    assert metric(text, "kg_graph_load_seconds") >= 0
+    assert "Alfa" not in text  # labels are templates, never what the client typed
+
+
+def test_other_parts_register_their_gauges(client: TestClient) -> None:
+    sizes = [10]
+    metrics = client.app.state.metrics  # type: ignore[attr-defined]
+    metrics.add_gauge("kg_cache_entries", "Entries in a cache.", lambda: sizes[-1])
+    assert metric(client.get("/metrics").text, "kg_cache_entries") == 10
+    sizes.append(12)
+    assert metric(client.get("/metrics").text, "kg_cache_entries") == 12
+
+
+def test_ready_is_503_until_the_graph_is_loaded(mini: KnowledgeGraph) -> None:
+    client = TestClient(create_app(Settings(data=[MINI]), graph=mini))
+    waiting = client.get("/ready")  # no lifespan has run: nothing is loaded
+    assert waiting.status_code == 503 and waiting.headers["retry-after"] == "5"
+    assert waiting.json()["title"] == "Not ready"
+    with client:
+        assert client.get("/ready").json() == {"status": "ready", "version": mini.version}
+
+
+def test_access_log_is_one_structured_record_per_request(mini: KnowledgeGraph,
+                                                          caplog: pytest.LogCaptureFixture) -> None:
+    with TestClient(create_app(Settings(data=[MINI], access_log=True), graph=mini)) as client, \
+            caplog.at_level(logging.INFO, logger="app.access"):
+        client.get("/dyads/alpha/beta?from=2000", headers={"X-Request-ID": "r1"})
+    (record,) = [r for r in caplog.records if r.name == "app.access"]
+    line = json.loads(JsonFormatter().format(record))
+    assert {k: line[k] for k in ("level", "logger", "message", "method", "path", "route", "status")} == {
+        "level": "info", "logger": "app.access", "message": "request", "method": "GET",
+        "path": "/dyads/alpha/beta", "route": "/dyads/{a}/{b}", "status": 200}
+    assert line["duration_ms"] > 0 and line["time"].endswith("Z")
+
+
+def test_access_log_is_off_by_default(client: TestClient, caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.INFO, logger="app.access"):
+        client.get("/health")
+    assert not [r for r in caplog.records if r.name == "app.access"]
+
+
+def test_log_lines_name_the_request_being_answered() -> None:
+    token = REQUEST_ID.set("r-9")
+    try:
+        record = logging.LogRecord("app", logging.ERROR, __file__, 1, "failed on %s", ("x",), None)
+        assert json.loads(JsonFormatter().format(record))["request_id"] == "r-9"
+    finally:
+        REQUEST_ID.reset(token)
+    assert "request_id" not in json.loads(JsonFormatter().format(record))
