@@ -9,11 +9,11 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from starlette.middleware.cors import CORSMiddleware
-from starlette.middleware.gzip import GZipMiddleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from .api import analysis, changes, dyads, entities, export, mediations, meta, ops, paths, relations
 from .api.caching import SnapshotCaching
+from .api.compression import Compression
 from .api.headers import SecurityHeaders
 from .api.openapi import install_openapi
 from .api.problems import install_problem_handlers
@@ -25,6 +25,7 @@ from .errors import DataError
 from .graph import KnowledgeGraph
 from .heavy import HeavyWork
 from .loader import load_graph
+from .logs import AccessLog
 from .metrics import ServiceMetrics
 
 __all__ = ["app", "create_app"]
@@ -86,6 +87,8 @@ def create_app(settings: Settings | None = None, *, graph: KnowledgeGraph | None
         finally:
             app.state.analysis_work.shutdown()
             app.state.search_work.shutdown()
+            if access_log is not None:
+                access_log.flush()
 
     app = FastAPI(
         title="Bilateral relations knowledge graph",
@@ -95,7 +98,8 @@ def create_app(settings: Settings | None = None, *, graph: KnowledgeGraph | None
         lifespan=lifespan,
     )
     app.state.metrics = metrics = ServiceMetrics()
-    add_middleware(app, settings, metrics)
+    app.state.access_log = access_log = AccessLog() if settings.access_log else None
+    add_middleware(app, settings, metrics, access_log)
     install_problem_handlers(app)
     install_openapi(app)
     # Routers are tried in order: the cheap probes first, then the most used lookups.
@@ -104,7 +108,7 @@ def create_app(settings: Settings | None = None, *, graph: KnowledgeGraph | None
     return app
 
 
-def add_middleware(app: FastAPI, settings: Settings, metrics: ServiceMetrics) -> None:
+def add_middleware(app: FastAPI, settings: Settings, metrics: ServiceMetrics, access_log: AccessLog | None) -> None:
     """The middleware stack, listed from the outside in (Starlette wraps the last added outermost).
 
     Telemetry sees every answer, even a refusal; the host check and the rate limit refuse before any
@@ -112,7 +116,7 @@ def add_middleware(app: FastAPI, settings: Settings, metrics: ServiceMetrics) ->
     conditional-GET layer lets through. All are pure ASGI: no per-request task or body copy.
     """
     stack: list[tuple[type, dict[str, object]]] = [
-        (Telemetry, {"metrics": metrics, "access_log": settings.access_log}),
+        (Telemetry, {"stats": metrics.requests, "access_log": access_log}),
         (StartupErrors, {}),
     ]
     if settings.allowed_hosts:
@@ -124,7 +128,7 @@ def add_middleware(app: FastAPI, settings: Settings, metrics: ServiceMetrics) ->
     if settings.cors_origins:
         stack.append((CORSMiddleware, {"allow_origins": settings.cors_origins, "allow_methods": ["GET"],
                                        "expose_headers": ["ETag", "X-Request-ID", "Retry-After"]}))
-    stack.append((GZipMiddleware, {"minimum_size": settings.gzip_minimum_size, "compresslevel": 6}))
+    stack.append((Compression, {"minimum_size": settings.gzip_minimum_size}))
     stack.append((SnapshotCaching, {"max_age": settings.cache_max_age, "uncached": UNCACHED}))
     for middleware, options in reversed(stack):
         app.add_middleware(middleware, **options)  # type: ignore[arg-type]

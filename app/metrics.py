@@ -8,10 +8,12 @@ value read at scrape time, e.g. a cache's size or hit rate, heavy computations r
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Callable, Iterator
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
-from prometheus_client.core import GaugeMetricFamily
+from prometheus_client import CollectorRegistry, Gauge, generate_latest
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily
+from prometheus_client.metrics_core import Metric
 from prometheus_client.registry import Collector
 
 __all__ = ["CONTENT_TYPE", "ServiceMetrics"]
@@ -29,28 +31,55 @@ class _CallbackGauge(Collector):
         yield GaugeMetricFamily(self.name, self.documentation, value=self.read())
 
 
+class RequestStats(Collector):
+    """Requests, their latency and those in flight, counted in plain dicts and turned into metrics when scraped.
+
+    prometheus-client's own Counter and Histogram take a lock and walk their buckets on every
+    observation: on a route answering in 50 us that was a measurable share of the throughput.
+    Every observation here happens on the event loop's thread, so no lock is needed.
+    """
+
+    def __init__(self) -> None:
+        self.in_flight = 0
+        # (method, route, status): [count, sum of seconds, count per bucket...]
+        self.series: dict[tuple[str, str, int], list[float]] = {}
+
+    def observe(self, method: str, route: str, status: int, seconds: float) -> None:
+        key = (method, route, status)
+        if (series := self.series.get(key)) is None:
+            series = self.series[key] = [0.0] * (2 + len(_LATENCY_BUCKETS) + 1)
+        series[0] += 1
+        series[1] += seconds
+        series[2 + bisect_left(_LATENCY_BUCKETS, seconds)] += 1
+
+    def collect(self) -> Iterator[Metric]:
+        labels = ["method", "route", "status"]
+        requests = CounterMetricFamily("kg_http_requests", "HTTP requests answered, by route template and status.",
+                                       labels=labels)
+        latency = HistogramMetricFamily("kg_http_request_duration_seconds",
+                                        "Time to answer, by route template and status.", labels=labels)
+        for (method, route, status), series in list(self.series.items()):
+            values = [method, route, str(status)]
+            requests.add_metric(values, series[0])
+            cumulative, buckets = 0.0, []
+            for bound, count in zip([*map(str, _LATENCY_BUCKETS), "+Inf"], series[2:], strict=True):
+                cumulative += count
+                buckets.append((bound, cumulative))
+            latency.add_metric(values, buckets, series[1])
+        yield requests
+        yield latency
+        yield GaugeMetricFamily("kg_http_requests_in_flight", "Requests being answered.", value=self.in_flight)
+
+
 class ServiceMetrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
-        self.requests = Counter("kg_http_requests", "HTTP requests answered, by route template and status.",
-                                ["method", "route", "status"], registry=self.registry)
-        self.latency = Histogram("kg_http_request_duration_seconds", "Time to answer, by route template and status.",
-                                 ["method", "route", "status"], buckets=_LATENCY_BUCKETS, registry=self.registry)
-        self.in_flight = Gauge("kg_http_requests_in_flight", "Requests being answered.", registry=self.registry)
+        self.requests = RequestStats()
+        self.registry.register(self.requests)
         self.entities = Gauge("kg_graph_entities", "Entities in the served snapshot.", registry=self.registry)
         self.relations = Gauge("kg_graph_relations", "Relations in the served snapshot.", registry=self.registry)
         self.load_seconds = Gauge("kg_graph_load_seconds", "Time taken to load and index the snapshot.",
                                   registry=self.registry)
-        # Label lookups cost more than the observation; one pair of children per (method, route, status).
-        self._children: dict[tuple[str, str, int], tuple[Counter, Histogram]] = {}
-
-    def observe(self, method: str, route: str, status: int, seconds: float) -> None:
-        key = (method, route, status)
-        if (children := self._children.get(key)) is None:
-            labels = (method, route, str(status))
-            children = self._children[key] = (self.requests.labels(*labels), self.latency.labels(*labels))
-        children[0].inc()
-        children[1].observe(seconds)
 
     def graph_loaded(self, *, entities: int, relations: int, seconds: float) -> None:
         self.entities.set(entities)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import re
@@ -11,7 +12,7 @@ from fastapi.testclient import TestClient
 
 from app.config import Settings
 from app.graph import KnowledgeGraph
-from app.logs import REQUEST_ID, JsonFormatter
+from app.logs import REQUEST_ID, AccessLog, JsonFormatter
 from app.main import create_app
 
 from .conftest import MINI
@@ -41,7 +42,7 @@ def test_request_id_comes_back(client: TestClient) -> None:
 def test_missing_or_odd_request_ids_are_replaced(client: TestClient, sent: str | None) -> None:
     headers = {"X-Request-ID": sent.encode()} if sent is not None else {}
     made = client.get("/health", headers=headers).headers["x-request-id"]
-    assert re.fullmatch(r"[0-9a-f]{32}", made)
+    assert re.fullmatch(r"[0-9a-f]{32}", made)  # this process's prefix, then a count
     assert client.get("/health").headers["x-request-id"] != made
 
 
@@ -90,23 +91,33 @@ def test_ready_is_503_until_the_graph_is_loaded(mini: KnowledgeGraph) -> None:
         assert client.get("/ready").json() == {"status": "ready", "version": mini.version}
 
 
-def test_access_log_is_one_structured_record_per_request(mini: KnowledgeGraph,
-                                                          caplog: pytest.LogCaptureFixture) -> None:
-    with TestClient(create_app(Settings(data=[MINI], access_log=True), graph=mini)) as client, \
-            caplog.at_level(logging.INFO, logger="app.access"):
+def test_access_log_is_one_json_line_per_request(mini: KnowledgeGraph) -> None:
+    app = create_app(Settings(data=[MINI], access_log=True), graph=mini)
+    stream = io.BytesIO()
+    app.state.access_log.stream = stream
+    with TestClient(app) as client:
         client.get("/dyads/alpha/beta?from=2000", headers={"X-Request-ID": "r1"})
-    (record,) = [r for r in caplog.records if r.name == "app.access"]
-    line = json.loads(JsonFormatter().format(record))
-    assert {k: line[k] for k in ("level", "logger", "message", "method", "path", "route", "status")} == {
-        "level": "info", "logger": "app.access", "message": "request", "method": "GET",
-        "path": "/dyads/alpha/beta", "route": "/dyads/{a}/{b}", "status": 200}
-    assert line["duration_ms"] > 0 and line["time"].endswith("Z")
+        client.get("/entities/nobody")
+    first, second = (json.loads(line) for line in stream.getvalue().splitlines())  # flushed at shutdown
+    assert {k: v for k, v in first.items() if k not in ("time", "duration_ms")} == {
+        "level": "info", "logger": "app.access", "message": "request", "request_id": "r1", "method": "GET",
+        "path": "/dyads/alpha/beta", "route": "/dyads/{a}/{b}", "status": 200, "client": "testclient"}
+    assert first["duration_ms"] > 0 and re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", first["time"])
+    assert (second["route"], second["status"]) == ("/entities/{ref}", 404)
 
 
-def test_access_log_is_off_by_default(client: TestClient, caplog: pytest.LogCaptureFixture) -> None:
-    with caplog.at_level(logging.INFO, logger="app.access"):
-        client.get("/health")
-    assert not [r for r in caplog.records if r.name == "app.access"]
+def test_access_log_lines_wait_at_most_a_batch() -> None:
+    stream = io.BytesIO()
+    log = AccessLog(stream, batch=3)
+    for n in range(4):
+        log.write({"n": n})
+    assert [json.loads(line)["n"] for line in stream.getvalue().splitlines()] == [0, 1, 2]
+    log.flush()
+    assert json.loads(stream.getvalue().splitlines()[-1])["n"] == 3
+
+
+def test_access_log_is_off_by_default(client: TestClient) -> None:
+    assert client.app.state.access_log is None  # type: ignore[attr-defined]
 
 
 def test_log_lines_name_the_request_being_answered() -> None:

@@ -46,8 +46,8 @@ class SnapshotCaching:
 
         async def send_with_tag(message: Message) -> None:
             if message["type"] == "http.response.start" and message["status"] == 200:
-                message = {**message, "headers": [*message.get("headers", ()), (b"etag", etag),
-                                                  (b"cache-control", self.cache_control)]}
+                message["headers"] = [*message.get("headers", ()), (b"etag", etag),
+                                      (b"cache-control", self.cache_control)]
             await send(message)
 
         await self.app(scope, receive, send_with_tag)

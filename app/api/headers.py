@@ -63,19 +63,29 @@ class SecurityHeaders:
                     await send({"type": "http.response.body", "body": body})
                 return
             if message["type"] == "http.response.start":
-                headers: list[tuple[bytes, bytes]] = [
-                    *(pair for pair in message.get("headers", ()) if pair[0].lower() != b"server"), *_ALWAYS]
-                names = {name.lower(): index for index, (name, _) in enumerate(headers)}
-                content_type = headers[names[b"content-type"]][1] if b"content-type" in names else b""
-                if content_type.startswith(b"text/html") and b"content-security-policy" not in names:
+                headers: list[tuple[bytes, bytes]] = []
+                content_type, location, has_policy = b"", -1, False
+                for pair in message.get("headers", ()):
+                    name = pair[0].lower()
+                    if name == b"server":
+                        continue
+                    if name == b"content-type":
+                        content_type = pair[1]
+                    elif name == b"location":
+                        location = len(headers)
+                    elif name == b"content-security-policy":
+                        has_policy = True
+                    headers.append(pair)
+                headers += _ALWAYS
+                if content_type.startswith(b"text/html") and not has_policy:
                     if scope["path"] in self.documentation_pages:
                         held.append({**message, "headers": headers})
                         return
                     headers.append((b"content-security-policy", self.csp))
-                if message["status"] in _REDIRECTS and b"location" in names:
-                    at = names[b"location"]
-                    headers[at] = (b"location", relative_location(headers[at][1].decode("latin-1")).encode("latin-1"))
-                message = {**message, "headers": headers}
+                if location >= 0 and message["status"] in _REDIRECTS:
+                    target = relative_location(headers[location][1].decode("latin-1"))
+                    headers[location] = (b"location", target.encode("latin-1"))
+                message["headers"] = headers
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

@@ -10,29 +10,31 @@ A pure ASGI middleware: one wrapper around ``send``.
 
 from __future__ import annotations
 
-import logging
+import itertools
+import os
 import re
 import time
-import uuid
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ..logs import ACCESS_LOGGER, REQUEST_ID
-from ..metrics import ServiceMetrics
+from ..logs import REQUEST_ID, AccessLog
+from ..metrics import RequestStats
 
 __all__ = ["Telemetry"]
 
 _SANE_ID = re.compile(rb"[A-Za-z0-9._:-]{1,128}")
-access_log = logging.getLogger(ACCESS_LOGGER)
-# Answers given before routing: a current ETag (app/api/caching.py), a rate limit.
+# Answers given before routing: a current ETag (app/api/caching.py), a trailing-slash redirect, a rate limit.
 _UNROUTED = {304: "not-modified", 307: "trailing-slash-redirect", 429: "rate-limited"}
 
 
 class Telemetry:
-    def __init__(self, app: ASGIApp, *, metrics: ServiceMetrics, access_log: bool) -> None:
+    def __init__(self, app: ASGIApp, *, stats: RequestStats, access_log: AccessLog | None) -> None:
         self.app = app
-        self.metrics = metrics
+        self.stats = stats
         self.access_log = access_log
+        # Made ids are this process's random prefix and a count: unique, and cheaper than a uuid4 each.
+        self._prefix = os.urandom(8).hex()
+        self._count = itertools.count(1)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -44,30 +46,31 @@ class Telemetry:
             if name == b"x-request-id":
                 request_id = value if _SANE_ID.fullmatch(value) else b""
                 break
-        request_id = request_id or uuid.uuid4().hex.encode()
+        request_id = request_id or f"{self._prefix}{next(self._count):016x}".encode()
         status = 500  # unless the app answers
 
         async def send_with_id(message: Message) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                message = {**message, "headers": [*message.get("headers", ()), (b"x-request-id", request_id)]}
+                message["headers"] = [*message.get("headers", ()), (b"x-request-id", request_id)]
             await send(message)
 
         token = REQUEST_ID.set(request_id.decode())
-        self.metrics.in_flight.inc()
+        self.stats.in_flight += 1
         try:
             await self.app(scope, receive, send_with_id)
         finally:
-            self.metrics.in_flight.dec()
+            self.stats.in_flight -= 1
             seconds = time.perf_counter() - started
             route = scope.get("route")
             template = getattr(route, "path", None) or _UNROUTED.get(status, "unmatched")
-            self.metrics.observe(scope["method"], template, status, seconds)
-            if self.access_log:
-                access_log.info("request", extra={
-                    "method": scope["method"], "path": scope["path"], "route": template, "status": status,
-                    "duration_ms": round(seconds * 1000, 3),
-                    "client": scope["client"][0] if scope.get("client") else None,
+            self.stats.observe(scope["method"], template, status, seconds)
+            if self.access_log is not None:
+                client = scope.get("client")
+                self.access_log.write({
+                    "request_id": request_id.decode(), "method": scope["method"], "path": scope["path"],
+                    "route": template, "status": status, "duration_ms": round(seconds * 1000, 3),
+                    "client": client[0] if client else None,
                 })
             REQUEST_ID.reset(token)
