@@ -147,6 +147,21 @@ def test_neighbors_within_depth(client: TestClient) -> None:
     assert not body["truncated"]
 
 
+@pytest.mark.parametrize("url", [
+    "/relations?from=2022&to=2020", "/relations?as_of=2022/2018", "/relations?from=2022/2018&to=2024",
+    "/entities/Azerbaijan/relations?from=2018/2014", "/changes?from=2022&to=2020",
+    "/dyads/Turkey/Israel?from=2023&to=2001",
+])
+def test_a_window_that_ends_before_it_starts_selects_nothing(client: TestClient, url: str) -> None:
+    body = get(client, url)
+    assert body.get("total", 0) == 0 and body.get("items", body.get("relations")) == []
+
+
+def test_an_empty_period_has_no_status(client: TestClient) -> None:
+    body = get(client, "/dyads/Turkey/Israel/status?as_of=2022/2018")
+    assert (body["status"], body["basis"]) == ("unknown", [])
+
+
 def test_neighbors_limit_truncates(client: TestClient) -> None:
     body = get(client, "/entities/Azerbaijan/neighbors?depth=2&limit=3")
     assert len(body["nodes"]) == 3 and body["truncated"]
@@ -157,7 +172,8 @@ def test_neighbors_limit_truncates(client: TestClient) -> None:
     [
         ("/dyads/Turkey/Israel/status?as_of=2022-13", 422, "as_of"),
         ("/relations?from=2020-02-30", 422, "from"),
-        ("/relations?from=2022&to=2020", 422, "to"),
+        ("/relations?from=%202022", 422, "from"),
+        ("/relations?as_of=%D9%A2%D9%A0%D9%A2%D9%A0", 422, "as_of"),  # Arabic-Indic digits: not ISO
         ("/relations?type=friendship", 422, "type"),
         ("/relations?limit=1001", 422, "limit"),
         ("/relations?offset=-1", 422, "offset"),

@@ -10,6 +10,7 @@ from ..config import Settings
 from ..errors import BadParameter
 from ..graph import KnowledgeGraph
 from ..queries.filters import RelationFilter, make_filter
+from ..temporal import QUERY_DATE_PATTERN, REQUIRED_QUERY_DATE_PATTERN
 from ..vocabulary import VOCABULARY
 
 __all__ = [
@@ -32,20 +33,23 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 TypeId = Literal[tuple(VOCABULARY)]  # type: ignore[valid-type]
 _DATE_HELP = "Partial ISO date (`2020`, `2020-12`, `2022-11-02`) or interval (`2018/2022`)."
+# Declared for clients and fuzzers; checked by the date parser, whose messages say more than a regex.
+_DATE_SCHEMA = {"pattern": QUERY_DATE_PATTERN}
+REQUIRED_DATE_SCHEMA = {"pattern": REQUIRED_QUERY_DATE_PATTERN}
 
 EntityRef = Annotated[str, Path(description="Entity id, name or alias (case, accents and punctuation ignored).",
                                  examples=["Türkiye"])]
 RefA = Annotated[str, Path(description="First entity: id, name or alias.", examples=["Türkiye"])]
 RefB = Annotated[str, Path(description="Second entity: id, name or alias.", examples=["Israel"])]
 AsOf = Annotated[str | None, Query(
-    examples=["2022-11"],
+    examples=["2022-11"], json_schema_extra=_DATE_SCHEMA,
     description=f"Keep what is in force on this date: states whose interval meets it, events on or before it. "
     f"{_DATE_HELP}")]
 From = Annotated[str | None, Query(
-    alias="from", examples=["2016"],
+    alias="from", examples=["2016"], json_schema_extra=_DATE_SCHEMA,
     description=f"Window start: keep relations overlapping the window. {_DATE_HELP}")]
 To = Annotated[str | None, Query(
-    alias="to", examples=["2022"],
+    alias="to", examples=["2022"], json_schema_extra=_DATE_SCHEMA,
     description=f"Window end (inclusive of its whole period). {_DATE_HELP}")]
 Types = Annotated[list[TypeId] | None, Query(  # type: ignore[valid-type]
     alias="type", description="Relation type(s) from `/types`; repeat the parameter for several.",
@@ -66,6 +70,14 @@ async def relation_filter(
 
 
 RelationFilterDep = Annotated[RelationFilter, Depends(relation_filter)]
+
+
+# Who mediated between whom, and who could: always two parties.
+PARTIES_SCHEMA = {"items": {"type": "string", "minLength": 1}}
+Between = Annotated[list[str], Query(
+    min_length=2, max_length=2, json_schema_extra=PARTIES_SCHEMA,
+    description="The two parties (give the parameter twice), in either order: id, name or alias.",
+    examples=[["Türkiye", "Israel"]])]
 
 
 def two_parties(kg: KnowledgeGraph, between: list[str]) -> tuple[int, int]:
