@@ -7,13 +7,14 @@ import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from starlette.middleware.cors import CORSMiddleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from .api import analysis, changes, dyads, entities, export, mediations, meta, ops, paths, relations
 from .api.caching import SnapshotCaching
 from .api.compression import Compression
+from .api.deps import single_values
 from .api.headers import SecurityHeaders
 from .api.openapi import install_openapi
 from .api.problems import install_problem_handlers
@@ -96,6 +97,7 @@ def create_app(settings: Settings | None = None, *, graph: KnowledgeGraph | None
         description=DESCRIPTION,
         openapi_tags=TAGS,
         lifespan=lifespan,
+        dependencies=[Depends(single_values)],
     )
     app.state.metrics = metrics = ServiceMetrics()
     app.state.access_log = access_log = AccessLog() if settings.access_log else None

@@ -71,7 +71,8 @@ async def get_mediator_candidates(
 
 def _candidates(kg: KnowledgeGraph, budget: Budget, a: int, b: int, period: Period, kinds: tuple[str, ...],
                 limit: int, offset: int) -> bytes:
-    found = mediator_candidates(kg, a, b, as_of=period, kinds=kinds, budget=budget)
+    # One party named twice faces itself: no one mediates that (see deps.two_parties).
+    found = [] if a == b else mediator_candidates(kg, a, b, as_of=period, kinds=kinds, budget=budget)
     items = [{"entity": entity_view(kg, c.entity), "score": c.score, "breakdown": c.breakdown,
               "relations": relation_views(kg, c.relations)} for c in found[offset: offset + limit]]
     return CandidatePage(between=[kg.entity(a).id, kg.entity(b).id], as_of=period.text, items=items,  # type: ignore[arg-type]

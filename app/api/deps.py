@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from collections.abc import Iterator
+from typing import Annotated, Any, Literal
 
 from fastapi import Depends, Path, Query, Request
 
@@ -12,6 +13,7 @@ from ..graph import KnowledgeGraph
 from ..queries.filters import RelationFilter, make_filter
 from ..temporal import QUERY_DATE_PATTERN, REQUIRED_QUERY_DATE_PATTERN
 from ..vocabulary import VOCABULARY
+from .fastroute import REPEATED, takes_many
 
 __all__ = [
     "AsOf", "From", "Graph", "Limit", "Members", "Offset", "RefA", "RefB", "RelationFilterDep",
@@ -80,13 +82,43 @@ Between = Annotated[list[str], Query(
     examples=[["Türkiye", "Israel"]])]
 
 
+async def single_values(request: Request) -> None:
+    """Refuse a single-valued query parameter given twice (``offset=1&offset=2``): which one would count?
+
+    Starlette would keep the last; a client that repeats it has made a mistake worth naming. Routes
+    of ``FastRoute`` check the same while reading their query string.
+    """
+    route = request.scope.get("route")
+    dependant = getattr(route, "dependant", None)
+    if dependant is None or not request.scope["query_string"]:
+        return
+    if (single := _SINGLE.get(id(route))) is None:
+        single = _SINGLE[id(route)] = frozenset(_single_valued(dependant))
+    seen: set[str] = set()
+    for name, _ in request.query_params.multi_items():
+        if name in single:
+            if name in seen:
+                raise BadParameter(name, REPEATED)
+            seen.add(name)
+
+
+_SINGLE: dict[int, frozenset[str]] = {}  # route: names of its single-valued query parameters
+
+
+def _single_valued(dependant: Any) -> Iterator[str]:
+    for field in dependant.query_params:
+        if not takes_many(field.field_info.annotation):
+            yield field.alias
+    for sub in dependant.dependencies:
+        yield from _single_valued(sub)
+
+
 def two_parties(kg: KnowledgeGraph, between: list[str]) -> tuple[int, int]:
-    """The two different entities a ``between`` parameter names."""
+    """The two entities a ``between`` parameter names; one entity named twice is a party facing itself
+    (see ``dyads._pair``), which no one mediates."""
     if len(between) != 2:
         raise BadParameter("between", f"give exactly two parties, got {len(between)}")
     if not all(between):
         raise BadParameter("between", "a party is empty: give an id, name or alias")
     a, b = (kg.resolve(ref) for ref in between)
-    if a == b:
-        raise BadParameter("between", "the two parties must be different entities")
     return a, b

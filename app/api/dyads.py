@@ -7,7 +7,6 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
 
-from ..errors import BadParameter
 from ..graph import KnowledgeGraph
 from ..queries.filters import as_of_or_today, make_filter
 from ..queries.relations import dyad_relations, dyad_summary
@@ -73,7 +72,7 @@ async def series(
 
 
 def _pair(kg: KnowledgeGraph, a: str, b: str) -> tuple[int, int]:
-    first, second = kg.resolve(a), kg.resolve(b)
-    if first == second:
-        raise BadParameter("b", "a relationship needs two different entities")
-    return first, second
+    # Two names of one entity (`Türkiye`, `turkey`) ask for its relations with itself: those whose
+    # source is its target (with `members`, between its own members). No schema can tell a client
+    # that two spellings are one entity, so this is an answer, not an error.
+    return kg.resolve(a), kg.resolve(b)
