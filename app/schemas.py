@@ -180,6 +180,8 @@ class SeriesOut(BaseModel):
     freq: Literal["month", "quarter", "year"]
     periods: list[SeriesPeriod]
     change_points: list[ChangePoint] = Field(description="Periods where the relationship turned.")
+    truncated: bool = Field(False, description="Whether the window held more periods than are served (1200): "
+                            "then only the most recent are.")
 
 
 class StatusBrief(BaseModel):
