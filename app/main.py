@@ -27,7 +27,8 @@ from .graph import KnowledgeGraph
 from .heavy import HeavyWork
 from .loader import load_graph
 from .logs import AccessLog
-from .metrics import ServiceMetrics
+from .metrics import ServiceMetrics, Stats
+from .queries.centrality import analysis_cache
 
 __all__ = ["app", "create_app"]
 
@@ -100,6 +101,7 @@ def create_app(settings: Settings | None = None, *, graph: KnowledgeGraph | None
         dependencies=[Depends(single_values)],
     )
     app.state.metrics = metrics = ServiceMetrics()
+    watch_heavy_work(app, metrics)
     app.state.access_log = access_log = AccessLog() if settings.access_log else None
     add_middleware(app, settings, metrics, access_log)
     install_problem_handlers(app)
@@ -108,6 +110,24 @@ def create_app(settings: Settings | None = None, *, graph: KnowledgeGraph | None
     for module in (meta, dyads, relations, entities, mediations, paths, changes, analysis, export, ops):
         app.include_router(module.router)
     return app
+
+
+_WORK_COUNTERS = ("computed", "joined", "refused", "out_of_time", "abandoned", "failed")
+
+
+def watch_heavy_work(app: FastAPI, metrics: ServiceMetrics) -> None:
+    """Heavy-work pools and caches in /metrics: read when scraped, from what the app holds then."""
+
+    def pools() -> Stats:
+        return {name: work.stats() for name in ("analysis", "search")
+                if (work := getattr(app.state, f"{name}_work", None)) is not None}
+
+    def caches() -> Stats:
+        kg = getattr(app.state, "kg", None)
+        return {} if kg is None else {"analysis": analysis_cache(kg).results.stats(), "search": kg.names.cache.stats()}
+
+    metrics.add_stats("kg_heavy", "pool", pools, counters=_WORK_COUNTERS)
+    metrics.add_stats("kg_cache", "cache", caches, counters=("hits", "misses", "evictions"))
 
 
 def add_middleware(app: FastAPI, settings: Settings, metrics: ServiceMetrics, access_log: AccessLog | None) -> None:

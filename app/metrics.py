@@ -1,15 +1,15 @@
 """What the service exposes to Prometheus, one registry per app.
 
 Requests and their latency by route template and status, requests in flight, the graph's size
-and load time. Other parts of the service add theirs through ``ServiceMetrics.add_gauge`` (a
-value read at scrape time, e.g. a cache's size or hit rate, heavy computations running) or
-``ServiceMetrics.register`` (any prometheus-client collector).
+and load time. Other parts of the service add theirs through ``ServiceMetrics.add_stats`` (the
+``stats()`` dicts of the heavy-work pools and the caches, read at scrape time), ``add_gauge``
+(one value read at scrape time) or ``register`` (any prometheus-client collector).
 """
 
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 
 from prometheus_client import CollectorRegistry, Gauge, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily
@@ -71,6 +71,35 @@ class RequestStats(Collector):
         yield GaugeMetricFamily("kg_http_requests_in_flight", "Requests being answered.", value=self.in_flight)
 
 
+Stats = Mapping[str, Mapping[str, float]]  # {"analysis": {"hits": 3, ...}, "search": {...}}
+
+
+class StatsCollector(Collector):
+    """Metrics read at scrape time from ``stats()`` dicts of several named parts (pools, caches).
+
+    ``kg_cache`` and ``{"analysis": {"hits": 3, "bytes": 10}}`` give ``kg_cache_hits_total{cache="analysis"} 3``
+    (a name in ``counters``) and ``kg_cache_bytes{cache="analysis"} 10``; with ``hits`` and ``misses``,
+    ``kg_cache_hit_ratio`` too.
+    """
+
+    def __init__(self, prefix: str, label: str, read: Callable[[], Stats], counters: frozenset[str]) -> None:
+        self.prefix, self.label, self.read, self.counters = prefix, label, read, counters
+
+    def collect(self) -> Iterator[Metric]:
+        families: dict[str, Metric] = {}
+        for part, stats in self.read().items():
+            if "hits" in stats and "misses" in stats:
+                looked_up = stats["hits"] + stats["misses"]
+                stats = {**stats, "hit_ratio": stats["hits"] / looked_up if looked_up else 0}
+            for key, value in stats.items():
+                if (family := families.get(key)) is None:
+                    kind = CounterMetricFamily if key in self.counters else GaugeMetricFamily
+                    family = families[key] = kind(f"{self.prefix}_{key}", f"{key.replace('_', ' ')} by {self.label}",
+                                                  labels=[self.label])
+                family.add_metric([part], value)  # type: ignore[attr-defined]
+        yield from families.values()
+
+
 class ServiceMetrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
@@ -89,6 +118,10 @@ class ServiceMetrics:
     def add_gauge(self, name: str, documentation: str, read: Callable[[], float]) -> None:
         """A gauge whose value ``read()`` gives when Prometheus scrapes (a cache size, a hit rate...)."""
         self.registry.register(_CallbackGauge(name, documentation, read))
+
+    def add_stats(self, prefix: str, label: str, read: Callable[[], Stats], *, counters: Iterable[str] = ()) -> None:
+        """Metrics from the ``stats()`` dicts of named parts (see ``StatsCollector``)."""
+        self.registry.register(StatsCollector(prefix, label, read, frozenset(counters)))
 
     def register(self, collector: Collector) -> None:
         self.registry.register(collector)

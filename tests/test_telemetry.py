@@ -128,3 +128,17 @@ def test_log_lines_name_the_request_being_answered() -> None:
     finally:
         REQUEST_ID.reset(token)
     assert "request_id" not in json.loads(JsonFormatter().format(record))
+
+
+def test_heavy_work_and_caches_are_in_the_metrics(client: TestClient) -> None:
+    for _ in range(2):
+        assert client.get("/analysis/balance?as_of=2022").status_code == 200
+    client.get("/entities?q=alfa")
+    text = client.get("/metrics").text
+    assert metric(text, "kg_heavy_workers", pool="analysis") == 1
+    assert metric(text, "kg_heavy_computed_total", pool="analysis") >= 1
+    assert metric(text, "kg_heavy_running", pool="search") == 0
+    assert metric(text, "kg_heavy_computed_total", pool="search") == 1
+    hits, misses = (metric(text, f"kg_cache_{name}_total", cache="analysis") for name in ("hits", "misses"))
+    assert hits >= 1 and metric(text, "kg_cache_hit_ratio", cache="analysis") == hits / (hits + misses)
+    assert 0 < metric(text, "kg_cache_bytes", cache="analysis") <= metric(text, "kg_cache_max_bytes", cache="analysis")
