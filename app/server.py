@@ -138,9 +138,8 @@ def guarded_protocol(limits: ServerLimits) -> type[HttpToolsProtocol]:
 def run(app: Any, *, host: str, port: int, limits: ServerLimits, access_log: bool, workers: int = 1,
         log_config: dict[str, Any] | None = None) -> None:
     """Serve ``app`` with uvicorn under ``limits``; ``log_config`` replaces uvicorn's logging set-up."""
-    extra = {"log_config": log_config} if log_config is not None else {}
     uvicorn.run(
         app, host=host, port=port, log_level="info", access_log=access_log, http=guarded_protocol(limits),
         timeout_keep_alive=int(limits.keep_alive), limit_concurrency=limits.connections,
-        server_header=False, workers=workers, **extra,
+        server_header=False, workers=workers, log_config=log_config or uvicorn.config.LOGGING_CONFIG,
     )
