@@ -92,17 +92,15 @@ async def single_values(request: Request) -> None:
     dependant = getattr(route, "dependant", None)
     if dependant is None or not request.scope["query_string"]:
         return
-    if (single := _SINGLE.get(id(route))) is None:
-        single = _SINGLE[id(route)] = frozenset(_single_valued(dependant))
+    if (single := getattr(route, "single_valued_parameters", None)) is None:  # worked out once per route
+        single = frozenset(_single_valued(dependant))
+        route.single_valued_parameters = single  # type: ignore[union-attr]
     seen: set[str] = set()
     for name, _ in request.query_params.multi_items():
         if name in single:
             if name in seen:
                 raise BadParameter(name, REPEATED)
             seen.add(name)
-
-
-_SINGLE: dict[int, frozenset[str]] = {}  # route: names of its single-valued query parameters
 
 
 def _single_valued(dependant: Any) -> Iterator[str]:
