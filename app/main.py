@@ -28,7 +28,6 @@ from .heavy import HeavyWork
 from .loader import load_graph
 from .logs import AccessLog
 from .metrics import ServiceMetrics, Stats
-from .queries.centrality import analysis_cache
 
 __all__ = ["app", "create_app"]
 
@@ -116,18 +115,15 @@ _WORK_COUNTERS = ("computed", "joined", "refused", "out_of_time", "abandoned", "
 
 
 def watch_heavy_work(app: FastAPI, metrics: ServiceMetrics) -> None:
-    """Heavy-work pools and caches in /metrics: read when scraped, from what the app holds then."""
+    """Heavy-work pools in /metrics: read when scraped, from what the app holds then."""
 
     def pools() -> Stats:
         return {name: work.stats() for name in ("analysis", "search")
                 if (work := getattr(app.state, f"{name}_work", None)) is not None}
 
-    def caches() -> Stats:
-        kg = getattr(app.state, "kg", None)
-        return {} if kg is None else {"analysis": analysis_cache(kg).results.stats(), "search": kg.names.cache.stats()}
-
+    # The analysis and search caches live in the pools' worker processes, out of this one's sight:
+    # they join /metrics when the workers report them (metrics.add_stats("kg_cache", "cache", ...)).
     metrics.add_stats("kg_heavy", "pool", pools, counters=_WORK_COUNTERS)
-    metrics.add_stats("kg_cache", "cache", caches, counters=("hits", "misses", "evictions"))
 
 
 def add_middleware(app: FastAPI, settings: Settings, metrics: ServiceMetrics, access_log: AccessLog | None) -> None:

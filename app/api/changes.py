@@ -16,6 +16,7 @@ from ..queries.views import relation_views
 from ..schemas import ChangesPage
 from ..temporal import Period
 from .deps import REQUIRED_DATE_SCHEMA, Graph, Limit, Offset, Types
+from .fastjson import json_response
 from .work import SearchWork
 
 router = APIRouter(prefix="/changes", tags=["analysis"])
@@ -44,7 +45,7 @@ async def list_changes(
         raise BadParameter("to", "a date is required")
     # A window that ends before it starts holds no change (see temporal.parse_period).
     if first.is_empty or last.is_empty or last.hi < first.lo:
-        return ChangesPage(items=[], total=0, limit=limit, offset=offset)
+        return json_response({"items": [], "total": 0, "limit": limit, "offset": offset})
     window = Period(f"{start}/{end}", first.lo, last.hi)
     center = kg.resolve(entity) if entity else None
     flt = make_filter(types=types)
