@@ -111,7 +111,7 @@ def create_app(settings: Settings | None = None, *, graph: KnowledgeGraph | None
     return app
 
 
-_WORK_COUNTERS = ("computed", "joined", "refused", "out_of_time", "abandoned", "failed")
+_WORK_COUNTERS = ("computed", "joined", "refused", "out_of_time", "abandoned", "failed", "escalated")
 
 
 def watch_heavy_work(app: FastAPI, metrics: ServiceMetrics) -> None:

@@ -133,7 +133,7 @@ def test_log_lines_name_the_request_being_answered() -> None:
 def test_heavy_work_is_in_the_metrics(client: TestClient) -> None:
     for _ in range(2):
         assert client.get("/analysis/balance?as_of=2022").status_code == 200
-    client.get("/entities?q=alfa")
+    client.get("/entities/alpha/neighbors")  # always computed by a search worker
     text = client.get("/metrics").text
     assert metric(text, "kg_heavy_workers", pool="analysis") == 1
     assert metric(text, "kg_heavy_computed_total", pool="analysis") >= 1
