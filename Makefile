@@ -37,6 +37,7 @@ test: $(BIN)/.installed  ## ruff, mypy, then the whole test suite
 	$(BIN)/ruff check .
 	$(BIN)/mypy app
 	$(BIN)/python -m pytest
+	.ci/schemathesis
 
 $(LOWEST)/.installed: requirements-lowest.lock $(BIN)/.installed
 	rm -rf $(LOWEST)

@@ -15,6 +15,7 @@ from .errors import DataError
 from .graph import KnowledgeGraph
 from .io.importers import add_import_command
 from .loader import load_graph
+from .logs import uvicorn_log_config
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -40,13 +41,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
         # Each worker process loads the graph and replays the journal itself, then polls the journal for
         # the changes written through the others (KG_POLL_INTERVAL).
         os.environ["KG_DATA"] = ",".join(str(folder) for folder in settings.data)
-        run("app.main:app", host=host, port=port, limits=settings.server_limits, access_log=settings.access_log,
-            workers=args.workers)
+        run("app.main:app", host=host, port=port, limits=settings.server_limits, access_log=False,
+            log_config=uvicorn_log_config(), workers=args.workers)
         return 0
     kg = _load(settings)
     print(f"loaded {kg.stats()['entities']} entities and {kg.stats()['relations']} relations", file=sys.stderr)
-    run(create_app(settings, graph=kg), host=host, port=port, limits=settings.server_limits,
-        access_log=settings.access_log)
+    # The app writes its own access log (JSON, with the request id: app/api/telemetry.py): uvicorn's is off.
+    run(create_app(settings, graph=kg), host=host, port=port, limits=settings.server_limits, access_log=False,
+        log_config=uvicorn_log_config())
     return 0
 
 

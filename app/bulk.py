@@ -43,13 +43,13 @@ RELATION_COLUMNS = (
     "description", "source_id", "locator", "attributes",
 )
 BLOCK = 65_536
-BLOCK_BYTES = 8 << 20
+BLOCK_BYTES = 8 << 20  # Arrow's block: also the longest row a bulk file may hold
 _DEFAULT = 9  # polarity left empty: the type's
 _MEDIATION_CODES = np.array([TYPE_CODE[t] for t in MEDIATION_TYPES])
 _NO_DATE = (OPEN_START, OPEN_END, 0)
 _BAD = -99
 _INVALID = object()  # an attributes cell that is not a JSON object
-csv.field_size_limit(sys.maxsize)
+csv.field_size_limit(BLOCK_BYTES)
 
 Report = Callable[[str, str, str], None]  # entry, field, message
 
@@ -62,8 +62,41 @@ class BulkTarget:
     known: rules.Known
 
 
+def unreadable(path: Path, columns: tuple[str, ...]) -> tuple[str, str, str]:
+    """Why a bulk file its reader gave up on cannot be read: the first line that is not UTF-8 text
+    or is longer than a row may be, as ``(entry, field, message)``. Only called on failure."""
+    with path.open("rb") as handle:
+        for number, raw in enumerate(handle, 1):
+            if len(raw) > BLOCK_BYTES:
+                return (f"line {number}", _field_of(raw, columns, lambda value: len(value) > BLOCK_BYTES // 2),
+                        f"a row of {len(raw):,} bytes: longer than the {BLOCK_BYTES >> 20} MiB a row may hold")
+            try:
+                raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                return (f"line {number}", _field_of(raw, columns, lambda value: "\ufffd" in value),
+                        f"not UTF-8 text: byte 0x{raw[exc.start]:02x} at byte {exc.start + 1} of the line")
+    return "-", "-", "cannot be read as CSV"
+
+
+def _field_of(raw: bytes, columns: tuple[str, ...], bad: Callable[[str], bool]) -> str:
+    """The column of the first field of a raw line for which ``bad`` holds, or ``-``."""
+    csv.field_size_limit(sys.maxsize)
+    try:
+        fields = next(csv.reader([raw.decode("utf-8", "replace")]), [])
+    finally:
+        csv.field_size_limit(BLOCK_BYTES)
+    return next((name for name, value in zip(columns, fields, strict=False) if bad(value)), "-")
+
+
 def _rows(path: Path, columns: tuple[str, ...], report: Report) -> Iterator[list[list[str]]]:
     """Blocks of well-formed rows; each row gets its line number appended."""
+    try:
+        yield from _read_rows(path, columns, report)
+    except (UnicodeDecodeError, csv.Error):
+        report(*unreadable(path, columns))
+
+
+def _read_rows(path: Path, columns: tuple[str, ...], report: Report) -> Iterator[list[list[str]]]:
     with path.open(encoding="utf-8", newline="") as handle:
         reader = csv.reader(handle)
         header = next(reader, None)
@@ -97,20 +130,31 @@ def entity_rows(path: Path, report: Report) -> Iterator[tuple[str, Any]]:
                           "aliases": [a for a in aliases.split("|") if a], "attributes": parsed}
 
 
-def read_relations(path: Path, target: BulkTarget, report: Report) -> None:
-    """Append the relations of ``relations.csv`` to ``target.columns``; report bad rows.
+def read_relations(path: Path, target: BulkTarget, report: Report) -> int | None:
+    """Append the relations of ``relations.csv`` to ``target.columns``; report bad rows; return the rows read
+    (``None`` when the file cannot be read).
 
     Parsed by Arrow's streaming CSV reader, a block at a time: the whole file
     is never held in memory, and each column's distinct values are looked up
-    once (dictionary encoding).
+    once (dictionary encoding). A file Arrow cannot read (not UTF-8, a row
+    longer than a block) is one problem naming its first bad line.
     """
+    try:
+        return _read_relations(path, target, report)
+    except pa.ArrowInvalid:
+        report(*unreadable(path, RELATION_COLUMNS))
+        return None
+
+
+def _read_relations(path: Path, target: BulkTarget, report: Report) -> int:
     with path.open("rb") as handle:
         header = handle.readline().decode("utf-8", "replace").strip()
     if tuple(header.split(",")) != RELATION_COLUMNS:
         report("line 1", "header", f"expected the columns {','.join(RELATION_COLUMNS)}")
-        return
+        return 0
 
     skipped: list[int] = []
+    rows = 0
 
     def malformed(row: pa_csv.InvalidRow) -> str:
         report(f"line {row.number}", "-", f"has {row.actual_columns} fields, expected {row.expected_columns}")
@@ -132,8 +176,10 @@ def read_relations(path: Path, target: BulkTarget, report: Report) -> None:
             lines[lines >= line] += 1
         next_line = max([next_line - 1, *lines[-1:].tolist(), *skipped]) + 1
         skipped.clear()
+        rows += batch.num_rows
         _read_block(batch, lines, target, caches, report)
     pa.default_memory_pool().release_unused()  # Arrow's allocator keeps freed blocks otherwise
+    return rows
 
 
 def _date(text: str) -> tuple[int, int, int] | None:

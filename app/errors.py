@@ -148,9 +148,27 @@ class Problem:
 
 
 class DataError(Exception):
-    """A dataset folder that cannot be served; lists every problem at once."""
+    """A dataset folder that cannot be served; lists every problem, causes first, floods capped.
+
+    Problems of a whole file (entry ``-``: unreadable, missing, cut) come first: they are usually
+    the cause of the rest. Of the problems sharing a file and a field (a missing ``entities.csv``
+    makes every row's ``source`` unknown), the first ``SHOWN`` are listed and the others counted.
+    ``problems`` keeps them all.
+    """
+
+    SHOWN = 5
 
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = problems
-        lines = "\n".join(f"  - {problem}" for problem in problems)
-        super().__init__(f"{len(problems)} problem(s) in the data:\n{lines}")
+        ordered = sorted(problems, key=lambda problem: problem.entry != "-")  # stable: file order kept
+        groups: dict[tuple[str, str], int] = {}
+        lines = []
+        for problem in ordered:
+            seen = groups[problem.file, problem.field] = groups.get((problem.file, problem.field), 0) + 1
+            if seen <= self.SHOWN:
+                lines.append(f"  - {problem}")
+        for (file, field_), count in groups.items():
+            if count > self.SHOWN:
+                lines.append(f"  - ... and {count - self.SHOWN:,} more in {file}, field {field_}")
+        listed = "\n".join(lines)
+        super().__init__(f"{len(problems):,} problem(s) in the data:\n{listed}")

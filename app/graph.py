@@ -10,6 +10,7 @@ the indexes. Both are frozen and read by every request.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable, Sequence
 from functools import cached_property
 
@@ -52,10 +53,13 @@ class KnowledgeGraph:
         relations: RelationTable,
         live: np.ndarray | None = None,
         headroom: int = 0,
+        version: str | None = None,
     ) -> None:
         """``live``: the positions of ``relations`` in the graph (all when None: a table may also hold
         versions that were replaced or retracted, see ``snapshot.py``). ``headroom``: entities that may
-        be added later without changing the keys of the indexes."""
+        be added later without changing the keys of the indexes. ``version`` names this graph (HTTP
+        ETags are made of it): unique unless the builder gives one."""
+        self.version = version or uuid.uuid4().hex[:16]
         self.sources = {source.id: source for source in sources}
         self.entities = list(entities)
         # Ids and names by position, for the loops that render relations by the hundred.

@@ -21,7 +21,11 @@ fork left it. When the server's snapshot changes (a write), the next task forks 
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import multiprocessing
+import os
+import signal
+import sys
 from collections.abc import Callable, Hashable
 from concurrent.futures import BrokenExecutor, Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -80,12 +84,34 @@ class _Counters:
     escalated: int = 0  # tried on the event loop first, then handed to the pool
 
 
+def _worker_started() -> None:
+    """In a new worker process: end with the server. The fork copied the server's signal handlers, under
+    which a SIGTERM was ignored here, and a worker must not outlive a server that was killed."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the server decides
+    if sys.platform == "linux":
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)  # the kernel signals us when the forking thread ends
+    if os.getppid() == 1:  # the server went before the line above took effect
+        os._exit(0)
+
+
+_PR_SET_PDEATHSIG = 1
+
+
 def _execute(pool: int, task: Task[Any], deadline: float | None, slot: int, args: tuple[Any, ...]) -> Any:
     """In a worker process: the task on the graph the fork left, under the job's budget."""
     kg, flags = _FORKED[pool]
     budget = Budget.until(deadline, abandoned=SharedFlag(flags, slot))
     budget.check()  # the budget may have run out, or the clients gone, while it was queued
-    return task(kg, budget, *args)
+    return task(kg, budget, *args), os.getpid(), caches_of(kg)
+
+
+def caches_of(kg: KnowledgeGraph) -> dict[str, dict[str, int]]:
+    """The figures of the caches a process keeps for ``kg``: analyses and name searches."""
+    from .queries.centrality import analysis_cache  # the query layer is above this module
+
+    return {"analysis": analysis_cache(kg).results.stats(), "search": kg.names.cache.stats()}
 
 
 class HeavyWork:
@@ -100,6 +126,8 @@ class HeavyWork:
         self._forked_with: KnowledgeGraph | None = None
         self._in_flight = 0
         self.counters = _Counters()
+        # Per worker process, its caches' figures as of its last answer (they live in the worker).
+        self.worker_caches: dict[int, dict[str, dict[str, int]]] = {}
 
     async def run(self, key: Hashable, task: Task[T], kg: KnowledgeGraph, *args: Any,
                   budget: float | None = None) -> T:
@@ -154,12 +182,16 @@ class HeavyWork:
             self._forked_with = None
         if job.future.done():
             return
+        result: Any = None if error is not None else done.result()
+        if self.processes and error is None:
+            result, worker, caches = result
+            self.worker_caches[worker] = caches
         if job.waiters == 0:  # abandoned: nobody will read the outcome
             job.future.cancel()
         elif error is not None:
             job.future.set_exception(error)
         else:
-            job.future.set_result(done.result())
+            job.future.set_result(result)
 
     def _executor_for(self, kg: KnowledgeGraph) -> Executor:
         """The executor whose workers hold ``kg``: forked anew when the snapshot changed."""
@@ -167,9 +199,10 @@ class HeavyWork:
             return self._executor
         if self._executor is not None:
             self._executor.shutdown(wait=False)
+        self.worker_caches.clear()  # the new workers start with empty caches
         if self.processes:
             _FORKED[id(self)] = (kg, self._flags)
-            self._executor = ProcessPoolExecutor(max_workers=self.workers,
+            self._executor = ProcessPoolExecutor(max_workers=self.workers, initializer=_worker_started,
                                                  mp_context=multiprocessing.get_context("fork"))
         else:
             self._executor = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="heavy")
@@ -200,6 +233,16 @@ class HeavyWork:
     def _retry_after(self) -> int:
         """Seconds after which room is likely: the budget of the work ahead, shared by the workers."""
         return max(1, round(self.budget * len(self._jobs) / max(self.workers, 1) / 4))
+
+    def cache_stats(self) -> dict[str, dict[str, int]]:
+        """The caches of this pool's workers, each kind summed over them."""
+        total: dict[str, dict[str, int]] = {}
+        for caches in self.worker_caches.values():
+            for name, figures in caches.items():
+                summed = total.setdefault(name, dict.fromkeys(figures, 0))
+                for key, value in figures.items():
+                    summed[key] = summed.get(key, 0) + value
+        return total
 
     def stats(self) -> dict[str, int]:
         counters = self.counters

@@ -13,6 +13,7 @@ earlier one, and its relations are attached to it.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +27,7 @@ from .bulk import ENTITY_COLUMNS, RELATION_COLUMNS, BulkTarget, entity_rows, rea
 from .errors import DataError, Problem
 from .graph import KnowledgeGraph
 from .integrity import check_integrity
+from .manifest import MANIFEST, check_manifest
 from .records import EntityRecord, RelationRecord, SourceRecord
 from .resolve import entity_keys, fold
 from .store import RelationColumns, RelationTable
@@ -82,9 +84,12 @@ def _read_folder(folder: Path, data: _Dataset, *, first: bool) -> None:
     if not folder.is_dir():
         data.problem(str(folder), "-", "-", "no such dataset folder")
         return
-    files = sorted(folder.glob("*.yaml")) + sorted(folder.glob("*.yml"))
+    for name, message in check_manifest(folder):
+        data.problem(str(folder / name), "-", "-", message)
+    files = [f for f in sorted(folder.glob("*.yaml")) + sorted(folder.glob("*.yml")) if _is_file(f, data)]
     kinds = {name: [f for f in files if f.name.startswith(name)] for name in ("sources", "entities", "relations")}
-    if not any(kinds.values()) and not (folder / "relations.csv").exists():
+    bulk_entities, bulk_relations = (_bulk_file(folder / name, data) for name in ("entities.csv", "relations.csv"))
+    if not any(kinds.values()) and not bulk_relations and not bulk_entities:
         data.problem(str(folder), "-", "-", "holds no sources/entities/relations YAML or CSV files")
     for path in kinds["sources"]:
         for entry, raw in _yaml_entries(path, data):
@@ -96,20 +101,49 @@ def _read_folder(folder: Path, data: _Dataset, *, first: bool) -> None:
                 data.sources.append(record)
     alias_map: dict[str, int] = {}
     entity_files = [(p, _yaml_entries(p, data)) for p in kinds["entities"]]
-    if (bulk_entities := folder / "entities.csv").exists():
+    if bulk_entities:
         entity_files.append((bulk_entities, entity_rows(bulk_entities, _reporter(data, bulk_entities))))
     for path, entries in entity_files:
         for entry, raw in entries:
             if entity := _validate(EntityRecord, raw, path, entry, data):
                 _add_entity(entity, path, entry, data, alias_map, first=first)
+    before = len(data.problems)
     known = _known(data, alias_map)
     for path in kinds["relations"]:
         for entry, raw in _yaml_entries(path, data):
             if relation := _validate(RelationRecord, raw, path, entry, data):
                 _add_relation(relation, path, entry, data, known)
-    if (bulk_relations := folder / "relations.csv").exists():
-        read_relations(bulk_relations, BulkTarget(columns=data.columns, known=known),
-                       _reporter(data, bulk_relations))
+    if bulk_relations:
+        rows = read_relations(bulk_relations, BulkTarget(columns=data.columns, known=known),
+                              _reporter(data, bulk_relations))
+        if rows == 0 and not _written_empty(folder):
+            data.problem(str(bulk_relations), "-", "-", "has a header and no rows: cut, or written empty?")
+    unknown = sum(p.message.startswith("unknown entity") for p in data.problems[before:])
+    if unknown and not kinds["entities"] and not bulk_entities:
+        # The cause of a flood of unknown entities, named before it.
+        data.problems.insert(before, Problem(
+            str(folder / "entities.csv"), "-", "-",
+            f"missing: no entities.csv or entities*.yaml in {folder}, and {unknown:,} references "
+            "of its relations name no entity of the folders before it"))
+
+
+def _is_file(path: Path, data: _Dataset) -> bool:
+    if path.is_file():
+        return True
+    data.problem(str(path), "-", "-", "is a directory (or another non-file), not a data file")
+    return False
+
+
+def _bulk_file(path: Path, data: _Dataset) -> Path | None:
+    return path if path.exists() and _is_file(path, data) else None
+
+
+def _written_empty(folder: Path) -> bool:
+    """Whether the folder's manifest says its relations.csv was written with no rows."""
+    try:
+        return bool(json.loads((folder / MANIFEST).read_text(encoding="utf-8"))["files"]["relations.csv"]["rows"] == 0)
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
 
 
 def _reporter(data: _Dataset, path: Path) -> Callable[[str, str, str], None]:
@@ -118,8 +152,13 @@ def _reporter(data: _Dataset, path: Path) -> Callable[[str, str, str], None]:
 
 def _yaml_entries(path: Path, data: _Dataset) -> Iterator[tuple[str, Any]]:
     try:
-        loaded = yaml.load(path.read_text(encoding="utf-8"), Loader=_YamlLoader)
-    except (yaml.YAMLError, UnicodeDecodeError, OSError) as exc:
+        raw_bytes = path.read_bytes()
+        loaded = yaml.load(raw_bytes.decode("utf-8"), Loader=_YamlLoader)
+    except UnicodeDecodeError as exc:
+        line = raw_bytes[:exc.start].count(b"\n") + 1
+        data.problem(str(path), f"line {line}", "-", f"not UTF-8 text: byte 0x{raw_bytes[exc.start]:02x}")
+        return
+    except (yaml.YAMLError, OSError) as exc:
         data.problem(str(path), "-", "-", f"cannot be read as YAML: {exc}".replace("\n", " "))
         return
     if loaded is None:
@@ -145,10 +184,19 @@ def _add_entity(
     keys = [fold(key) for key in entity_keys(record)]
     if not first:
         # A later folder's entity that an earlier one already names is that entity; its other
-        # names become aliases of the earlier one where no other entity has them.
+        # names become aliases of the earlier one where no other entity has them. Only within a
+        # kind: one id of two kinds is refused, as in one file; a name shared across kinds (the
+        # state Jordan, a person Jordan) names two entities.
         for key in keys:
             if key in data.keys:
                 owner = data.keys[key]
+                earlier = data.entities[owner]
+                if earlier.kind != record.kind:
+                    if earlier.id == record.id:
+                        data.problem(str(path), entry, "kind", f"{record.kind}, but entity {record.id!r} of an "
+                                     f"earlier folder is a {earlier.kind}: one id names one entity")
+                        return
+                    continue
                 alias_map[record.id] = data.merged[record.id] = owner
                 _add_aliases(data, owner, [record.name, *record.aliases])
                 return

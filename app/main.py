@@ -4,23 +4,33 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
+from starlette.middleware.cors import CORSMiddleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 
-from .api import analysis, changes, dyads, entities, export, journal, mediations, meta, paths, relations, writes
-from .api.conditional import SnapshotETags
+from .api import analysis, changes, dyads, entities, export, journal, mediations, meta, ops, paths, relations, writes
+from .api.caching import SnapshotCaching
+from .api.compression import Compression
+from .api.deps import single_values
+from .api.headers import SecurityHeaders
 from .api.openapi import install_openapi
 from .api.problems import install_problem_handlers
+from .api.ratelimit import RateLimit
 from .api.startup import StartupErrors
+from .api.telemetry import Telemetry
 from .config import Settings, get_settings
 from .curation.curator import HEADROOM
 from .curation.service import open_curator, poll_journal, stop
 from .errors import DataError
 from .graph import KnowledgeGraph
-from .heavy import HeavyWork
+from .heavy import HeavyWork, caches_of
 from .loader import load_graph
+from .logs import AccessLog
+from .metrics import ServiceMetrics, Stats
 
 __all__ = ["app", "create_app"]
 
@@ -58,13 +68,19 @@ def create_app(settings: Settings | None = None, *, graph: KnowledgeGraph | None
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.settings = settings
+        started = time.perf_counter()
         try:
             app.state.kg = graph if graph is not None else load_graph(settings.data, headroom=HEADROOM)
-            # Each write publishes a new snapshot here; a request reads the one it found on arrival.
-            app.state.curator = open_curator(settings, app.state.kg, lambda kg: setattr(app.state, "kg", kg))
+            # Each write publishes a new snapshot here (the journal's replay first); a request reads the
+            # one it found on arrival.
+            app.state.curator = open_curator(settings, app.state.kg,
+                                             lambda snapshot: setattr(app.state, "kg", snapshot))
         except DataError as exc:
             app.state.startup_error = f"cannot serve {', '.join(map(str, settings.data))}\n{exc}"
             raise
+        stats = app.state.kg.stats()
+        metrics.graph_loaded(entities=stats["entities"], relations=stats["relations"],
+                             seconds=time.perf_counter() - started)
         # The graph lives as long as the process: keep the collector from walking it (and the
         # imported modules) on every full collection, which paused requests for ~60-90 ms.
         gc.collect()
@@ -83,6 +99,8 @@ def create_app(settings: Settings | None = None, *, graph: KnowledgeGraph | None
             app.state.curator.engine.dispose()
             app.state.analysis_work.shutdown()
             app.state.search_work.shutdown()
+            if access_log is not None:
+                access_log.flush()
 
     app = FastAPI(
         title="Bilateral relations knowledge graph",
@@ -90,15 +108,75 @@ def create_app(settings: Settings | None = None, *, graph: KnowledgeGraph | None
         description=DESCRIPTION,
         openapi_tags=TAGS,
         lifespan=lifespan,
+        dependencies=[Depends(single_values)],
     )
-    app.add_middleware(SnapshotETags)
-    app.add_middleware(StartupErrors)
+    app.state.metrics = metrics = ServiceMetrics()
+    watch_heavy_work(app, metrics)
+    app.state.access_log = access_log = AccessLog() if settings.access_log else None
+    add_middleware(app, settings, metrics, access_log)
     install_problem_handlers(app)
     install_openapi(app)
     # Routers are tried in order: the cheap probes first, then the most used lookups.
-    for module in (meta, dyads, relations, entities, mediations, paths, changes, analysis, export, writes, journal):
+    for module in (meta, dyads, relations, entities, mediations, paths, changes, analysis, export, ops, writes,
+                   journal):
         app.include_router(module.router)
     return app
+
+
+_WORK_COUNTERS = ("computed", "joined", "refused", "out_of_time", "abandoned", "failed", "escalated")
+
+
+def watch_heavy_work(app: FastAPI, metrics: ServiceMetrics) -> None:
+    """Heavy-work pools in /metrics: read when scraped, from what the app holds then."""
+
+    def pools() -> Stats:
+        return {name: work.stats() for name in ("analysis", "search")
+                if (work := getattr(app.state, f"{name}_work", None)) is not None}
+
+    def caches() -> Stats:
+        """This process's caches (searches tried here first), and each pool's workers' (reported with
+        every answer they send back), as ``search``, ``search-workers``, ``analysis-workers``..."""
+        found: dict[str, dict[str, int]] = {}
+        kg = getattr(app.state, "kg", None)
+        if kg is not None:
+            found.update(caches_of(kg))
+        for name in ("analysis", "search"):
+            if (work := getattr(app.state, f"{name}_work", None)) is not None:
+                found.update({f"{cache}-in-{name}-workers": figures for cache, figures in work.cache_stats().items()})
+        return found
+
+    metrics.add_stats("kg_heavy", "pool", pools, counters=_WORK_COUNTERS)
+    metrics.add_stats("kg_cache", "cache", caches, counters=("hits", "misses", "evictions"))
+
+
+def add_middleware(app: FastAPI, settings: Settings, metrics: ServiceMetrics, access_log: AccessLog | None) -> None:
+    """The middleware stack, listed from the outside in (Starlette wraps the last added outermost).
+
+    Telemetry sees every answer, even a refusal; the host check and the rate limit refuse before any
+    work; security headers cover everything below; CORS answers preflights; gzip compresses what the
+    conditional-GET layer lets through. All are pure ASGI: no per-request task or body copy.
+    """
+    stack: list[tuple[type, dict[str, object]]] = [
+        (Telemetry, {"stats": metrics.requests, "access_log": access_log}),
+        (StartupErrors, {}),
+    ]
+    if settings.allowed_hosts:
+        stack.append((TrustedHostMiddleware, {"allowed_hosts": settings.allowed_hosts, "www_redirect": False}))
+    if settings.rate_limit:
+        stack.append((RateLimit, {"rate": settings.rate_limit, "burst": settings.rate_burst}))
+    stack.append((SecurityHeaders, {"content_security_policy": settings.content_security_policy,
+                                    "documentation_pages": [url for url in (app.docs_url, app.redoc_url) if url]}))
+    if settings.cors_origins:
+        stack.append((CORSMiddleware, {"allow_origins": settings.cors_origins, "allow_methods": ["GET"],
+                                       "expose_headers": ["ETag", "X-Request-ID", "Retry-After"]}))
+    stack.append((Compression, {"minimum_size": settings.gzip_minimum_size}))
+    stack.append((SnapshotCaching, {"max_age": settings.cache_max_age, "uncached": UNCACHED}))
+    for middleware, options in reversed(stack):
+        app.add_middleware(middleware, **options)  # type: ignore[arg-type]
+
+
+# Probes and metrics describe the process, not the snapshot: never cached.
+UNCACHED = frozenset({"/health", "/ready", "/metrics"})
 
 
 app = create_app()

@@ -78,6 +78,11 @@ class Health(BaseModel):
     relations: int
 
 
+class Ready(BaseModel):
+    status: Literal["ready"]
+    version: str = Field(description="The snapshot served: changes when the data does (ETags are made of it).")
+
+
 class DyadSummary(BaseModel):
     count: int = Field(description="Relations in the window, over all pages.")
     by_type: dict[str, int] = Field(description="Relations per type, most frequent first; ties in the order of "
@@ -175,6 +180,8 @@ class SeriesOut(BaseModel):
     freq: Literal["month", "quarter", "year"]
     periods: list[SeriesPeriod]
     change_points: list[ChangePoint] = Field(description="Periods where the relationship turned.")
+    truncated: bool = Field(False, description="Whether the window held more periods than are served (1200): "
+                            "then only the most recent are.")
 
 
 class StatusBrief(BaseModel):

@@ -135,17 +135,22 @@ def guarded_protocol(limits: ServerLimits) -> type[HttpToolsProtocol]:
     return GuardedHttpTools
 
 
-def run(app: Any, *, host: str, port: int, limits: ServerLimits, access_log: bool, workers: int = 1) -> None:
-    """Serve ``app`` with uvicorn under ``limits``.
+# uvicorn's worker processes are spawned: they import the protocol by this name (uvicorn 0.36 and newer).
+WORKER_PROTOCOL = "app.server:WorkerProtocol"
+
+
+def run(app: Any, *, host: str, port: int, limits: ServerLimits, access_log: bool, workers: int = 1,
+        log_config: dict[str, Any] | None = None) -> None:
+    """Serve ``app`` with uvicorn under ``limits``; ``log_config`` replaces uvicorn's logging set-up.
 
     Worker processes (``workers`` > 1) are spawned: they get the protocol by name and build it from the
     settings (the environment), since a class made here cannot be sent to them.
     """
-    protocol: Any = guarded_protocol(limits) if workers == 1 else "app.server:WorkerProtocol"
+    protocol: Any = guarded_protocol(limits) if workers == 1 else WORKER_PROTOCOL
     uvicorn.run(
         app, host=host, port=port, log_level="info", access_log=access_log, http=protocol,
         timeout_keep_alive=int(limits.keep_alive), limit_concurrency=limits.connections,
-        server_header=False, workers=workers,
+        server_header=False, workers=workers, log_config=log_config or uvicorn.config.LOGGING_CONFIG,
     )
 
 

@@ -48,6 +48,7 @@ class Snapshot(KnowledgeGraph):
         self.tape: Tape = tape
         self.seq: int = seq
         self.base: KnowledgeGraph = base
+        self.version = f"{base.version}.{seq}"  # a new name with every change (HTTP ETags are made of it)
         rows = tape.rows_at(seq)
         self.relations = table = tape.table(rows)
         retracted = tape.retracted[:rows]

@@ -22,8 +22,11 @@ from datetime import date
 from functools import lru_cache
 
 __all__ = [
+    "NO_DAYS",
     "OPEN_END",
     "OPEN_START",
+    "QUERY_DATE_PATTERN",
+    "REQUIRED_QUERY_DATE_PATTERN",
     "DateError",
     "PartialDate",
     "Period",
@@ -35,8 +38,26 @@ __all__ = [
 
 OPEN_START = 0
 OPEN_END = date.max.toordinal()
+# Days lo..hi of an empty period: every relation starts on or after OPEN_START, so none is in force
+# in it or overlaps it (an open-ended relation would overlap a reversed pair of real days).
+NO_DAYS = (OPEN_START, OPEN_START - 1)
 
-_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+_DATE = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?")
+
+# The query dates the service accepts, as one regular expression (JSON Schema's dialect, which
+# Python's ``re`` reads the same): a real year (never 0000), month or day, including 29 February
+# of leap years only; or an interval of two, either side open (empty or ``..``). An empty value
+# means "not given". Whether an interval ends before it starts is the one rule left to the parser.
+_YEAR = "(?!0000)[0-9]{4}"
+_DAY = (
+    f"(?!0000)(?:{_YEAR}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)"
+    f"|02-(?:0[1-9]|1[0-9]|2[0-8]))"
+    "|(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)-02-29)"
+)
+_PARTIAL = f"(?:{_DAY}|{_YEAR}-(?:0[1-9]|1[0-2])|{_YEAR})"
+_QUERY_DATE = f"(?:{_PARTIAL}|(?:{_PARTIAL}|\\.\\.)?/(?:{_PARTIAL}|\\.\\.)?)"
+QUERY_DATE_PATTERN = f"^{_QUERY_DATE}?$"
+REQUIRED_QUERY_DATE_PATTERN = f"^{_QUERY_DATE}$"
 
 
 class DateError(ValueError):
@@ -71,6 +92,10 @@ class Period:
     lo: int
     hi: int
 
+    @property
+    def is_empty(self) -> bool:
+        return self.hi < self.lo
+
 
 @lru_cache(maxsize=65536)
 def parse_date(text: str) -> PartialDate:
@@ -80,7 +105,7 @@ def parse_date(text: str) -> PartialDate:
     >>> date.fromordinal(d.lo), date.fromordinal(d.hi)
     (datetime.date(2020, 2, 1), datetime.date(2020, 2, 29))
     """
-    match = _DATE.match(text.strip()) if isinstance(text, str) else None
+    match = _DATE.fullmatch(text.strip()) if isinstance(text, str) else None
     if match is None:
         raise DateError(f"{text!r} is not a date of the form YYYY, YYYY-MM or YYYY-MM-DD")
     year, month, day = (int(g) if g else None for g in match.groups())
@@ -104,7 +129,9 @@ def parse_date(text: str) -> PartialDate:
 def parse_period(text: str) -> Period:
     """Parse a query date: a partial date or an interval ``start/end``.
 
-    Either side of an interval may be ``..`` (open).
+    Either side of an interval may be ``..`` (open). An interval that ends before it starts
+    covers no day (``NO_DAYS``): what it selects is nothing, not an error, since no schema a
+    client reads can say that the first date must come first.
 
     >>> p = parse_period("2018/2022")
     >>> date.fromordinal(p.lo), date.fromordinal(p.hi)
@@ -117,7 +144,7 @@ def parse_period(text: str) -> Period:
     lo = OPEN_START if first.strip() in ("", "..") else parse_date(first).lo
     hi = OPEN_END if last.strip() in ("", "..") else parse_date(last).hi
     if hi < lo:
-        raise DateError(f"{text!r}: the interval ends before it starts")
+        return Period(text.strip(), *NO_DAYS)
     return Period(text.strip(), lo, hi)
 
 

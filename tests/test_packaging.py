@@ -91,8 +91,26 @@ def test_makefile_ci_and_dockerfile_install_from_the_locks() -> None:
 
 def test_dockerfile_is_slim_unprivileged_and_checks_health() -> None:
     dockerfile = (ROOT / "Dockerfile").read_text()
-    assert re.search(r"^FROM python:3\.1\d-slim", dockerfile, re.M)
+    # Pinned to a patch release, so a rebuild installs the same interpreter.
+    assert re.search(r"^FROM python:3\.1\d\.\d+-slim-\w+$", dockerfile, re.M)
     user = re.findall(r"^USER (\S+)", dockerfile, re.M)
     assert user and user[-1] not in ("root", "0")
-    assert re.search(r"HEALTHCHECK .*\n?.*/health", dockerfile)
+    assert re.search(r"HEALTHCHECK .*\n?.*/ready", dockerfile)
     assert "COPY graph_data" in dockerfile
+
+
+def test_dockerignore_keeps_the_build_context_to_what_the_image_copies() -> None:
+    ignored = {line.strip() for line in (ROOT / ".dockerignore").read_text().splitlines()
+               if line.strip() and not line.startswith("#")}
+    assert {".git", ".venv", "tests", "bench", "**/__pycache__"} <= ignored
+    copied = set(re.findall(r"^COPY (.*) \S+$", (ROOT / "Dockerfile").read_text(), re.M))
+    sources = {source.rstrip("/") for line in copied for source in line.split()}
+    assert sources == {"requirements.lock", "pyproject.toml", "README.md", "app", "graph_data"}
+    assert not sources & ignored
+
+
+def test_make_test_runs_schemathesis_against_a_live_server() -> None:
+    assert ".ci/schemathesis" in _make_recipe("test")
+    script = (ROOT / ".ci" / "schemathesis").read_text()
+    assert "-m app serve --host 127.0.0.1" in script and "--checks all" in script
+    assert "--phases examples,coverage,fuzzing,stateful" in script and "--exclude" not in script

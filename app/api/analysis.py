@@ -16,7 +16,7 @@ from ..queries.filters import as_of_or_today
 from ..queries.views import entity_view, relation_views
 from ..records import EntityKind
 from ..temporal import Period
-from .deps import AsOf, Graph, Limit, Offset, two_parties
+from .deps import AsOf, Between, Graph, Limit, Offset, two_parties
 from .work import AnalysisWork
 
 router = APIRouter(prefix="/analysis", tags=["analysis"])
@@ -34,9 +34,7 @@ def _counts(counts: TriadCounts) -> dict[str, Any]:
 async def get_mediator_candidates(
     kg: Graph,
     work: AnalysisWork,
-    between: Annotated[list[str], Query(
-        description="The two parties (give the parameter twice), in either order: id, name or alias.",
-        examples=[["Türkiye", "Israel"]])],
+    between: Between,
     as_of: AsOf = None,
     kind: Annotated[list[EntityKind] | None, Query(
         description="Keep candidates of these kinds (repeat the parameter); default `state` and `organization`.",
@@ -73,7 +71,8 @@ async def get_mediator_candidates(
 
 def _candidates(kg: KnowledgeGraph, budget: Budget, a: int, b: int, period: Period, kinds: tuple[str, ...],
                 limit: int, offset: int) -> bytes:
-    found = mediator_candidates(kg, a, b, as_of=period, kinds=kinds, budget=budget)
+    # One party named twice faces itself: no one mediates that (see deps.two_parties).
+    found = [] if a == b else mediator_candidates(kg, a, b, as_of=period, kinds=kinds, budget=budget)
     items = [{"entity": entity_view(kg, c.entity), "score": c.score, "breakdown": c.breakdown,
               "relations": relation_views(kg, c.relations)} for c in found[offset: offset + limit]]
     return CandidatePage(between=[kg.entity(a).id, kg.entity(b).id], as_of=period.text, items=items,  # type: ignore[arg-type]

@@ -15,7 +15,8 @@ from ..queries.filters import RelationFilter, make_filter, parse_query_date
 from ..queries.views import relation_views
 from ..schemas import ChangesPage
 from ..temporal import Period
-from .deps import Graph, Limit, Offset, Types
+from .deps import REQUIRED_DATE_SCHEMA, Graph, Limit, Offset, Types
+from .fastjson import json_response
 from .work import SearchWork
 
 router = APIRouter(prefix="/changes", tags=["analysis"])
@@ -25,9 +26,9 @@ router = APIRouter(prefix="/changes", tags=["analysis"])
 async def list_changes(
     kg: Graph,
     work: SearchWork,
-    start: Annotated[str, Query(alias="from", examples=["2022"],
+    start: Annotated[str, Query(alias="from", examples=["2022"], json_schema_extra=REQUIRED_DATE_SCHEMA,
                                 description="First date of the window (partial ISO date).")],
-    end: Annotated[str, Query(alias="to", examples=["2022"],
+    end: Annotated[str, Query(alias="to", examples=["2022"], json_schema_extra=REQUIRED_DATE_SCHEMA,
                               description="Last date of the window (partial ISO date).")],
     entity: Annotated[str | None, Query(description="Only dyads this entity is part of (id, name or alias).",
                                         examples=["Israel"])] = None,
@@ -42,8 +43,9 @@ async def list_changes(
         raise BadParameter("from", "a date is required")
     if last is None:
         raise BadParameter("to", "a date is required")
-    if last.hi < first.lo:
-        raise BadParameter("to", "the window ends before it starts")
+    # A window that ends before it starts holds no change (see temporal.parse_period).
+    if first.is_empty or last.is_empty or last.hi < first.lo:
+        return json_response({"items": [], "total": 0, "limit": limit, "offset": offset})
     window = Period(f"{start}/{end}", first.lo, last.hi)
     center = kg.resolve(entity) if entity else None
     flt = make_filter(types=types)

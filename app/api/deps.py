@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from collections.abc import Iterator
+from typing import Annotated, Any, Literal
 
 from fastapi import Depends, Path, Query, Request
 
@@ -11,7 +12,9 @@ from ..curation.service import known_on
 from ..errors import BadParameter
 from ..graph import KnowledgeGraph
 from ..queries.filters import RelationFilter, make_filter
+from ..temporal import QUERY_DATE_PATTERN, REQUIRED_QUERY_DATE_PATTERN
 from ..vocabulary import VOCABULARY
+from .fastroute import REPEATED, takes_many
 
 __all__ = [
     "AsOf", "From", "Graph", "Limit", "Members", "Offset", "RefA", "RefB", "RelationFilterDep",
@@ -20,7 +23,7 @@ __all__ = [
 
 
 AsKnown = Annotated[str | None, Query(
-    examples=["2026-01-01"],
+    examples=["2026-01-01"], json_schema_extra={"pattern": QUERY_DATE_PATTERN},
     description="Answer from the graph as it was recorded on this date (the journal of changes replayed up "
     "to its end), not as it is now. Partial ISO date.")]
 
@@ -42,20 +45,23 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 TypeId = Literal[tuple(VOCABULARY)]  # type: ignore[valid-type]
 _DATE_HELP = "Partial ISO date (`2020`, `2020-12`, `2022-11-02`) or interval (`2018/2022`)."
+# Declared for clients and fuzzers; checked by the date parser, whose messages say more than a regex.
+DATE_SCHEMA = {"pattern": QUERY_DATE_PATTERN}
+REQUIRED_DATE_SCHEMA = {"pattern": REQUIRED_QUERY_DATE_PATTERN}
 
 EntityRef = Annotated[str, Path(description="Entity id, name or alias (case, accents and punctuation ignored).",
                                  examples=["Türkiye"])]
 RefA = Annotated[str, Path(description="First entity: id, name or alias.", examples=["Türkiye"])]
 RefB = Annotated[str, Path(description="Second entity: id, name or alias.", examples=["Israel"])]
 AsOf = Annotated[str | None, Query(
-    examples=["2022-11"],
+    examples=["2022-11"], json_schema_extra=DATE_SCHEMA,
     description=f"Keep what is in force on this date: states whose interval meets it, events on or before it. "
     f"{_DATE_HELP}")]
 From = Annotated[str | None, Query(
-    alias="from", examples=["2016"],
+    alias="from", examples=["2016"], json_schema_extra=DATE_SCHEMA,
     description=f"Window start: keep relations overlapping the window. {_DATE_HELP}")]
 To = Annotated[str | None, Query(
-    alias="to", examples=["2022"],
+    alias="to", examples=["2022"], json_schema_extra=DATE_SCHEMA,
     description=f"Window end (inclusive of its whole period). {_DATE_HELP}")]
 Types = Annotated[list[TypeId] | None, Query(  # type: ignore[valid-type]
     alias="type", description="Relation type(s) from `/types`; repeat the parameter for several.",
@@ -78,13 +84,49 @@ async def relation_filter(
 RelationFilterDep = Annotated[RelationFilter, Depends(relation_filter)]
 
 
+# Who mediated between whom, and who could: always two parties.
+PARTIES_SCHEMA = {"items": {"type": "string", "minLength": 1}}
+Between = Annotated[list[str], Query(
+    min_length=2, max_length=2, json_schema_extra=PARTIES_SCHEMA,
+    description="The two parties (give the parameter twice), in either order: id, name or alias.",
+    examples=[["Türkiye", "Israel"]])]
+
+
+async def single_values(request: Request) -> None:
+    """Refuse a single-valued query parameter given twice (``offset=1&offset=2``): which one would count?
+
+    Starlette would keep the last; a client that repeats it has made a mistake worth naming. Routes
+    of ``FastRoute`` check the same while reading their query string.
+    """
+    route = request.scope.get("route")
+    dependant = getattr(route, "dependant", None)
+    if dependant is None or not request.scope["query_string"]:
+        return
+    if (single := getattr(route, "single_valued_parameters", None)) is None:  # worked out once per route
+        single = frozenset(_single_valued(dependant))
+        route.single_valued_parameters = single  # type: ignore[union-attr]
+    seen: set[str] = set()
+    for name, _ in request.query_params.multi_items():
+        if name in single:
+            if name in seen:
+                raise BadParameter(name, REPEATED)
+            seen.add(name)
+
+
+def _single_valued(dependant: Any) -> Iterator[str]:
+    for field in dependant.query_params:
+        if not takes_many(field.field_info.annotation):
+            yield field.alias
+    for sub in dependant.dependencies:
+        yield from _single_valued(sub)
+
+
 def two_parties(kg: KnowledgeGraph, between: list[str]) -> tuple[int, int]:
-    """The two different entities a ``between`` parameter names."""
+    """The two entities a ``between`` parameter names; one entity named twice is a party facing itself
+    (see ``dyads._pair``), which no one mediates."""
     if len(between) != 2:
         raise BadParameter("between", f"give exactly two parties, got {len(between)}")
     if not all(between):
         raise BadParameter("between", "a party is empty: give an id, name or alias")
     a, b = (kg.resolve(ref) for ref in between)
-    if a == b:
-        raise BadParameter("between", "the two parties must be different entities")
     return a, b

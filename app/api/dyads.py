@@ -7,7 +7,6 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
 
-from ..errors import BadParameter
 from ..graph import KnowledgeGraph
 from ..queries.filters import as_of_or_today, make_filter
 from ..queries.relations import dyad_relations, dyad_summary
@@ -62,18 +61,20 @@ async def series(
     """For each period: counts by type and polarity and a cooperation-conflict score (mean Goldstein value
     where relations carry CAMEO codes, else mean polarity x 10), with the change points where the
     relationship turned (the score changed sign, or moved by 3 or more). Relations count in the period they
-    start in; periods without relations are listed with a null score."""
+    start in; periods without relations are listed with a null score. A window of more than 1200 periods
+    loses its empty periods at both ends and, if still too long, keeps its most recent 1200 (`truncated`)."""
     first, second = _pair(kg, a, b)
     found = dyad_series(kg, first, second, freq=freq, flt=make_filter(types=types, start=start, end=end),
                         members=members)
     return json_response({
         "a": entity_view(kg, first), "b": entity_view(kg, second), "freq": freq,
         "periods": [asdict(p) for p in found.periods], "change_points": found.change_points,
+        "truncated": found.truncated,
     })
 
 
 def _pair(kg: KnowledgeGraph, a: str, b: str) -> tuple[int, int]:
-    first, second = kg.resolve(a), kg.resolve(b)
-    if first == second:
-        raise BadParameter("b", "a relationship needs two different entities")
-    return first, second
+    # Two names of one entity (`Türkiye`, `turkey`) ask for its relations with itself: those whose
+    # source is its target (with `members`, between its own members). No schema can tell a client
+    # that two spellings are one entity, so this is an answer, not an error.
+    return kg.resolve(a), kg.resolve(b)

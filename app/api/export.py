@@ -29,7 +29,14 @@ JSON `key`, CSV `id`), `type`, `start`, `end`, `polarity`, `description`, `kind`
 booleans kept, lists and objects as JSON text. A missing date or note is an empty string.
 
 CSV is one table per request: `table=edges` (default; one row per relation, with both entities'
-names) or `table=nodes`; `table=nodes` with another format is a 422.
+names) or `table=nodes`; the graph formats hold both and ignore `table`.
+
+**A cut-off download is detectable.** GraphML and GEXF end with their closing root element and
+the JSON formats with their closing brace, so a parser refuses a cut-off file. The answer is
+streamed with chunked transfer encoding, which ends with a last, empty chunk: a client whose
+connection is cut before it sees an error (`curl` exits with code 18, "transfer closed with
+outstanding read data remaining"; httpx raises `RemoteProtocolError`; requests raises
+`ChunkedEncodingError`), which is the check for CSV, whose rows carry no closing element.
 """
 
 
@@ -50,7 +57,8 @@ async def export_graph(
     fmt: Annotated[FormatName, Query(alias="format", description=f"File format. {_FORMAT_HELP}.",
                                      examples=["graphml"])],
     table: Annotated[TableName, Query(description="With `format=csv`: the `edges` table (one row per "
-                                      "relation) or the `nodes` table. Only for CSV.")] = "edges",
+                                      "relation) or the `nodes` table. The graph formats hold both and "
+                                      "ignore it.")] = "edges",
     source: Annotated[str | None, Query(description="Keep relations from this entity (direction "
                                         "matters): id, name or alias.", examples=["Israel"])] = None,
     target: Annotated[str | None, Query(description="Keep relations to this entity (direction "
@@ -60,7 +68,7 @@ async def export_graph(
     # requests served between them (in Starlette's thread pool, the export held the GIL against the
     # loop and every lookup waited behind it); a client that disconnects ends the stream.
     chunks = export_stream(
-        kg, fmt, flt=flt, table=table,
+        kg, fmt, flt=flt, table=table if fmt == "csv" else "edges",
         source=kg.resolve(source) if source else None,
         target=kg.resolve(target) if target else None,
     )

@@ -28,9 +28,12 @@ from pydantic.fields import FieldInfo
 from typing_extensions import TypedDict  # pydantic needs this one before Python 3.12
 
 from ..curation.service import known_on
+from ..errors import BadParameter
 from ..graph import KnowledgeGraph
 
-__all__ = ["FastRoute"]
+__all__ = ["REPEATED", "FastRoute", "takes_many"]
+
+REPEATED = "given more than once; it takes one value"
 
 Endpoint = Callable[..., Awaitable[Response]]
 
@@ -42,8 +45,8 @@ class FastRoute(APIRoute):
         query_sources = {alias: many for alias, (where, many) in sources.items() if where == "query"}
 
         async def handle(request: Request) -> Response:
-            # Read the query string once, as Starlette's QueryParams would (the last of repeated
-            # single values wins), without building the multi-dict the route does not need.
+            # Read the query string once, without building the multi-dict the route does not need;
+            # a single value given twice is refused, as deps.single_values does for other routes.
             data: dict[str, Any] = dict(request.scope["path_params"])
             known = None
             for name, value in query_pairs(request.scope["query_string"]):
@@ -53,6 +56,8 @@ class FastRoute(APIRoute):
                     continue
                 if source:
                     data.setdefault(name, []).append(value)
+                elif name in data:
+                    raise BadParameter(name, REPEATED)
                 else:
                     data[name] = value
             try:
@@ -88,6 +93,11 @@ def query_pairs(query: bytes) -> list[tuple[str, str]]:
     return [(name, value) for name, _, value in (part.partition("=") for part in text.split("&") if part)]
 
 
+def takes_many(annotation: Any) -> bool:
+    """Whether a query parameter of this type may repeat (``list[...]``, optional or not)."""
+    return get_origin(annotation) is list or any(get_origin(arg) is list for arg in get_args(annotation))
+
+
 def _parameter_validator(endpoint: Endpoint) -> tuple[TypeAdapter[dict[str, Any]], dict[str, tuple[str, bool]],
                                                        list[str]]:
     """One validator for the endpoint's path and query parameters, where each comes from, and graph arguments."""
@@ -107,7 +117,7 @@ def _parameter_validator(endpoint: Endpoint) -> tuple[TypeAdapter[dict[str, Any]
         if info is None:
             raise TypeError(f"{endpoint.__name__}.{name}: declare it as Annotated[..., Query()] or Path()")
         alias = info.alias or name
-        many = get_origin(base) is list or any(get_origin(arg) is list for arg in get_args(base))
+        many = takes_many(base)
         sources[alias] = ("path" if isinstance(info, Path) else "query", many)
         if parameter.default is inspect.Parameter.empty:
             fields[name] = Required[Annotated[base, info]]

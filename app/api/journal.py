@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Path, Query, Response
@@ -16,7 +17,7 @@ from ..queries.filters import parse_query_date
 from ..tape import Tape
 from ..temporal import ordinal_text
 from .auth import CuratorDep, Editor
-from .deps import Limit, Offset
+from .deps import DATE_SCHEMA, Limit, Offset
 from .writes import _ERRORS, etag, split_reason, view_of
 
 __all__ = ["router"]
@@ -82,7 +83,9 @@ def _day(name: str, text: str | None, end: bool) -> str | None:
     period = parse_query_date(name, text)
     if period is None:
         return None
-    return ordinal_text((period.hi + 1) if end else period.lo, "day")
+    day = (period.hi + 1) if end else period.lo
+    # An open end or a window that ends before it starts: the first or last day there is.
+    return ordinal_text(min(max(day, date.min.toordinal()), date.max.toordinal()), "day")
 
 
 @router.get("/journal", summary="The journal of changes")
@@ -93,8 +96,10 @@ def list_journal(
     = None,
     target: Annotated[str | None, Query(description="Changes of the object with this id.")] = None,
     kind: Annotated[Literal["entity", "relation"] | None, Query(description="Entity or relation changes.")] = None,
-    since: Annotated[str | None, Query(description="Recorded on or after this date.")] = None,
-    until: Annotated[str | None, Query(description="Recorded on or before this date.")] = None,
+    since: Annotated[str | None, Query(description="Recorded on or after this date.", json_schema_extra=DATE_SCHEMA)]
+    = None,
+    until: Annotated[str | None, Query(description="Recorded on or before this date.", json_schema_extra=DATE_SCHEMA)]
+    = None,
     limit: Limit = 100,
     offset: Offset = 0,
 ) -> dict[str, Any]:

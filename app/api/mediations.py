@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from ..queries.mediations import mediators
 from ..queries.views import entity_view, relation_views
 from ..schemas import MediationPage
-from .deps import Graph, Limit, Offset, RelationFilterDep, two_parties
+from .deps import PARTIES_SCHEMA, Graph, Limit, Offset, RelationFilterDep, two_parties
 
 router = APIRouter(prefix="/mediations", tags=["mediations"])
 
@@ -18,6 +18,7 @@ router = APIRouter(prefix="/mediations", tags=["mediations"])
 async def list_mediations(
     kg: Graph,
     between: Annotated[list[str], Query(
+        min_length=2, max_length=2, json_schema_extra=PARTIES_SCHEMA,
         description="The two parties (give the parameter twice), in either order: id, name or alias.",
         examples=[["Türkiye", "Israel"]], openapi_examples={
             "turkiye-israel": {"summary": "Who mediated between Türkiye and Israel?",

@@ -17,7 +17,7 @@ _ERRORS = {
     "409": "The name fits several entities; `candidates` lists their ids.",
     "422": "A parameter is malformed or out of range; `parameter` names it.",
 }
-_PLAIN = {"/health", "/types"}
+_PLAIN = {"/health", "/types", "/ready", "/metrics"}
 # Routes whose work runs in a bounded pool (api/work.py): under load they may answer 503.
 _HEAVY = {"/analysis/mediator-candidates", "/analysis/balance", "/analysis/centrality", "/paths", "/changes",
           "/entities", "/entities/{ref}/neighbors"}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -20,11 +21,29 @@ PROBLEM_JSON = "application/problem+json"
 TYPE_BASE = "https://kg.example/problems/"
 
 
+ECHO_LIMIT = 300  # characters of a client's input repeated in an error body
+
+
 def problem_response(request: Request, *, status: int, title: str, detail: str, slug: str,
-                     headers: dict[str, str] | None = None, **extra: Any) -> JSONResponse:
+                     headers: Mapping[str, str] | None = None, **extra: Any) -> JSONResponse:
     body = {"type": TYPE_BASE + slug, "title": title, "status": status, "detail": detail,
-            "instance": str(request.url.path), **{k: v for k, v in extra.items() if v is not None}}
-    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+            "instance": request.url.path, **{k: v for k, v in extra.items() if v is not None}}
+    return JSONResponse(cap_echo(body), status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def cap_echo(value: Any) -> Any:
+    """``value`` with every long string cut: a 60 KB reference must not come back three times.
+
+    >>> cap_echo({"ref": "x" * 400, "n": [1, "ab"]})["ref"][-30:]
+    'xxxxxxxxxx... (400 characters)'
+    """
+    if isinstance(value, str):
+        return value if len(value) <= ECHO_LIMIT else f"{value[:ECHO_LIMIT]}... ({len(value)} characters)"
+    if isinstance(value, dict):
+        return {key: cap_echo(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [cap_echo(item) for item in value]
+    return value
 
 
 async def _service_error(request: Request, exc: Exception) -> JSONResponse:
@@ -53,8 +72,9 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
+    # Keep the handler's headers: a 405 names the methods allowed (Allow, RFC 9110 15.5.6).
     return problem_response(request, status=exc.status_code, title=str(exc.detail), detail=str(exc.detail),
-                            slug=f"http-{exc.status_code}")
+                            slug=f"http-{exc.status_code}", headers=exc.headers)
 
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

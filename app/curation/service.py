@@ -49,7 +49,10 @@ def known_on(curator: Curator, text: str) -> Snapshot:
         period = parse_period(text)
     except DateError as exc:
         raise BadParameter("as_known", str(exc)) from None
-    last_day = "9999-12-31" if period.hi >= OPEN_END else ordinal_text(period.hi, "day")
+    if period.hi < period.lo:  # a window that ends before it starts: no day, so nothing recorded yet
+        last_day = "0001-01-01"
+    else:
+        last_day = "9999-12-31" if period.hi >= OPEN_END else ordinal_text(period.hi, "day")
     return curator.as_known(curator.tape.seq_known_on(last_day))
 
 

@@ -25,6 +25,7 @@ from typing import Any, NamedTuple
 import yaml
 
 from ..loader import ENTITY_COLUMNS, RELATION_COLUMNS
+from ..manifest import write_manifest
 from ..temporal import parse_date
 from ..vocabulary import MEDIATION_TYPES, VOCABULARY
 from .actors import ActorRegistry
@@ -160,6 +161,8 @@ class DatasetWriter:
         self._write_entities(self.actors.rows())
         with (self.out_dir / "sources.yaml").open("w", encoding="utf-8") as handle:
             yaml.safe_dump(self._sources, handle, allow_unicode=True, sort_keys=False, width=100)
+        # Last: a folder with a manifest was written whole; the loader checks it against the files.
+        write_manifest(self.out_dir, ["entities.csv", "relations.csv", "sources.yaml"])
         self.summary.actors = self.actors.kinds()
         return self.summary
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from datetime import date
 from typing import NamedTuple
@@ -11,10 +12,12 @@ import numpy as np
 from ..errors import BadParameter
 from ..graph import KnowledgeGraph
 from ..store import TYPE_CODE
-from ..temporal import OPEN_END, OPEN_START, DateError, Period, parse_period
+from ..temporal import NO_DAYS, OPEN_END, OPEN_START, QUERY_DATE_PATTERN, DateError, Period, parse_period
 from ..vocabulary import VOCABULARY
 
 __all__ = ["RelationFilter", "apply", "as_of_or_today", "make_filter", "parse_query_date", "passes"]
+
+_QUERY_DATE = re.compile(QUERY_DATE_PATTERN)
 
 
 def parse_query_date(name: str, text: str | None) -> Period | None:
@@ -22,9 +25,12 @@ def parse_query_date(name: str, text: str | None) -> Period | None:
     if text is None or text == "":
         return None
     try:
-        return parse_period(text)
+        period = parse_period(text)
     except DateError as exc:
         raise BadParameter(name, str(exc)) from None
+    if _QUERY_DATE.search(text) is None:  # parsed, but not as the schema writes it (spaces around, say)
+        raise BadParameter(name, f"{text!r} is not of the form YYYY, YYYY-MM, YYYY-MM-DD or START/END")
+    return period
 
 
 def as_of_or_today(text: str | None) -> Period:
@@ -68,8 +74,9 @@ def make_filter(
     window = None
     if first or last:
         window = (first.lo if first else OPEN_START, last.hi if last else OPEN_END)
-        if window[1] < window[0]:
-            raise BadParameter("to", "the window ends before it starts")
+        # Ends before it starts, or a side covers no day: selects nothing (see temporal.parse_period).
+        if window[1] < window[0] or (first and first.is_empty) or (last and last.is_empty):
+            window = NO_DAYS
     return RelationFilter(types=codes, window=window, as_of=parse_query_date("as_of", as_of))
 
 

@@ -16,7 +16,6 @@ from typing import Literal
 
 import numpy as np
 
-from ..errors import BadParameter
 from ..graph import KnowledgeGraph
 from ..store import TYPE_IDS
 from ..temporal import OPEN_END, OPEN_START
@@ -45,6 +44,7 @@ class Series:
     freq: str
     periods: list[Period]
     change_points: list[dict[str, object]]
+    truncated: bool = False
 
 
 def _period_index(ordinals: np.ndarray, freq: Freq) -> np.ndarray:
@@ -84,16 +84,25 @@ def dyad_series(kg: KnowledgeGraph, a: int, b: int, *, freq: Freq = "year",
     if lo is None or hi is None:
         return Series(freq, [], [])
     found = found[(table.lo[found] >= lo) & (table.lo[found] <= hi)]  # counted where they start
+    if not len(found) and hi < lo:
+        return Series(freq, [], [])
     first, last = (int(i) for i in _period_index(np.array([lo, hi]), freq))
+    truncated = False
     if last - first + 1 > MAX_PERIODS:
-        raise BadParameter("freq", f"{last - first + 1} periods; narrow the window or use a coarser freq "
-                                   f"(at most {MAX_PERIODS})")
+        # A window wider than the periods served: first drop the empty periods at its ends, then,
+        # if still too many, keep the most recent MAX_PERIODS (and say so).
+        if len(found):
+            starts = _period_index(table.lo[found], freq)
+            first, last = max(first, int(starts.min())), min(last, int(starts.max()))
+        if last - first + 1 > MAX_PERIODS:
+            first, truncated = last - MAX_PERIODS + 1, True
+            found = found[_period_index(table.lo[found], freq) >= first]
     periods = [Period(_label(i, freq)) for i in range(first, last + 1)]
     slots = _period_index(table.lo[found], freq) - first
     for slot in np.unique(slots).tolist():
         in_period = found[slots == slot]
         periods[slot] = _fill(kg, periods[slot], in_period)
-    return Series(freq, periods, _turns(periods))
+    return Series(freq, periods, _turns(periods), truncated)
 
 
 def _fill(kg: KnowledgeGraph, period: Period, members: np.ndarray) -> Period:
