@@ -11,6 +11,7 @@ from fastapi import FastAPI
 
 from .api import analysis, changes, dyads, entities, export, journal, mediations, meta, paths, relations, writes
 from .api.conditional import SnapshotETags
+from .api.explorer import install_explorer
 from .api.openapi import install_openapi
 from .api.problems import install_problem_handlers
 from .api.startup import StartupErrors
@@ -90,6 +91,8 @@ def create_app(settings: Settings | None = None, *, graph: KnowledgeGraph | None
         description=DESCRIPTION,
         openapi_tags=TAGS,
         lifespan=lifespan,
+        docs_url=None,  # served by install_explorer, from local copies of the assets
+        redoc_url=None,
     )
     app.add_middleware(SnapshotETags)
     app.add_middleware(StartupErrors)
@@ -98,6 +101,7 @@ def create_app(settings: Settings | None = None, *, graph: KnowledgeGraph | None
     # Routers are tried in order: the cheap probes first, then the most used lookups.
     for module in (meta, dyads, relations, entities, mediations, paths, changes, analysis, export, writes, journal):
         app.include_router(module.router)
+    install_explorer(app)
     return app
 
 

@@ -1,0 +1,258 @@
+// The explorer: what the user chose (actor, expanded nodes, date, pair, question) lives in `view`
+// and in the URL, so a copied link reopens the same view. Every answer comes from the REST API.
+import { get, ref } from "./api.js";
+import { createGraph } from "./graph.js";
+import { hideAnswer, hidePair, showAnswer, showPair } from "./panel.js";
+import { attachSearch } from "./search.js";
+import { createTimebar } from "./timebar.js";
+
+const NEIGHBOUR_LIMIT = 60; // nodes, and relations, fetched per expansion: never a whole large graph
+const QUESTIONS = {
+  mediators: "Who mediated",
+  candidates: "Who could mediate",
+  path: "How they are connected",
+};
+
+const $ = (id) => document.getElementById(id);
+const view = { actor: null, expanded: [], date: null, pair: null, ask: null };
+let graph;
+let timebar;
+let dateRequest = 0;
+
+function say(text) {
+  $("message").textContent = text;
+}
+
+/** Runs an async handler; a problem the API reports is shown to the user, not thrown. */
+const guarded = (handler) => async (...args) => {
+  try {
+    await handler(...args);
+  } catch (error) {
+    say(error.message);
+  }
+};
+
+function writeUrl() {
+  const params = new URLSearchParams();
+  if (view.actor) params.set("actor", view.actor);
+  const more = view.expanded.filter((id) => id !== view.actor);
+  if (more.length) params.set("expand", more.join(","));
+  if (view.date !== null) params.set("date", String(view.date));
+  if (view.pair) params.set("pair", view.pair.join(","));
+  if (view.ask) {
+    params.set("ask", view.ask.question);
+    params.set("a", view.ask.a);
+    params.set("b", view.ask.b);
+  }
+  history.replaceState(null, "", params.toString() ? `?${params}` : location.pathname);
+}
+
+function showCounts() {
+  const counts = graph.counts();
+  const box = $("counts");
+  Object.assign(box.dataset, { nodes: counts.nodes, edges: counts.edges, faded: counts.faded });
+  let text = `${counts.nodes} nodes, ${counts.edges} relations`;
+  if (view.date !== null) text += `; ${counts.faded} not in force in ${view.date}`;
+  box.textContent = text + ".";
+  renderListing();
+}
+
+function renderListing() {
+  const nodes = graph.nodes().map((entity) => {
+    const button = document.createElement("button");
+    button.type = "button";
+    const done = view.expanded.includes(entity.id);
+    button.textContent = `${entity.name} (${entity.kind})${done ? ", expanded" : ""}`;
+    button.addEventListener("click", guarded(() => expandNode(entity.id)));
+    const item = document.createElement("li");
+    item.append(button);
+    return item;
+  });
+  const edges = graph.relations().map((relation) => {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.textContent = `${relation.start} ${relation.type}: ${relation.source} → ${relation.target}` +
+      (relation.faded ? " (not in force)" : "");
+    button.addEventListener("click", guarded(() => openPair(relation.source, relation.target)));
+    const item = document.createElement("li");
+    item.append(button);
+    return item;
+  });
+  $("node-list").replaceChildren(...nodes);
+  $("edge-list").replaceChildren(...edges);
+}
+
+async function fetchNeighbourhood(id) {
+  const hood = await get(`/entities/${ref(id)}/neighbors`, { limit: NEIGHBOUR_LIMIT });
+  graph.add(hood.nodes, hood.edges);
+  graph.markExpanded(hood.center.id);
+  if (!view.expanded.includes(hood.center.id)) view.expanded.push(hood.center.id);
+  if (hood.truncated) say(`${hood.center.name} has more neighbours than the ${NEIGHBOUR_LIMIT} drawn.`);
+  return hood;
+}
+
+/** Puts all that was drawn on screen: layout, the date's fading, counts, the slider's range. */
+async function redraw() {
+  graph.layout();
+  timebar.fitTo(graph.relations());
+  await applyDate();
+}
+
+async function chooseActor(id) {
+  graph.clear();
+  Object.assign(view, { actor: null, expanded: [], pair: null, ask: null });
+  hidePair();
+  hideAnswer();
+  say("");
+  const hood = await fetchNeighbourhood(id);
+  view.actor = hood.center.id;
+  graph.markCenter(view.actor);
+  $("party-a").value = hood.center.name;
+  await redraw();
+  writeUrl();
+}
+
+async function expandNode(id) {
+  await fetchNeighbourhood(id);
+  await redraw();
+  writeUrl();
+}
+
+/** Fades what is not in force on the slider's date, as the API's `as_of` says. */
+async function applyDate() {
+  const request = ++dateRequest;
+  let inForce = null;
+  if (view.date !== null) {
+    inForce = new Set();
+    const relations = graph.relations();
+    const checked = new Set();
+    for (const center of view.expanded) {
+      const page = await get(`/entities/${ref(center)}/relations`, { as_of: view.date, limit: 1000 });
+      page.items.forEach((r) => inForce.add(r.id));
+      if (page.total <= page.items.length) {
+        relations.filter((r) => r.source === center || r.target === center).forEach((r) => checked.add(r.id));
+      }
+    }
+    // Relations drawn for an answer, or around a hub with more than a page in force: ask pair by pair.
+    const pairs = new Set(relations.filter((r) => !checked.has(r.id)).map((r) => `${r.source}\n${r.target}`));
+    for (const pair of pairs) {
+      const [source, target] = pair.split("\n");
+      const page = await get("/relations", { source, target, as_of: view.date, limit: 1000 });
+      page.items.forEach((r) => inForce.add(r.id));
+    }
+  }
+  if (request !== dateRequest) return; // a later date has been asked for meanwhile
+  graph.fade(inForce);
+  showCounts();
+  if (view.pair) await openPair(...view.pair, { focus: false });
+}
+
+async function openPair(a, b, { focus = true } = {}) {
+  const pair = await showPair(a, b, view.date);
+  view.pair = [pair.a, pair.b];
+  graph.highlight([pair.a, pair.b], pair.relations.map((r) => r.id));
+  $("party-a").value = pair.a;
+  $("party-b").value = pair.b;
+  if (focus) $("pair-title").focus();
+  writeUrl();
+}
+
+/** Adds the entities named by `ids` that are not drawn yet. */
+async function ensureEntities(ids) {
+  const drawn = new Set(graph.nodes().map((e) => e.id));
+  const missing = [...new Set(ids)].filter((id) => !drawn.has(id));
+  const entities = await Promise.all(missing.map((id) => get(`/entities/${ref(id)}`)));
+  graph.add(entities, []);
+}
+
+async function answer(question, a, b) {
+  let entries;
+  let nodes;
+  if (question === "mediators") {
+    const found = await get("/mediations", { between: [a, b] });
+    entries = found.items.map((item) => ({ heading: item.mediator.name, relations: item.relations }));
+    nodes = found.items.map((item) => item.mediator.id);
+  } else if (question === "candidates") {
+    const found = await get("/analysis/mediator-candidates", { between: [a, b], as_of: view.date, limit: 5 });
+    entries = found.items.map((item) => ({ heading: `${item.entity.name}: score ${item.score}`,
+      relations: item.relations }));
+    nodes = found.items.map((item) => item.entity.id);
+  } else {
+    const found = await get("/paths", { source: a, target: b, k: 3, as_of: view.date });
+    entries = found.paths.map((path) => ({ heading: `${path.hops} step(s): ${path.nodes.join(" → ")}`,
+      relations: path.edges }));
+    nodes = found.paths.flatMap((path) => path.nodes);
+  }
+  const relations = entries.flatMap((entry) => entry.relations);
+  await ensureEntities([...nodes, ...relations.flatMap((r) => [r.source, r.target])]);
+  graph.add([], relations);
+  view.ask = { question, a, b };
+  showAnswer(`${QUESTIONS[question]}: ${a} and ${b}`, entries);
+  await redraw();
+  graph.highlight(nodes, relations.map((r) => r.id));
+  showCounts();
+  writeUrl();
+}
+
+async function ask(event) {
+  event.preventDefault();
+  const a = $("party-a").value.trim();
+  const b = $("party-b").value.trim();
+  if (!a || !b) {
+    say("Name two actors first.");
+    return;
+  }
+  const question = event.submitter ? event.submitter.value : "pair";
+  if (question === "pair") {
+    await openPair(a, b);
+  } else {
+    await answer(question, a, b);
+  }
+}
+
+async function setDate(date) {
+  view.date = date;
+  await applyDate();
+  writeUrl();
+}
+
+async function restore() {
+  const params = new URLSearchParams(location.search);
+  const date = params.get("date");
+  if (date) timebar.set(Number(date));
+  view.date = date ? Number(date) : null;
+  if (params.get("actor")) {
+    await chooseActor(params.get("actor"));
+    for (const id of (params.get("expand") || "").split(",").filter(Boolean)) await fetchNeighbourhood(id);
+    if (view.expanded.length > 1) await redraw();
+  }
+  if (params.get("ask")) await answer(params.get("ask"), params.get("a"), params.get("b"));
+  if (params.get("pair")) await openPair(...params.get("pair").split(","), { focus: false });
+  writeUrl();
+}
+
+async function copyLink() {
+  const link = location.href;
+  try {
+    await navigator.clipboard.writeText(link);
+    say(`Link copied: ${link}`);
+  } catch {
+    say(`Copy this link: ${link}`);
+  }
+}
+
+async function start() {
+  graph = createGraph($("cy"), {
+    onNode: guarded(expandNode),
+    onEdge: guarded((relation) => openPair(relation.source, relation.target)),
+  });
+  timebar = createTimebar({ onDate: guarded(setDate) });
+  attachSearch($("actor"), $("suggestions"), guarded(chooseActor));
+  $("ask").addEventListener("submit", guarded(ask));
+  $("copy-link").addEventListener("click", guarded(copyLink));
+  await guarded(restore)();
+  performance.mark("first-view");
+  document.body.dataset.ready = "true";
+}
+
+window.addEventListener("DOMContentLoaded", start);
