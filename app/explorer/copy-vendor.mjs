@@ -10,6 +10,10 @@ const vendor = join(here, "static", "vendor");
 // package -> files it ships that the pages load (paths inside the package)
 const FILES = {
   "cytoscape": ["dist/cytoscape.min.js"],
+  // the fCoSE layout and the two libraries it is built on, each a browser global
+  "layout-base": ["layout-base.js"],
+  "cose-base": ["cose-base.js"],
+  "cytoscape-fcose": ["cytoscape-fcose.js"],
   "chart.js": ["dist/chart.umd.min.js"],
   "swagger-ui-dist": ["swagger-ui-bundle.js", "swagger-ui.css", "favicon-32x32.png"],
   "redoc": ["bundles/redoc.standalone.js"],

@@ -8,6 +8,10 @@ const KIND_STYLE = {
   event: { shape: "diamond", color: "#0f766e" },
   place: { shape: "triangle", color: "#6b7280" },
 };
+// Entity and relation ids may coincide (an event entity and the relation recording it), and Cytoscape
+// keeps one id space: relations get a prefix.
+const edgeId = (relationId) => `relation/${relationId}`;
+
 const POLARITY_COLOR = { positive: "#15803d", negative: "#b91c1c", neutral: "#6b7280" };
 
 const STYLE = [
@@ -38,6 +42,7 @@ const STYLE = [
 
 /** A Cytoscape graph in `container`; `onNode(id)` and `onEdge(relation)` answer taps. */
 export function createGraph(container, { onNode, onEdge }) {
+  window.cytoscape.use(window.cytoscapeFcose);
   const cy = window.cytoscape({
     container, style: STYLE, minZoom: 0.1, maxZoom: 4,
     layout: { name: "preset" },
@@ -50,20 +55,24 @@ export function createGraph(container, { onNode, onEdge }) {
 class Graph {
   constructor(cy) {
     this.cy = cy;
+    this.placed = false; // whether the drawn nodes have positions worth keeping
   }
 
-  /** Adds entities and relations not yet drawn; returns how many nodes were new. */
-  add(entities, relations) {
+  /** Adds entities and relations not yet drawn, new nodes around the node `near` (if drawn). */
+  add(entities, relations, near = null) {
     const before = this.cy.nodes().length;
+    const anchor = near && !this.cy.getElementById(near).empty() ? this.cy.getElementById(near).position() : null;
     const nodes = entities.filter((e) => this.cy.getElementById(e.id).empty()).map((e) => ({
       group: "nodes", data: { id: e.id, name: e.name, kind: e.kind, entity: e },
+      position: anchor ? { x: anchor.x + Math.random() * 40 - 20, y: anchor.y + Math.random() * 40 - 20 } : undefined,
     }));
+    this.placed = this.placed && before > 0;
     this.cy.add(nodes);
     const edges = relations
-      .filter((r) => this.cy.getElementById(r.id).empty())
+      .filter((r) => this.cy.getElementById(edgeId(r.id)).empty())
       .filter((r) => !this.cy.getElementById(r.source).empty() && !this.cy.getElementById(r.target).empty())
       .map((r) => ({ group: "edges", data: {
-        id: r.id, source: r.source, target: r.target, type: r.type, polarity: r.polarity, relation: r,
+        id: edgeId(r.id), source: r.source, target: r.target, type: r.type, polarity: r.polarity, relation: r,
       } }));
     this.cy.add(edges);
     return this.cy.nodes().length - before;
@@ -71,15 +80,16 @@ class Graph {
 
   clear() {
     this.cy.elements().remove();
+    this.placed = false;
   }
 
-  /** Lays the graph out again, keeping already-placed nodes near where they were when `around` is set. */
+  /** Lays the graph out: from scratch the first time, then moving what was placed as little as it can. */
   layout() {
-    const layout = this.cy.layout({
-      name: "cose", animate: false, randomize: false, nodeDimensionsIncludeLabels: true,
-      idealEdgeLength: () => 120, nodeRepulsion: () => 20000, numIter: 600, fit: true, padding: 24,
-    });
-    layout.run();
+    this.cy.layout({
+      name: "fcose", animate: false, randomize: !this.placed, quality: "default", nodeDimensionsIncludeLabels: true,
+      idealEdgeLength: 110, nodeRepulsion: 9000, nodeSeparation: 90, fit: true, padding: 24,
+    }).run();
+    this.placed = true;
   }
 
   markCenter(id) {
@@ -95,7 +105,7 @@ class Graph {
   fade(inForce) {
     this.cy.batch(() => {
       this.cy.edges().forEach((edge) => {
-        edge.toggleClass("faded", inForce !== null && !inForce.has(edge.id()));
+        edge.toggleClass("faded", inForce !== null && !inForce.has(edge.data("relation").id));
       });
     });
   }
@@ -103,7 +113,8 @@ class Graph {
   highlight(nodeIds, relationIds) {
     this.cy.batch(() => {
       this.cy.elements().removeClass("highlight");
-      for (const id of [...nodeIds, ...relationIds]) this.cy.getElementById(id).addClass("highlight");
+      for (const id of nodeIds) this.cy.getElementById(id).addClass("highlight");
+      for (const id of relationIds) this.cy.getElementById(edgeId(id)).addClass("highlight");
     });
   }
 

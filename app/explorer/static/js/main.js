@@ -84,7 +84,7 @@ function renderListing() {
 
 async function fetchNeighbourhood(id) {
   const hood = await get(`/entities/${ref(id)}/neighbors`, { limit: NEIGHBOUR_LIMIT });
-  graph.add(hood.nodes, hood.edges);
+  graph.add(hood.nodes, hood.edges, id);
   graph.markExpanded(hood.center.id);
   if (!view.expanded.includes(hood.center.id)) view.expanded.push(hood.center.id);
   if (hood.truncated) say(`${hood.center.name} has more neighbours than the ${NEIGHBOUR_LIMIT} drawn.`);
@@ -126,20 +126,22 @@ async function applyDate() {
     inForce = new Set();
     const relations = graph.relations();
     const checked = new Set();
-    for (const center of view.expanded) {
-      const page = await get(`/entities/${ref(center)}/relations`, { as_of: view.date, limit: 1000 });
+    const pages = await Promise.all(view.expanded.map((center) =>
+      get(`/entities/${ref(center)}/relations`, { as_of: view.date, limit: 1000 })));
+    view.expanded.forEach((center, index) => {
+      const page = pages[index];
       page.items.forEach((r) => inForce.add(r.id));
       if (page.total <= page.items.length) {
         relations.filter((r) => r.source === center || r.target === center).forEach((r) => checked.add(r.id));
       }
-    }
+    });
     // Relations drawn for an answer, or around a hub with more than a page in force: ask pair by pair.
     const pairs = new Set(relations.filter((r) => !checked.has(r.id)).map((r) => `${r.source}\n${r.target}`));
-    for (const pair of pairs) {
+    const pairPages = await Promise.all([...pairs].map((pair) => {
       const [source, target] = pair.split("\n");
-      const page = await get("/relations", { source, target, as_of: view.date, limit: 1000 });
-      page.items.forEach((r) => inForce.add(r.id));
-    }
+      return get("/relations", { source, target, as_of: view.date, limit: 1000 });
+    }));
+    pairPages.forEach((page) => page.items.forEach((r) => inForce.add(r.id)));
   }
   if (request !== dateRequest) return; // a later date has been asked for meanwhile
   graph.fade(inForce);
