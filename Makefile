@@ -35,6 +35,7 @@ serve: $(BIN)/.installed  ## serve the curated graph on $KG_HOST:$KG_PORT (defau
 test: $(BIN)/.installed  ## ruff, mypy, then the whole test suite
 	.ci/provision-jq
 	.ci/provision-postgres
+	.ci/provision-browser
 	$(BIN)/ruff check .
 	$(BIN)/mypy app
 	$(BIN)/python -m pytest
@@ -73,5 +74,5 @@ lock:
 
 clean:  ## remove the virtual environments, tool caches and build output that make and the tests create
 	rm -rf $(VENV) $(LOWEST) .pytest_cache .hypothesis .ruff_cache .mypy_cache .schemathesis \
-	  build dist *.egg-info bench/.work bench/data
+	  build dist *.egg-info bench/.work bench/data app/explorer/static/vendor
 	find . -path ./.git -prune -o -type d \( -name __pycache__ -o -name node_modules \) -prune -exec rm -rf {} +

@@ -114,6 +114,10 @@ def _cy(page: Page, script: str) -> Any:
     return page.evaluate(f"(() => {{ const cy = document.getElementById('cy')._cyreg.cy; return {script}; }})()")
 
 
+def _highlighted(page: Page) -> set[str]:
+    return set(_cy(page, "cy.elements('.highlight').map(e => e.isNode() ? e.id() : e.data('relation').id)"))
+
+
 def _click_element(page: Page, position_script: str) -> None:
     box = page.locator("#cy").bounding_box()
     assert box is not None
@@ -251,7 +255,7 @@ def test_who_mediated_is_listed_and_highlighted(page: Page, base: str) -> None:
     found = fetch_json(f"{base}/mediations?between=turkiye&between=israel")["items"]
     expect(page.locator("#answer h2")).to_have_text("Who mediated: Türkiye and Israel")
     expect(page.locator("#answer > ol > li > strong")).to_have_text([item["mediator"]["name"] for item in found])
-    highlighted = set(_cy(page, "cy.elements('.highlight').map(e => e.isNode() ? e.id() : e.data('relation').id)"))
+    highlighted = _highlighted(page)
     assert {item["mediator"]["id"] for item in found} <= highlighted
     assert {r["id"] for item in found for r in item["relations"]} <= highlighted
     assert _query(page) == {"actor": "turkiye", "ask": "mediators", "a": "Türkiye", "b": "Israel"}
@@ -277,7 +281,7 @@ def test_how_are_they_connected_draws_the_paths(page: Page, base: str) -> None:
     nodes = {n for p in paths for n in p["nodes"]}
     edges = {e["id"] for p in paths for e in p["edges"]}
     _wait_counts(page, len(nodes), len(edges))
-    assert set(_cy(page, "cy.elements('.highlight').map(e => e.isNode() ? e.id() : e.data('relation').id)")) == nodes | edges
+    assert _highlighted(page) == nodes | edges
 
 
 def test_a_copied_link_reopens_the_same_view(browser: Browser, base: str, page: Page) -> None:
