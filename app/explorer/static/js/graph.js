@@ -35,8 +35,8 @@ const STYLE = [
     selector: `edge[polarity = "${polarity}"]`, style: { "line-color": color, "target-arrow-color": color },
   })),
   { selector: "edge.faded", style: { "opacity": 0.15, "line-style": "dashed", "text-opacity": 0 } },
-  { selector: ".highlight", style: { "overlay-color": "#facc15", "overlay-opacity": 0.45, "overlay-padding": 5 } },
-  { selector: "edge.highlight", style: { "width": 5, "opacity": 1 } },
+  { selector: ".highlight", style: { "underlay-color": "#facc15", "underlay-opacity": 0.8, "underlay-padding": 6 } },
+  { selector: "edge.highlight", style: { "width": 4, "opacity": 1, "underlay-padding": 4 } },
   { selector: ":selected", style: { "overlay-color": "#111827", "overlay-opacity": 0.2 } },
 ];
 
@@ -116,6 +116,11 @@ class Graph {
       for (const id of nodeIds) this.cy.getElementById(id).addClass("highlight");
       for (const id of relationIds) this.cy.getElementById(edgeId(id)).addClass("highlight");
     });
+  }
+
+  /** Entity names by id, for what is drawn. */
+  names() {
+    return Object.fromEntries(this.cy.nodes().map((node) => [node.id(), node.data("name")]));
   }
 
   nodes() {

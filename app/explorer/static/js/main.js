@@ -151,10 +151,10 @@ async function applyDate() {
 
 async function openPair(a, b, { focus = true } = {}) {
   const pair = await showPair(a, b, view.date);
-  view.pair = [pair.a, pair.b];
-  graph.highlight([pair.a, pair.b], pair.relations.map((r) => r.id));
-  $("party-a").value = pair.a;
-  $("party-b").value = pair.b;
+  view.pair = [pair.a.id, pair.b.id];
+  graph.highlight(view.pair, pair.relations.map((r) => r.id));
+  $("party-a").value = pair.a.name;
+  $("party-b").value = pair.b.name;
   if (focus) $("pair-title").focus();
   writeUrl();
 }
@@ -189,7 +189,9 @@ async function answer(question, a, b) {
   await ensureEntities([...nodes, ...relations.flatMap((r) => [r.source, r.target])]);
   graph.add([], relations);
   view.ask = { question, a, b };
-  showAnswer(`${QUESTIONS[question]}: ${a} and ${b}`, entries);
+  $("party-a").value = a;
+  $("party-b").value = b;
+  showAnswer(`${QUESTIONS[question]}: ${a} and ${b}`, entries, graph.names());
   await redraw();
   graph.highlight(nodes, relations.map((r) => r.id));
   showCounts();

@@ -43,7 +43,7 @@ export async function showPair(a, b, date) {
     : "No turning points.";
   drawChart(series);
   $("pair").hidden = false;
-  return { a: dyad.a.id, b: dyad.b.id, relations: dyad.relations };
+  return { a: dyad.a, b: dyad.b, relations: dyad.relations };
 }
 
 function drawChart(series) {
@@ -68,14 +68,14 @@ export function hidePair() {
 }
 
 /** Writes an answer: a heading, then one entry per item with the relations behind it. */
-export function showAnswer(title, entries) {
+export function showAnswer(title, entries, names = {}) {
   const answer = $("answer");
   const list = element("ol");
   for (const { heading, relations } of entries) {
     const item = element("li");
     item.append(element("strong", heading));
     const basis = element("ul");
-    basis.append(...relations.map((r) => relationItem(r)));
+    basis.append(...relations.map((r) => relationItem(r, names)));
     item.append(basis);
     list.append(item);
   }
