@@ -12,6 +12,8 @@ const KIND_STYLE = {
 // keeps one id space: relations get a prefix.
 const edgeId = (relationId) => `relation/${relationId}`;
 
+const BUNDLE_FROM = 12; // relations between one pair drawn as separate labelled curves, at most
+
 const POLARITY_COLOR = { positive: "#15803d", negative: "#b91c1c", neutral: "#6b7280" };
 
 const STYLE = [
@@ -34,6 +36,8 @@ const STYLE = [
   ...Object.entries(POLARITY_COLOR).map(([polarity, color]) => ({
     selector: `edge[polarity = "${polarity}"]`, style: { "line-color": color, "target-arrow-color": color },
   })),
+  // Many relations between one pair (event data) are drawn as one bundle of straight lines, unlabelled.
+  { selector: "edge.bundled", style: { "curve-style": "haystack", "haystack-radius": 0.4, "label": "", "width": 1.5 } },
   { selector: "edge.faded", style: { "opacity": 0.15, "line-style": "dashed", "text-opacity": 0 } },
   { selector: ".highlight", style: { "underlay-color": "#facc15", "underlay-opacity": 0.8, "underlay-padding": 6 } },
   { selector: "edge.highlight", style: { "width": 4, "opacity": 1, "underlay-padding": 4 } },
@@ -75,7 +79,20 @@ class Graph {
         id: edgeId(r.id), source: r.source, target: r.target, type: r.type, polarity: r.polarity, relation: r,
       } }));
     this.cy.add(edges);
+    this.bundle();
     return this.cy.nodes().length - before;
+  }
+
+  bundle() {
+    const perPair = new Map();
+    this.cy.edges().forEach((edge) => {
+      const key = [edge.data("source"), edge.data("target")].sort().join("\n");
+      perPair.set(key, (perPair.get(key) || 0) + 1);
+    });
+    this.cy.edges().forEach((edge) => {
+      const key = [edge.data("source"), edge.data("target")].sort().join("\n");
+      edge.toggleClass("bundled", perPair.get(key) > BUNDLE_FROM);
+    });
   }
 
   clear() {
