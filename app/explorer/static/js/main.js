@@ -140,30 +140,51 @@ async function expandNode(id) {
   writeUrl();
 }
 
-/** Fades what is not in force on the slider's date, as the API's `as_of` says. */
+// In-force answers already fetched, by date and query: the slider comes back to the same years,
+// and a drawing grows around the same pairs.
+const inForceCache = new Map();
+const CACHE_ENTRIES = 5000;
+const PAGE = 1000;
+
+async function inForceIds(key, path, params) {
+  const cacheKey = `${params.as_of}\n${key}`;
+  if (!inForceCache.has(cacheKey)) {
+    if (inForceCache.size >= CACHE_ENTRIES) inForceCache.clear();
+    inForceCache.set(cacheKey, get(path, params).then((page) => ({
+      ids: page.items.map((r) => r.id), total: page.total, complete: page.total <= page.items.length,
+    })));
+  }
+  return inForceCache.get(cacheKey);
+}
+
+/** Fades what is not in force on the slider's date, as the API's `as_of` says: the relations of
+ * each expanded node in one page when they fit, else pair by pair. */
 async function applyDate() {
   const request = ++dateRequest;
   let inForce = null;
   if (view.date !== null) {
+    const asOf = view.date;
     inForce = new Set();
     const relations = graph.relations();
     const checked = new Set();
-    const pages = await Promise.all(view.expanded.map((center) =>
-      get(`/entities/${ref(center)}/relations`, { as_of: view.date, limit: 1000 })));
-    view.expanded.forEach((center, index) => {
-      const page = pages[index];
-      page.items.forEach((r) => inForce.add(r.id));
-      if (page.total <= page.items.length) {
-        relations.filter((r) => r.source === center || r.target === center).forEach((r) => checked.add(r.id));
-      }
-    });
-    // Relations drawn for an answer, or around a hub with more than a page in force: ask pair by pair.
-    const pairs = new Set(relations.filter((r) => !checked.has(r.id)).map((r) => `${r.source}\n${r.target}`));
-    const pairPages = await Promise.all([...pairs].map((pair) => {
-      const [source, target] = pair.split("\n");
-      return get("/relations", { source, target, as_of: view.date, limit: 1000 });
+    const centers = await Promise.all(view.expanded.map(async (center) => {
+      // A hub's relations in force fill many pages: ask how many first (one item), before fetching them.
+      const path = `/entities/${ref(center)}/relations`;
+      const first = await inForceIds(`first ${center}`, path, { as_of: asOf, limit: 1 });
+      if (first.complete || first.total > PAGE) return first.complete ? first : null;
+      return inForceIds(`all ${center}`, path, { as_of: asOf, limit: PAGE });
     }));
-    pairPages.forEach((page) => page.items.forEach((r) => inForce.add(r.id)));
+    view.expanded.forEach((center, index) => {
+      if (!centers[index]) return;
+      centers[index].ids.forEach((id) => inForce.add(id));
+      relations.filter((r) => r.source === center || r.target === center).forEach((r) => checked.add(r.id));
+    });
+    const pairs = new Set(relations.filter((r) => !checked.has(r.id)).map((r) => `${r.source}\n${r.target}`));
+    const found = await Promise.all([...pairs].map((pair) => {
+      const [source, target] = pair.split("\n");
+      return inForceIds(`pair ${pair}`, "/relations", { source, target, as_of: asOf, limit: PAGE });
+    }));
+    found.forEach((page) => page.ids.forEach((id) => inForce.add(id)));
   }
   if (request !== dateRequest) return; // a later date has been asked for meanwhile
   graph.fade(inForce);
