@@ -185,7 +185,7 @@ def test_the_list_expands_nodes_from_the_keyboard(page: Page, base: str) -> None
     first_nodes, first_edges = _neighbourhood(base, "israel")
     more_nodes, more_edges = _neighbourhood(base, "benny-gantz")
     _wait_counts(page, len(first_nodes | more_nodes), len(first_edges | more_edges))
-    expect(page.get_by_role("button", name="Benny Gantz (person), expanded")).to_be_visible()
+    expect(page.get_by_role("button", name="Benny Gantz (person), expanded")).to_be_focused()
 
 
 def test_the_slider_fades_what_is_not_in_force(page: Page, base: str) -> None:

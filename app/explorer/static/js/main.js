@@ -57,29 +57,33 @@ function showCounts() {
   renderListing();
 }
 
+function listButton(key, text, onClick) {
+  const button = document.createElement("button");
+  button.type = "button";
+  button.dataset.key = key;
+  button.textContent = text;
+  button.addEventListener("click", guarded(onClick));
+  const item = document.createElement("li");
+  item.append(button);
+  return item;
+}
+
+/** The drawing as buttons, for the keyboard and screen readers; keeps focus on the same entry. */
 function renderListing() {
-  const nodes = graph.nodes().map((entity) => {
-    const button = document.createElement("button");
-    button.type = "button";
-    const done = view.expanded.includes(entity.id);
-    button.textContent = `${entity.name} (${entity.kind})${done ? ", expanded" : ""}`;
-    button.addEventListener("click", guarded(() => expandNode(entity.id)));
-    const item = document.createElement("li");
-    item.append(button);
-    return item;
-  });
-  const edges = graph.relations().map((relation) => {
-    const button = document.createElement("button");
-    button.type = "button";
-    button.textContent = `${relation.start} ${relation.type}: ${relation.source} → ${relation.target}` +
-      (relation.faded ? " (not in force)" : "");
-    button.addEventListener("click", guarded(() => openPair(relation.source, relation.target)));
-    const item = document.createElement("li");
-    item.append(button);
-    return item;
-  });
+  const focused = document.activeElement && document.activeElement.closest("#listing")
+    ? document.activeElement.dataset.key : null;
+  const nodes = graph.nodes().map((entity) => listButton(`node ${entity.id}`,
+    `${entity.name} (${entity.kind})${view.expanded.includes(entity.id) ? ", expanded" : ""}`,
+    () => expandNode(entity.id)));
+  const edges = graph.relations().map((relation) => listButton(`relation ${relation.id}`,
+    `${relation.start} ${relation.type}: ${relation.source} → ${relation.target}` +
+    (relation.faded ? " (not in force)" : ""), () => openPair(relation.source, relation.target)));
   $("node-list").replaceChildren(...nodes);
   $("edge-list").replaceChildren(...edges);
+  if (focused) {
+    const again = [...document.querySelectorAll("#listing button")].find((b) => b.dataset.key === focused);
+    if (again) again.focus();
+  }
 }
 
 async function fetchNeighbourhood(id) {
