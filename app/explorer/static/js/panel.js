@@ -2,7 +2,21 @@
 import { get, ref } from "./api.js";
 
 const $ = (id) => document.getElementById(id);
+const CHART_JS = "/assets/vendor/chart.js/chart.umd.min.js";
 let chart = null;
+let chartLibrary = null;
+
+/** Chart.js is loaded when the first pair is opened, not with the page: the first view needs only the graph. */
+function loadChartLibrary() {
+  chartLibrary ??= new Promise((resolve, reject) => {
+    const script = document.createElement("script");
+    script.src = CHART_JS;
+    script.onload = () => resolve(window.Chart);
+    script.onerror = () => reject(new Error("the chart library could not be loaded"));
+    document.head.append(script);
+  });
+  return chartLibrary;
+}
 
 function element(tag, text, className) {
   const node = document.createElement(tag);
@@ -41,17 +55,17 @@ export async function showPair(a, b, date) {
   $("pair-changes").textContent = series.change_points.length
     ? "Turning points: " + series.change_points.map((c) => `${c.period} ${c.direction}`).join("; ")
     : "No turning points.";
-  drawChart(series);
+  drawChart(await loadChartLibrary(), series);
   $("pair").hidden = false;
   return { a: dyad.a, b: dyad.b, relations: dyad.relations };
 }
 
-function drawChart(series) {
+function drawChart(Chart, series) {
   const turning = new Set(series.change_points.map((c) => c.period));
   const labels = series.periods.map((p) => p.period);
   const data = series.periods.map((p) => p.score);
   if (chart) chart.destroy();
-  chart = new window.Chart($("pair-chart"), {
+  chart = new Chart($("pair-chart"), {
     type: "line",
     data: { labels, datasets: [{
       label: "cooperation (+) or conflict (−)", data, spanGaps: true, borderColor: "#2563eb",
