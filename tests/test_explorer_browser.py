@@ -396,3 +396,15 @@ def test_a_large_dataset_draws_only_a_capped_neighbourhood(browser: Browser, tmp
         print(f"\nfirst view, 100,000 generated relations: {_first_view_ms(page):.0f} ms")
         page.close()
     assert problems == []
+
+
+def test_a_broken_link_says_what_is_wrong(browser: Browser, base: str) -> None:
+    page, problems = _open(browser, base)
+    page.goto(f"{base}/?actor=Azerbaijn&date=20x&ask=toString&a=x")
+    _ready(page)
+    expect(page.locator("#message")).to_contain_text("No entity is named 'Azerbaijn'; did you mean azerbaijan,")
+    expect(page.locator("#date-label")).to_have_text("all dates")
+    assert page.locator("#answer").is_hidden()
+    page.close()
+    # The browser reports the API's 404 itself; nothing else may go wrong.
+    assert problems == ["console Failed to load resource: the server responded with a status of 404 (Not Found)"]

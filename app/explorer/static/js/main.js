@@ -269,16 +269,19 @@ async function setDate(date) {
 
 async function restore() {
   const params = new URLSearchParams(location.search);
-  const date = params.get("date");
-  if (date) timebar.set(Number(date));
-  view.date = date ? Number(date) : null;
+  const date = /^\d{4}$/.test(params.get("date") || "") ? Number(params.get("date")) : null;
+  if (date !== null) timebar.set(date);
+  view.date = date;
   if (params.get("actor")) {
     await chooseActor(params.get("actor"));
     for (const id of (params.get("expand") || "").split(",").filter(Boolean)) {
       await drawNeighbourhood(await fetchNeighbourhood(id));
     }
   }
-  if (params.get("ask")) await answer(params.get("ask"), params.get("a"), params.get("b"));
+  const question = params.get("ask");
+  if (Object.hasOwn(QUESTIONS, question || "") && params.get("a") && params.get("b")) {
+    await answer(question, params.get("a"), params.get("b"));
+  }
   if (params.get("pair")) await openPair(...params.get("pair").split(","), { focus: false });
   writeUrl();
 }
