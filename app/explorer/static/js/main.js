@@ -2,7 +2,7 @@
 // and in the URL, so a copied link reopens the same view. Every answer comes from the REST API.
 import { get, ref } from "./api.js";
 import { createGraph } from "./graph.js";
-import { hideAnswer, hidePair, showAnswer, showPair } from "./panel.js";
+import { hideAnswer, hidePair, relationDates, showAnswer, showPair } from "./panel.js";
 import { attachSearch } from "./search.js";
 import { createTimebar } from "./timebar.js";
 
@@ -76,7 +76,7 @@ function renderListing() {
     `${entity.name} (${entity.kind})${view.expanded.includes(entity.id) ? ", expanded" : ""}`,
     () => expandNode(entity.id)));
   const edges = graph.relations().map((relation) => listButton(`relation ${relation.id}`,
-    `${relation.start} ${relation.type}: ${relation.source} → ${relation.target}` +
+    `${relationDates(relation)} ${relation.type}: ${relation.source} → ${relation.target}` +
     (relation.faded ? " (not in force)" : ""), () => openPair(relation.source, relation.target)));
   $("node-list").replaceChildren(...nodes);
   $("edge-list").replaceChildren(...edges);

@@ -29,10 +29,17 @@ function evidence(relation) {
   return relation.evidence.map((e) => `${e.source_id} ¶${e.locator}`).join(", ");
 }
 
+/** "2018-05", "2010 – 2016", "until 2016", or "undated": memberships in event data carry no dates. */
+export function relationDates(relation) {
+  if (relation.start && relation.end) return `${relation.start} – ${relation.end}`;
+  if (relation.end) return `until ${relation.end}`;
+  return relation.start || "undated";
+}
+
 /** One relation as a list item: date, type, the two ends, description and evidence locator. */
 export function relationItem(relation, names = {}) {
   const item = element("li", undefined, `relation ${relation.polarity}`);
-  const when = relation.end ? `${relation.start} – ${relation.end}` : relation.start;
+  const when = relationDates(relation);
   item.append(element("span", when, "when"), " ", element("strong", relation.type), " ",
     element("span", `${names[relation.source] || relation.source} → ${names[relation.target] || relation.target}`),
     element("p", relation.description, "description"),
