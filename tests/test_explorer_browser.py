@@ -14,21 +14,30 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from .live import CHROMIUM_FLAGS, ROOT, chromium_path, fetch_json, require, serve, write_event_dataset
-
-try:
-    from playwright.sync_api import Browser, Page, expect, sync_playwright
-except ImportError:  # pragma: no cover - the test extra installs it
-    sync_playwright = None
-
-LIMIT = 60  # the page's NEIGHBOUR_LIMIT
+from .browser import (
+    LIMIT,
+    ask,
+    choose,
+    click_element,
+    counts,
+    cy,
+    first_view_ms,
+    highlighted,
+    neighbourhood,
+    open_page,
+    pair_in_force,
+    query,
+    ready,
+    relations_in_force,
+    wait_counts,
+)
+from .live import CHROMIUM_FLAGS, ROOT, chromium_path, fetch_json, serve, write_event_dataset
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    if sync_playwright is None:
-        require("playwright is not installed")
     executable = chromium_path()
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
@@ -42,89 +51,12 @@ def base() -> Iterator[str]:
         yield url
 
 
-def _open(browser: Browser, base: str, *, width: int = 1280, height: int = 800) -> tuple[Page, list[str]]:
-    """A page on `base` that records console errors, page errors and any request off the server."""
-    page = browser.new_page(viewport={"width": width, "height": height})
-    problems: list[str] = []
-    page.on("console", lambda message: problems.append(f"console {message.text}") if message.type == "error"
-            else None)
-    page.on("pageerror", lambda error: problems.append(f"page error {error}"))
-
-    def only_loopback(route: Any) -> None:
-        if route.request.url.startswith(base):
-            route.continue_()
-        else:
-            problems.append(f"request off the server: {route.request.url}")
-            route.abort()
-
-    page.route("**/*", only_loopback)
-    return page, problems
-
-
 @pytest.fixture
 def page(browser: Browser, base: str) -> Iterator[Page]:
-    page, problems = _open(browser, base)
+    page, problems = open_page(browser, base)
     yield page
     page.close()
     assert problems == []
-
-
-def _ready(page: Page) -> None:
-    page.wait_for_selector("body[data-ready=true]", timeout=30_000)
-
-
-def _counts(page: Page) -> tuple[int, int, int]:
-    data = page.locator("#counts")
-    return (int(data.get_attribute("data-nodes") or -1), int(data.get_attribute("data-edges") or -1),
-            int(data.get_attribute("data-faded") or -1))
-
-
-def _wait_counts(page: Page, nodes: int, edges: int) -> None:
-    page.wait_for_function(f"document.getElementById('counts').dataset.nodes === '{nodes}' && "
-                           f"document.getElementById('counts').dataset.edges === '{edges}'", timeout=15_000)
-
-
-def _query(page: Page) -> dict[str, str]:
-    return dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(page.url).query))
-
-
-def _neighbourhood(base: str, ref: str) -> tuple[set[str], set[str]]:
-    hood = fetch_json(f"{base}/entities/{ref}/neighbors?limit={LIMIT}")
-    return {node["id"] for node in hood["nodes"]}, {edge["id"] for edge in hood["edges"]}
-
-
-def _in_force_pair(base: str, source: str, target: str, year: int) -> set[str]:
-    page = fetch_json(f"{base}/relations?source={source}&target={target}&as_of={year}&limit=1000")
-    return {relation["id"] for relation in page["items"]}
-
-
-def _in_force(base: str, ref: str, year: int) -> set[str]:
-    """The ids of the relations of `ref`'s neighbourhood that the API says are in force in `year`."""
-    hood = fetch_json(f"{base}/entities/{ref}/neighbors?limit={LIMIT}")
-    pairs = {(edge["source"], edge["target"]) for edge in hood["edges"]}
-    return set().union(*(_in_force_pair(base, source, target, year) for source, target in pairs))
-
-
-def _choose(page: Page, typed: str, option: str) -> None:
-    field = page.get_by_label("Find an actor")
-    field.fill(typed)
-    page.get_by_role("option", name=option).click()
-
-
-def _cy(page: Page, script: str) -> Any:
-    """Reads the drawing (Cytoscape keeps its instance on the container)."""
-    return page.evaluate(f"(() => {{ const cy = document.getElementById('cy')._cyreg.cy; return {script}; }})()")
-
-
-def _highlighted(page: Page) -> set[str]:
-    return set(_cy(page, "cy.elements('.highlight').map(e => e.isNode() ? e.id() : e.data('relation').id)"))
-
-
-def _click_element(page: Page, position_script: str) -> None:
-    box = page.locator("#cy").bounding_box()
-    assert box is not None
-    point = _cy(page, position_script)
-    page.mouse.click(box["x"] + point["x"], box["y"] + point["y"])
 
 
 @pytest.mark.parametrize(("typed", "option"), [
@@ -136,20 +68,20 @@ def _click_element(page: Page, position_script: str) -> None:
 def test_search_suggests_as_you_type_and_draws_the_neighbourhood(page: Page, base: str, typed: str,
                                                                   option: str) -> None:
     page.goto(base)
-    _ready(page)
-    _choose(page, typed, option)
+    ready(page)
+    choose(page, typed, option)
     chosen = fetch_json(f"{base}/entities?q={urllib.parse.quote(typed)}&limit=8")["items"]
     entity = next(e for e in chosen if option.startswith(f"{e['name']} ("))
-    nodes, edges = _neighbourhood(base, entity["id"])
-    _wait_counts(page, len(nodes), len(edges))
+    nodes, edges = neighbourhood(base, entity["id"])
+    wait_counts(page, len(nodes), len(edges))
     assert page.locator("#counts").inner_text() == f"{len(nodes)} nodes, {len(edges)} relations."
-    assert set(_cy(page, "cy.nodes().map(n => n.id())")) == nodes
-    assert _query(page) == {"actor": entity["id"]}
+    assert set(cy(page, "cy.nodes().map(n => n.id())")) == nodes
+    assert query(page) == {"actor": entity["id"]}
 
 
 def test_keyboard_picks_a_suggestion(page: Page, base: str) -> None:
     page.goto(base)
-    _ready(page)
+    ready(page)
     field = page.get_by_label("Find an actor")
     field.focus()
     page.keyboard.type("aliyev")
@@ -159,41 +91,41 @@ def test_keyboard_picks_a_suggestion(page: Page, base: str) -> None:
     page.keyboard.press("Enter")
     picked = fetch_json(f"{base}/entities?q=aliyev&limit=8")["items"][1]
     assert names[1].startswith(picked["name"])
-    nodes, edges = _neighbourhood(base, picked["id"])
-    _wait_counts(page, len(nodes), len(edges))
-    assert _query(page)["actor"] == picked["id"]
+    nodes, edges = neighbourhood(base, picked["id"])
+    wait_counts(page, len(nodes), len(edges))
+    assert query(page)["actor"] == picked["id"]
 
 
 def test_clicking_a_node_expands_its_neighbours(page: Page, base: str) -> None:
     page.goto(f"{base}/?actor=azerbaijan")
-    _ready(page)
-    first_nodes, first_edges = _neighbourhood(base, "azerbaijan")
-    _wait_counts(page, len(first_nodes), len(first_edges))
-    _click_element(page, "cy.getElementById('iran').renderedPosition()")
-    more_nodes, more_edges = _neighbourhood(base, "iran")
-    _wait_counts(page, len(first_nodes | more_nodes), len(first_edges | more_edges))
+    ready(page)
+    first_nodes, first_edges = neighbourhood(base, "azerbaijan")
+    wait_counts(page, len(first_nodes), len(first_edges))
+    click_element(page, "cy.getElementById('iran').renderedPosition()")
+    more_nodes, more_edges = neighbourhood(base, "iran")
+    wait_counts(page, len(first_nodes | more_nodes), len(first_edges | more_edges))
     assert len(more_nodes - first_nodes) > 0
-    assert _query(page) == {"actor": "azerbaijan", "expand": "iran"}
+    assert query(page) == {"actor": "azerbaijan", "expand": "iran"}
 
 
 def test_the_list_expands_nodes_from_the_keyboard(page: Page, base: str) -> None:
     page.goto(f"{base}/?actor=israel")
-    _ready(page)
+    ready(page)
     page.get_by_text("The graph as a list").click()
     page.get_by_role("button", name="Benny Gantz (person)").focus()
     page.keyboard.press("Enter")
-    first_nodes, first_edges = _neighbourhood(base, "israel")
-    more_nodes, more_edges = _neighbourhood(base, "benny-gantz")
-    _wait_counts(page, len(first_nodes | more_nodes), len(first_edges | more_edges))
+    first_nodes, first_edges = neighbourhood(base, "israel")
+    more_nodes, more_edges = neighbourhood(base, "benny-gantz")
+    wait_counts(page, len(first_nodes | more_nodes), len(first_edges | more_edges))
     expect(page.get_by_role("button", name="Benny Gantz (person), expanded")).to_be_focused()
 
 
 def test_the_slider_fades_what_is_not_in_force(page: Page, base: str) -> None:
     page.goto(f"{base}/?actor=turkiye")
-    _ready(page)
-    nodes, edges = _neighbourhood(base, "turkiye")
-    _wait_counts(page, len(nodes), len(edges))
-    in_force = _in_force(base, "turkiye", 2019)
+    ready(page)
+    nodes, edges = neighbourhood(base, "turkiye")
+    wait_counts(page, len(nodes), len(edges))
+    in_force = relations_in_force(base, "turkiye", 2019)
     slider = page.get_by_label("Date")
     slider.focus()
     page.keyboard.press("End")
@@ -205,13 +137,13 @@ def test_the_slider_fades_what_is_not_in_force(page: Page, base: str) -> None:
     expect(page.locator("#counts")).to_have_text(f"{len(nodes)} nodes, {len(edges)} relations; "
                                                  f"{faded} not in force in 2019.")
     assert 0 < faded < len(edges)
-    assert set(_cy(page, "cy.edges('.faded').map(e => e.data('relation').id)")) == edges - in_force
-    assert _query(page) == {"actor": "turkiye", "date": "2019"}
+    assert set(cy(page, "cy.edges('.faded').map(e => e.data('relation').id)")) == edges - in_force
+    assert query(page) == {"actor": "turkiye", "date": "2019"}
 
 
 def test_play_steps_year_by_year_and_pauses(page: Page, base: str) -> None:
     page.goto(f"{base}/?actor=turkiye&date=2015")
-    _ready(page)
+    ready(page)
     play = page.get_by_role("button", name="Play")
     play.click()
     expect(page.get_by_role("button", name="Pause")).to_have_attribute("aria-pressed", "true")
@@ -221,14 +153,14 @@ def test_play_steps_year_by_year_and_pauses(page: Page, base: str) -> None:
     stopped = page.locator("#date-label").inner_text()
     page.wait_for_timeout(1_500)
     assert page.locator("#date-label").inner_text() == stopped
-    assert _query(page)["date"] == stopped
+    assert query(page)["date"] == stopped
 
 
 def test_clicking_a_relation_opens_the_pair(page: Page, base: str) -> None:
     page.goto(f"{base}/?actor=turkiye&date=2019")
-    _ready(page)
+    ready(page)
     edge = fetch_json(f"{base}/relations?source=turkiye&target=israel&type=rupture")["items"][0]["id"]
-    _click_element(page, f"cy.getElementById('relation/{edge}').renderedMidpoint()")
+    click_element(page, f"cy.getElementById('relation/{edge}').renderedMidpoint()")
     dyad = fetch_json(f"{base}/dyads/turkiye/israel")
     expect(page.locator("#pair-title")).to_have_text("Türkiye – Israel")
     expect(page.locator("#pair-status")).to_have_text(
@@ -239,68 +171,62 @@ def test_clicking_a_relation_opens_the_pair(page: Page, base: str) -> None:
     assert page.locator("#pair-timeline li").first.inner_text().startswith("1949-03 diplomatic_relations")
     expect(page.locator("#pair-changes")).to_have_text(
         "Turning points: 2010 worsened; 2016 improved; 2018 worsened; 2020 improved")
-    assert _cy(page, "Chart.getChart('pair-chart').data.labels.length") == len(
+    assert cy(page, "Chart.getChart('pair-chart').data.labels.length") == len(
         fetch_json(f"{base}/dyads/turkiye/israel/series")["periods"])
-    assert _query(page) == {"actor": "turkiye", "date": "2019", "pair": "turkiye,israel"}
-
-
-def _ask(page: Page, a: str, b: str, question: str) -> None:
-    page.get_by_label("First").fill(a)
-    page.get_by_label("Second").fill(b)
-    page.get_by_role("button", name=question).click()
+    assert query(page) == {"actor": "turkiye", "date": "2019", "pair": "turkiye,israel"}
 
 
 def test_who_mediated_is_listed_and_highlighted(page: Page, base: str) -> None:
     page.goto(f"{base}/?actor=turkiye")
-    _ready(page)
-    _ask(page, "Türkiye", "Israel", "Who mediated?")
+    ready(page)
+    ask(page, "Türkiye", "Israel", "Who mediated?")
     found = fetch_json(f"{base}/mediations?between=turkiye&between=israel")["items"]
     expect(page.locator("#answer h2")).to_have_text("Who mediated: Türkiye and Israel")
     expect(page.locator("#answer > ol > li > strong")).to_have_text([item["mediator"]["name"] for item in found])
-    highlighted = _highlighted(page)
-    assert {item["mediator"]["id"] for item in found} <= highlighted
-    assert {r["id"] for item in found for r in item["relations"]} <= highlighted
-    assert _query(page) == {"actor": "turkiye", "ask": "mediators", "a": "Türkiye", "b": "Israel"}
+    lit = highlighted(page)
+    assert {item["mediator"]["id"] for item in found} <= lit
+    assert {r["id"] for item in found for r in item["relations"]} <= lit
+    assert query(page) == {"actor": "turkiye", "ask": "mediators", "a": "Türkiye", "b": "Israel"}
 
 
 def test_who_could_mediate_ranks_candidates(page: Page, base: str) -> None:
     page.goto(base)
-    _ready(page)
-    _ask(page, "Turkey", "Israel", "Who could mediate?")
+    ready(page)
+    ask(page, "Turkey", "Israel", "Who could mediate?")
     found = fetch_json(f"{base}/analysis/mediator-candidates?between=turkey&between=israel&limit=5")["items"]
     expect(page.locator("#answer > ol > li > strong")).to_have_text(
         [f"{item['entity']['name']}: score {item['score']:g}" for item in found])
-    assert {item["entity"]["id"] for item in found} <= set(_cy(page, "cy.nodes().map(n => n.id())"))
+    assert {item["entity"]["id"] for item in found} <= set(cy(page, "cy.nodes().map(n => n.id())"))
 
 
 def test_how_are_they_connected_draws_the_paths(page: Page, base: str) -> None:
     page.goto(base)
-    _ready(page)
-    _ask(page, "Benny Gantz", "Ilham Aliyev", "How are they connected?")
+    ready(page)
+    ask(page, "Benny Gantz", "Ilham Aliyev", "How are they connected?")
     paths = fetch_json(f"{base}/paths?source=benny-gantz&target=ilham-aliyev&k=3")["paths"]
     expect(page.locator("#answer > ol > li > strong")).to_have_text(
         [f"{p['hops']} step(s): {' → '.join(p['nodes'])}" for p in paths])
     nodes = {n for p in paths for n in p["nodes"]}
     edges = {e["id"] for p in paths for e in p["edges"]}
-    _wait_counts(page, len(nodes), len(edges))
-    assert _highlighted(page) == nodes | edges
+    wait_counts(page, len(nodes), len(edges))
+    assert highlighted(page) == nodes | edges
 
 
 def test_a_copied_link_reopens_the_same_view(browser: Browser, base: str, page: Page) -> None:
     page.goto(f"{base}/?actor=azerbaijan")
-    _ready(page)
-    _click_element(page, "cy.getElementById('israel').renderedPosition()")
+    ready(page)
+    click_element(page, "cy.getElementById('israel').renderedPosition()")
     page.wait_for_function("location.search.includes('expand=israel')")
-    _ask(page, "Azerbaijan", "Israel", "Their relations")
+    ask(page, "Azerbaijan", "Israel", "Their relations")
     expect(page.locator("#pair-title")).to_have_text("Azerbaijan – Israel")
     page.get_by_role("button", name="Copy link").click()
     expect(page.locator("#message")).to_contain_text(f"{base}/?actor=azerbaijan&expand=israel&pair=azerbaijan%2Cisrael")
     link = page.url
-    counts = _counts(page)
-    again, problems = _open(browser, base)
+    before = counts(page)
+    again, problems = open_page(browser, base)
     again.goto(link)
-    _ready(again)
-    assert _counts(again) == counts
+    ready(again)
+    assert counts(again) == before
     expect(again.locator("#pair-title")).to_have_text("Azerbaijan – Israel")
     assert again.url == link
     again.close()
@@ -309,7 +235,7 @@ def test_a_copied_link_reopens_the_same_view(browser: Browser, base: str, page: 
 
 def test_keyboard_reaches_every_control_in_order(page: Page, base: str) -> None:
     page.goto(f"{base}/?actor=turkiye")
-    _ready(page)
+    ready(page)
     reached = []
     for _ in range(12):
         page.keyboard.press("Tab")
@@ -322,9 +248,9 @@ def test_keyboard_reaches_every_control_in_order(page: Page, base: str) -> None:
 
 @pytest.mark.parametrize(("width", "height"), [(1280, 800), (390, 844)])
 def test_readable_on_a_laptop_and_a_phone(browser: Browser, base: str, width: int, height: int) -> None:
-    page, problems = _open(browser, base, width=width, height=height)
+    page, problems = open_page(browser, base, width=width, height=height)
     page.goto(f"{base}/?actor=turkiye&pair=turkiye,israel")
-    _ready(page)
+    ready(page)
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     graph = page.locator("#cy").bounding_box()
     panel = page.locator("#panel").bounding_box()
@@ -345,7 +271,7 @@ def test_readable_on_a_laptop_and_a_phone(browser: Browser, base: str, width: in
     ("/redoc", "h1", "Bilateral relations knowledge graph"),
 ])
 def test_api_docs_work_offline(browser: Browser, base: str, path: str, selector: str, text: str) -> None:
-    page, problems = _open(browser, base)
+    page, problems = open_page(browser, base)
     page.goto(base + path)
     expect(page.locator(selector).first).to_contain_text(text, timeout=20_000)
     page.close()
@@ -354,26 +280,22 @@ def test_api_docs_work_offline(browser: Browser, base: str, path: str, selector:
     assert problems == refused and len(refused) <= 1
 
 
-def _first_view_ms(page: Page) -> float:
-    return float(page.evaluate("performance.getEntriesByName('first-view')[0].startTime"))
-
-
 def test_first_view_on_the_curated_graph(page: Page, base: str, record_property: Any) -> None:
     page.goto(f"{base}/?actor=azerbaijan")
-    _ready(page)
-    nodes, edges = _neighbourhood(base, "azerbaijan")
-    assert _counts(page) == (len(nodes), len(edges), 0)
-    record_property("first_view_ms", round(_first_view_ms(page)))
-    print(f"\nfirst view, curated graph: {_first_view_ms(page):.0f} ms")
+    ready(page)
+    nodes, edges = neighbourhood(base, "azerbaijan")
+    assert counts(page) == (len(nodes), len(edges), 0)
+    record_property("first_view_ms", round(first_view_ms(page)))
+    print(f"\nfirst view, curated graph: {first_view_ms(page):.0f} ms")
 
 
 def test_a_large_dataset_draws_only_a_capped_neighbourhood(browser: Browser, tmp_path_factory: Any,
                                                            record_property: Any) -> None:
     folder = write_event_dataset(Path(tmp_path_factory.mktemp("events")), states=3000, relations=100_000)
     with serve(folder) as large:
-        page, problems = _open(browser, large)
+        page, problems = open_page(browser, large)
         page.goto(f"{large}/?actor=state-0000&date=2010")
-        _ready(page)
+        ready(page)
         hood = fetch_json(f"{large}/entities/state-0000/neighbors?limit={LIMIT}")
         assert hood["truncated"] is True
         # The cut neighbourhood spends its relations on a few busy pairs; the page adds the first
@@ -383,25 +305,25 @@ def test_a_large_dataset_draws_only_a_capped_neighbourhood(browser: Browser, tmp
                  for source, target in ((node["id"], "state-0000"), ("state-0000", node["id"]))
                  for relation in fetch_json(f"{large}/relations?source={source}&target={target}&limit=1")["items"]]
         drawn = {r["id"] for r in hood["edges"]} | {r["id"] for r in added}
-        nodes, edges, faded = _counts(page)
+        nodes, edges, faded = counts(page)
         assert (nodes, edges) == (len(hood["nodes"]), len(drawn)) and nodes <= LIMIT
-        assert _cy(page, "cy.nodes().filter(n => n.degree() === 0).length") == 0
-        in_force = _in_force(large, "state-0000", 2010) | {
-            r["id"] for r in added if r["id"] in _in_force_pair(large, r["source"], r["target"], 2010)}
+        assert cy(page, "cy.nodes().filter(n => n.degree() === 0).length") == 0
+        in_force = relations_in_force(large, "state-0000", 2010) | {
+            r["id"] for r in added if r["id"] in pair_in_force(large, r["source"], r["target"], 2010)}
         assert faded == len(drawn - in_force)
         expect(page.locator("#message")).to_have_text(f"State 0000 has more neighbours than the {LIMIT} drawn.")
         assert re.fullmatch(r"\d+ nodes, \d+ relations; \d+ not in force in 2010\.",
                             page.locator("#counts").inner_text())
-        record_property("first_view_ms_100k", round(_first_view_ms(page)))
-        print(f"\nfirst view, 100,000 generated relations: {_first_view_ms(page):.0f} ms")
+        record_property("first_view_ms_100k", round(first_view_ms(page)))
+        print(f"\nfirst view, 100,000 generated relations: {first_view_ms(page):.0f} ms")
         page.close()
     assert problems == []
 
 
 def test_a_broken_link_says_what_is_wrong(browser: Browser, base: str) -> None:
-    page, problems = _open(browser, base)
+    page, problems = open_page(browser, base)
     page.goto(f"{base}/?actor=Azerbaijn&date=20x&ask=toString&a=x")
-    _ready(page)
+    ready(page)
     expect(page.locator("#message")).to_contain_text("No entity is named 'Azerbaijn'; did you mean azerbaijan,")
     expect(page.locator("#date-label")).to_have_text("all dates")
     assert page.locator("#answer").is_hidden()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import Any
 
 from fastapi import APIRouter, FastAPI
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html, get_swagger_ui_oauth2_redirect_html
@@ -54,10 +55,10 @@ def _router(app: FastAPI, *, static: Path, built: bool) -> APIRouter:
     router = APIRouter(include_in_schema=False)
     openapi_url = app.openapi_url or "/openapi.json"
     # Without the local copies, FastAPI's defaults (a CDN) are better than a blank page.
-    swagger_assets = {"swagger_js_url": f"{_VENDOR}/swagger-ui-dist/swagger-ui-bundle.js",
+    swagger_assets: dict[str, Any] = {"swagger_js_url": f"{_VENDOR}/swagger-ui-dist/swagger-ui-bundle.js",
                       "swagger_css_url": f"{_VENDOR}/swagger-ui-dist/swagger-ui.css",
                       "swagger_favicon_url": f"{_VENDOR}/swagger-ui-dist/favicon-32x32.png"} if built else {}
-    redoc_assets = {"redoc_js_url": f"{_VENDOR}/redoc/redoc.standalone.js",
+    redoc_assets: dict[str, Any] = {"redoc_js_url": f"{_VENDOR}/redoc/redoc.standalone.js",
                     "redoc_favicon_url": f"{_VENDOR}/swagger-ui-dist/favicon-32x32.png",
                     "with_google_fonts": False} if built else {}
     redirect_url = app.swagger_ui_oauth2_redirect_url or "/docs/oauth2-redirect"
@@ -71,7 +72,7 @@ def _router(app: FastAPI, *, static: Path, built: bool) -> APIRouter:
     @router.get("/docs")
     async def swagger_ui() -> HTMLResponse:
         return get_swagger_ui_html(openapi_url=openapi_url, title=f"{app.title} - Swagger UI",
-                                   oauth2_redirect_url=redirect_url, **swagger_assets)  # type: ignore[arg-type]
+                                   oauth2_redirect_url=redirect_url, **swagger_assets)
 
     @router.get(redirect_url)
     async def swagger_ui_redirect() -> HTMLResponse:
@@ -79,8 +80,7 @@ def _router(app: FastAPI, *, static: Path, built: bool) -> APIRouter:
 
     @router.get("/redoc")
     async def redoc() -> HTMLResponse:
-        page = get_redoc_html(openapi_url=openapi_url, title=f"{app.title} - ReDoc",
-                              **redoc_assets)  # type: ignore[arg-type]
+        page = get_redoc_html(openapi_url=openapi_url, title=f"{app.title} - ReDoc", **redoc_assets)
         if built:
             # ReDoc's sidebar always asks its vendor's CDN for a logo (and hides it when that fails):
             # keep that request from leaving the machine.

@@ -2,16 +2,13 @@
 // and in the URL, so a copied link reopens the same view. Every answer comes from the REST API.
 import { get, ref } from "./api.js";
 import { createGraph } from "./graph.js";
+import { relationsInForce } from "./inforce.js";
+import { QUESTIONS, askQuestion } from "./questions.js";
 import { hideAnswer, hidePair, relationDates, showAnswer, showPair } from "./panel.js";
 import { attachSearch } from "./search.js";
 import { createTimebar } from "./timebar.js";
 
 const NEIGHBOUR_LIMIT = 60; // nodes, and relations, fetched per expansion: never a whole large graph
-const QUESTIONS = {
-  mediators: "Who mediated",
-  candidates: "Who could mediate",
-  path: "How they are connected",
-};
 
 const $ = (id) => document.getElementById(id);
 const view = { actor: null, expanded: [], date: null, pair: null, ask: null };
@@ -144,52 +141,10 @@ async function expandNode(id) {
   writeUrl();
 }
 
-// In-force answers already fetched, by date and query: the slider comes back to the same years,
-// and a drawing grows around the same pairs.
-const inForceCache = new Map();
-const CACHE_ENTRIES = 5000;
-const PAGE = 1000;
-
-async function inForceIds(key, path, params) {
-  const cacheKey = `${params.as_of}\n${key}`;
-  if (!inForceCache.has(cacheKey)) {
-    if (inForceCache.size >= CACHE_ENTRIES) inForceCache.clear();
-    inForceCache.set(cacheKey, get(path, params).then((page) => ({
-      ids: page.items.map((r) => r.id), total: page.total, complete: page.total <= page.items.length,
-    })));
-  }
-  return inForceCache.get(cacheKey);
-}
-
-/** Fades what is not in force on the slider's date, as the API's `as_of` says: the relations of
- * each expanded node in one page when they fit, else pair by pair. */
+/** Fades what is not in force on the slider's date. */
 async function applyDate() {
   const request = ++dateRequest;
-  let inForce = null;
-  if (view.date !== null) {
-    const asOf = view.date;
-    inForce = new Set();
-    const relations = graph.relations();
-    const checked = new Set();
-    const centers = await Promise.all(view.expanded.map(async (center) => {
-      // A hub's relations in force fill many pages: ask how many first (one item), before fetching them.
-      const path = `/entities/${ref(center)}/relations`;
-      const first = await inForceIds(`first ${center}`, path, { as_of: asOf, limit: 1 });
-      if (first.complete || first.total > PAGE) return first.complete ? first : null;
-      return inForceIds(`all ${center}`, path, { as_of: asOf, limit: PAGE });
-    }));
-    view.expanded.forEach((center, index) => {
-      if (!centers[index]) return;
-      centers[index].ids.forEach((id) => inForce.add(id));
-      relations.filter((r) => r.source === center || r.target === center).forEach((r) => checked.add(r.id));
-    });
-    const pairs = new Set(relations.filter((r) => !checked.has(r.id)).map((r) => `${r.source}\n${r.target}`));
-    const found = await Promise.all([...pairs].map((pair) => {
-      const [source, target] = pair.split("\n");
-      return inForceIds(`pair ${pair}`, "/relations", { source, target, as_of: asOf, limit: PAGE });
-    }));
-    found.forEach((page) => page.ids.forEach((id) => inForce.add(id)));
-  }
+  const inForce = view.date === null ? null : await relationsInForce(graph.relations(), view.expanded, view.date);
   if (request !== dateRequest) return; // a later date has been asked for meanwhile
   graph.fade(inForce);
   showCounts();
@@ -215,23 +170,7 @@ async function ensureEntities(ids) {
 }
 
 async function answer(question, a, b) {
-  let entries;
-  let nodes;
-  if (question === "mediators") {
-    const found = await get("/mediations", { between: [a, b] });
-    entries = found.items.map((item) => ({ heading: item.mediator.name, relations: item.relations }));
-    nodes = found.items.map((item) => item.mediator.id);
-  } else if (question === "candidates") {
-    const found = await get("/analysis/mediator-candidates", { between: [a, b], as_of: view.date, limit: 5 });
-    entries = found.items.map((item) => ({ heading: `${item.entity.name}: score ${item.score}`,
-      relations: item.relations }));
-    nodes = found.items.map((item) => item.entity.id);
-  } else {
-    const found = await get("/paths", { source: a, target: b, k: 3, as_of: view.date });
-    entries = found.paths.map((path) => ({ heading: `${path.hops} step(s): ${path.nodes.join(" → ")}`,
-      relations: path.edges }));
-    nodes = found.paths.flatMap((path) => path.nodes);
-  }
+  const { entries, nodes } = await askQuestion(question, a, b, view.date);
   const relations = entries.flatMap((entry) => entry.relations);
   await ensureEntities([...nodes, ...relations.flatMap((r) => [r.source, r.target])]);
   graph.add([], relations);
