@@ -26,7 +26,8 @@ function element(tag, text, className) {
 }
 
 function evidence(relation) {
-  return relation.evidence.map((e) => `${e.source_id} ¶${e.locator}`).join(", ");
+  // A number locates a paragraph of an article; anything else (a file and line, a field) is shown as is.
+  return relation.evidence.map((e) => `${e.source_id} ${/^\d+$/.test(e.locator) ? "¶" : ""}${e.locator}`).join(", ");
 }
 
 /** "2018-05", "2010 – 2016", "until 2016", or "undated": memberships in event data carry no dates. */
