@@ -51,8 +51,9 @@ export function relationItem(relation, names = {}) {
 /** Shows what happened between `a` and `b`; `date` (a year or null) picks the status shown. */
 export async function showPair(a, b, date) {
   const status = get(`/dyads/${ref(a)}/${ref(b)}/status`, { as_of: date ?? undefined });
-  const [dyad, state, series] = await Promise.all([
+  const [dyad, state, series, Chart] = await Promise.all([
     get(`/dyads/${ref(a)}/${ref(b)}`), status, get(`/dyads/${ref(a)}/${ref(b)}/series`, { freq: "year" }),
+    loadChartLibrary(),
   ]);
   const names = { [dyad.a.id]: dyad.a.name, [dyad.b.id]: dyad.b.name };
   $("pair-title").textContent = `${dyad.a.name} – ${dyad.b.name}`;
@@ -63,7 +64,7 @@ export async function showPair(a, b, date) {
   $("pair-changes").textContent = series.change_points.length
     ? "Turning points: " + series.change_points.map((c) => `${c.period} ${c.direction}`).join("; ")
     : "No turning points.";
-  drawChart(await loadChartLibrary(), series);
+  drawChart(Chart, series);
   $("pair").hidden = false;
   return { a: dyad.a, b: dyad.b, relations: dyad.relations };
 }
