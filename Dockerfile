@@ -1,3 +1,10 @@
+# The explorer's browser libraries, from the npm registry as app/explorer/package-lock.json pins
+# them: the same script `make` runs.
+FROM node:20-slim AS explorer-assets
+WORKDIR /build/app/explorer
+COPY app/explorer/package.json app/explorer/package-lock.json app/explorer/copy-vendor.mjs app/explorer/install.sh ./
+RUN sh install.sh
+
 # The service on the curated graph (or any dataset folder mounted and named by KG_DATA).
 # The base image is pinned to a patch release: bump it deliberately, with the lock file.
 FROM python:3.12.8-slim-bookworm
@@ -14,6 +21,7 @@ COPY requirements.lock ./
 RUN pip install --require-hashes -r requirements.lock
 COPY pyproject.toml README.md ./
 COPY app ./app
+COPY --from=explorer-assets /build/app/explorer/static/vendor ./app/explorer/static/vendor
 COPY graph_data ./graph_data
 RUN pip install --no-deps --no-build-isolation . \
  && useradd --create-home --uid 10001 kg

@@ -12,7 +12,7 @@ LOCK_OPTIONS := --quiet --generate-hashes --custom-compile-command "make lock" $
 
 .PHONY: serve test test-lowest validate bench bench-load lock clean
 
-$(BIN)/.installed: pyproject.toml requirements-dev.lock
+$(BIN)/.installed: pyproject.toml requirements-dev.lock app/explorer/package-lock.json
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || { \
 	  echo "error: this project needs Python 3.11 or newer; '$(PYTHON)' is $$($(PYTHON) --version 2>&1 || echo missing)."; \
 	  echo "       Run make again naming a newer one, e.g. make PYTHON=python3.12"; exit 1; }
@@ -26,6 +26,7 @@ $(BIN)/.installed: pyproject.toml requirements-dev.lock
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	@$(BIN)/python -m pip check >/dev/null || { $(BIN)/python -m pip check; \
 	  echo "error: requirements-dev.lock lacks what pyproject.toml asks for: run 'make lock'"; exit 1; }
+	sh app/explorer/install.sh
 	touch $@
 
 serve: $(BIN)/.installed  ## serve the curated graph on $KG_HOST:$KG_PORT (default http://127.0.0.1:8000)
@@ -34,6 +35,7 @@ serve: $(BIN)/.installed  ## serve the curated graph on $KG_HOST:$KG_PORT (defau
 test: $(BIN)/.installed  ## ruff, mypy, then the whole test suite
 	.ci/provision-jq
 	.ci/provision-postgres
+	.ci/provision-browser
 	$(BIN)/ruff check .
 	$(BIN)/mypy app
 	$(BIN)/python -m pytest
@@ -73,5 +75,5 @@ lock:
 
 clean:  ## remove the virtual environments, tool caches and build output that make and the tests create
 	rm -rf $(VENV) $(LOWEST) .pytest_cache .hypothesis .ruff_cache .mypy_cache .schemathesis \
-	  build dist *.egg-info bench/.work bench/data
+	  build dist *.egg-info bench/.work bench/data app/explorer/static/vendor
 	find . -path ./.git -prune -o -type d \( -name __pycache__ -o -name node_modules \) -prune -exec rm -rf {} +

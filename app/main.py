@@ -16,6 +16,7 @@ from .api import analysis, changes, dyads, entities, export, journal, mediations
 from .api.caching import SnapshotCaching
 from .api.compression import Compression
 from .api.deps import single_values
+from .api.explorer import install_explorer
 from .api.headers import SecurityHeaders
 from .api.openapi import install_openapi
 from .api.problems import install_problem_handlers
@@ -109,6 +110,8 @@ def create_app(settings: Settings | None = None, *, graph: KnowledgeGraph | None
         openapi_tags=TAGS,
         lifespan=lifespan,
         dependencies=[Depends(single_values)],
+        docs_url=None,  # served by install_explorer, from local copies of the assets
+        redoc_url=None,
     )
     app.state.metrics = metrics = ServiceMetrics()
     watch_heavy_work(app, metrics)
@@ -120,6 +123,7 @@ def create_app(settings: Settings | None = None, *, graph: KnowledgeGraph | None
     for module in (meta, dyads, relations, entities, mediations, paths, changes, analysis, export, ops, writes,
                    journal):
         app.include_router(module.router)
+    install_explorer(app)
     return app
 
 
@@ -165,7 +169,7 @@ def add_middleware(app: FastAPI, settings: Settings, metrics: ServiceMetrics, ac
     if settings.rate_limit:
         stack.append((RateLimit, {"rate": settings.rate_limit, "burst": settings.rate_burst}))
     stack.append((SecurityHeaders, {"content_security_policy": settings.content_security_policy,
-                                    "documentation_pages": [url for url in (app.docs_url, app.redoc_url) if url]}))
+                                    "documentation_pages": DOCUMENTATION_PAGES}))
     if settings.cors_origins:
         stack.append((CORSMiddleware, {"allow_origins": settings.cors_origins, "allow_methods": ["GET"],
                                        "expose_headers": ["ETag", "X-Request-ID", "Retry-After"]}))
@@ -175,6 +179,8 @@ def add_middleware(app: FastAPI, settings: Settings, metrics: ServiceMetrics, ac
         app.add_middleware(middleware, **options)  # type: ignore[arg-type]
 
 
+# The OpenAPI pages (served by install_explorer from local copies, FastAPI's own turned off).
+DOCUMENTATION_PAGES = ("/docs", "/redoc")
 # Probes and metrics describe the process, not the snapshot: never cached.
 UNCACHED = frozenset({"/health", "/ready", "/metrics"})
 
