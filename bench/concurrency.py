@@ -117,9 +117,9 @@ def _get(url: str, timeout: float = 120) -> tuple[int, float, dict[str, str], by
     started = time.perf_counter()
     try:
         with urllib.request.urlopen(url, timeout=timeout) as answer:
-            body, status, headers = answer.read(), answer.status, dict(answer.headers)
-    except urllib.error.HTTPError as error:
-        body, status, headers = error.read(), error.code, dict(error.headers)
+            body, status, headers = answer.read(), answer.status, {k.title(): v for k, v in answer.headers.items()}
+    except urllib.error.HTTPError as error:  # header names as in "Retry-After", whatever case the server sent
+        body, status, headers = error.read(), error.code, {k.title(): v for k, v in error.headers.items()}
     except OSError:  # timed out or refused: no answer at all
         body, status, headers = b"{}", 0, {}
     return status, (time.perf_counter() - started) * 1e3, headers, body
@@ -344,8 +344,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             sampler.phase = "after"
             time.sleep(5)
             status, _, _, metrics = _get(base + "/metrics")
-            cache = "; ".join(line for line in metrics.decode().splitlines()
-                              if status == 200 and line.startswith(("kg_cache", "kg_heavy"))) if status == 200 else ""
+            cache = "; ".join(line for line in metrics.decode().splitlines()  # the figures that moved
+                              if line.startswith(("kg_cache", "kg_heavy")) and not line.endswith(" 0.0")
+                              and "max_bytes" not in line) if status == 200 else ""
         finally:
             server.terminate()
             try:
