@@ -28,8 +28,8 @@ ROUTES = [("GET", path) for path in (
     "/analysis/mediator-candidates", "/analysis/balance", "/analysis/centrality", "/journal",
     "/relations/{relation_id}/history", "/ready", "/metrics",
 )] + [
-    ("POST", "/entities"), ("POST", "/relations"), ("PATCH", "/entities/{object_id}"),
-    ("PATCH", "/relations/{object_id}"), ("DELETE", "/relations/{relation_id}"), ("POST", "/journal"),
+    ("POST", "/entities"), ("POST", "/relations"), ("PATCH", "/entities/{ref}"),
+    ("PATCH", "/relations/{relation_id}"), ("DELETE", "/relations/{relation_id}"), ("POST", "/journal"),
     ("POST", "/journal/{seq}/revert"),
 ]
 

@@ -103,12 +103,22 @@ def test_error_bodies_echo_at_most_a_little_of_the_input(plain: TestClient) -> N
 
 
 @pytest.mark.parametrize(("method", "url", "allow"), [
-    ("POST", "/health", "GET"), ("DELETE", "/entities/alpha", "GET"), ("PUT", "/dyads/alpha/beta", "GET"),
+    ("POST", "/health", "GET"), ("DELETE", "/entities/alpha", "GET, PATCH"), ("PUT", "/dyads/alpha/beta", "GET"),
+    ("OPTIONS", "/relations", "GET, POST"), ("PUT", "/relations/r1", "GET, PATCH, DELETE"),
+    ("DELETE", "/journal", "GET, POST"),
 ])
 def test_method_not_allowed_names_the_allowed_methods(plain: TestClient, method: str, url: str, allow: str) -> None:
     response = plain.request(method, url)
     assert (response.status_code, response.headers["allow"]) == (405, allow)
     assert response.headers["content-type"] == PROBLEM and response.json()["status"] == 405
+
+
+@pytest.mark.parametrize(("body", "status"), [(b"\xff\x03", 400), (b"{bad", 422)])
+def test_a_body_that_is_not_json_is_refused_as_documented(plain: TestClient, body: bytes, status: int) -> None:
+    response = plain.post("/journal", content=body, headers={"Content-Type": "application/json"})
+    assert (response.status_code, response.headers["content-type"]) == (status, PROBLEM)
+    documented = plain.get("/openapi.json").json()["paths"]["/journal"]["post"]["responses"]
+    assert str(status) in documented and documented[str(status)]["content"][PROBLEM]
 
 
 def test_cors_is_off_by_default(plain: TestClient) -> None:

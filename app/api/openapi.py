@@ -21,6 +21,7 @@ _PLAIN = {"/health", "/types", "/ready", "/metrics"}
 # Routes whose work runs in a bounded pool (api/work.py): under load they may answer 503.
 _HEAVY = {"/analysis/mediator-candidates", "/analysis/balance", "/analysis/centrality", "/paths", "/changes",
           "/entities", "/entities/{ref}/neighbors"}
+_UNREADABLE = "The body is not UTF-8 text, so it cannot be JSON (RFC 8259); malformed JSON is a 422."
 _OVERLOADED = "Too much heavy work queued, or its time budget ran out; `Retry-After` says when to try again."
 
 
@@ -48,6 +49,8 @@ def install_openapi(app: FastAPI) -> None:
                         responses["503"] = {"description": _OVERLOADED, "content": problem,
                                             "headers": {"Retry-After": {"schema": {"type": "integer"},
                                                                         "description": "Seconds to wait."}}}
+                    if "requestBody" in operation:
+                        responses["400"] = {"description": _UNREADABLE, "content": problem}
                     for status, response in responses.items():  # the routes' own (writes: 401, 403, 412...)
                         if status.startswith("4") and "content" not in response:
                             response["content"] = problem

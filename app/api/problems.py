@@ -10,6 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from ..errors import ServiceError
 from .work import ClientGone
@@ -70,11 +71,23 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
                             errors=errors)
 
 
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
+def _allowed_methods(request: Request) -> str:
+    """Every method some route serves on this path (Starlette's 405 names only the first route's)."""
+    routes = request.app.router.routes
+    return ", ".join(method for method in _METHODS if any(
+        route.matches({**request.scope, "method": method})[0] is Match.FULL for route in routes))
+
+
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    # Keep the handler's headers: a 405 names the methods allowed (Allow, RFC 9110 15.5.6).
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:  # RFC 9110 15.5.6: Allow lists what the resource supports
+        headers["Allow"] = _allowed_methods(request)
     return problem_response(request, status=exc.status_code, title=str(exc.detail), detail=str(exc.detail),
-                            slug=f"http-{exc.status_code}", headers=exc.headers)
+                            slug=f"http-{exc.status_code}", headers=headers)
 
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

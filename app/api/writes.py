@@ -25,7 +25,6 @@ router = APIRouter(tags=["curation"])
 
 Payload = Annotated[dict[str, Any], Body(description="The object's fields (the JSON shape the read routes "
                                                      "answer with) and `reason`, why the change is made.")]
-ObjectId = Annotated[str, Path(description="The id of the entity or relation.")]
 IfMatch = Annotated[str | None, Header(description="The ETag the change was based on: refused with 412 if the "
                                                    "object has changed since.")]
 _ERRORS: dict[int | str, dict[str, Any]] = {
@@ -93,30 +92,40 @@ def _create(kind: Kind) -> Any:
     return create
 
 
-def _update(kind: Kind) -> Any:
-    async def update(object_id: ObjectId, payload: Payload, key: Editor, curator: CuratorDep, response: Response,
-               if_match: IfMatch = None) -> dict[str, Any]:
-        reason, patch = split_reason(payload)
+def _update(kind: Kind, object_id: str, payload: dict[str, Any], key: Any, curator: Curator, response: Response,
+            if_match: str | None) -> dict[str, Any]:
+    reason, patch = split_reason(payload)
 
-        def draft(tape: Tape, kg: KnowledgeGraph) -> Draft:
-            _if_match(tape, kind, object_id, if_match)
-            return draft_update(tape, kg, kind, object_id, patch)
+    def draft(tape: Tape, kg: KnowledgeGraph) -> Draft:
+        _if_match(tape, kind, object_id, if_match)
+        return draft_update(tape, kg, kind, object_id, patch)
 
-        return _write(curator, key, reason, draft, response)
-
-    update.__doc__ = f"Correct a {kind}: the fields given replace the current ones (the rest stay). The new " \
-        "version is answered with its ETag; with `If-Match`, 412 if it had changed since."
-    return update
+    return _write(curator, key, reason, draft, response)
 
 
 router.add_api_route("/entities", _create("entity"), methods=["POST"], status_code=201,
                      response_model=EntityOut, summary="Add an entity", responses=_ERRORS)
 router.add_api_route("/relations", _create("relation"), methods=["POST"], status_code=201,
                      response_model=RelationOut, summary="Add a relation", responses=_ERRORS)
-router.add_api_route("/entities/{object_id}", _update("entity"), methods=["PATCH"], response_model=EntityOut,
-                     summary="Correct an entity", responses=_ERRORS)
-router.add_api_route("/relations/{object_id}", _update("relation"), methods=["PATCH"], response_model=RelationOut,
-                     summary="Correct a relation", responses=_ERRORS)
+
+# The path parameters are named as on the GET routes of the same paths: one OpenAPI path per resource.
+_UPDATE_DOC = "The fields given replace the current ones (the rest stay). The new version is answered with its " \
+    "ETag; with `If-Match`, 412 if it had changed since."
+
+
+@router.patch("/entities/{ref}", response_model=EntityOut, summary="Correct an entity", responses=_ERRORS,
+              description=_UPDATE_DOC)
+async def update_entity(ref: Annotated[str, Path(description="The entity's id.")], payload: Payload, key: Editor,
+                        curator: CuratorDep, response: Response, if_match: IfMatch = None) -> dict[str, Any]:
+    return _update("entity", ref, payload, key, curator, response, if_match)
+
+
+@router.patch("/relations/{relation_id}", response_model=RelationOut, summary="Correct a relation",
+              responses=_ERRORS, description=_UPDATE_DOC)
+async def update_relation(relation_id: Annotated[str, Path(description="The relation's id.")], payload: Payload,
+                          key: Editor, curator: CuratorDep, response: Response,
+                          if_match: IfMatch = None) -> dict[str, Any]:
+    return _update("relation", relation_id, payload, key, curator, response, if_match)
 
 
 @router.delete("/relations/{relation_id}", summary="Retract a relation", responses=_ERRORS)
