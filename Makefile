@@ -10,7 +10,7 @@ PORT   ?=
 BUILD_REQUIREMENT := setuptools>=77
 LOCK_OPTIONS := --quiet --generate-hashes --custom-compile-command "make lock" $(if $(UPGRADE),--upgrade)
 
-.PHONY: serve test test-lowest validate bench bench-load lock clean
+.PHONY: serve test test-lowest validate bench bench-load bench-access-log lock clean
 
 $(BIN)/.installed: pyproject.toml requirements-dev.lock app/explorer/package-lock.json
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || { \
@@ -61,6 +61,9 @@ bench: $(BIN)/.installed  ## benchmarks against peers; writes bench/RESULTS.md
 
 bench-load: $(BIN)/.installed  ## every route under 64 clients, then a storm of analyses (needs wrk); writes its part of bench/RESULTS.md
 	$(BIN)/python -m bench.concurrency
+
+bench-access-log: $(BIN)/.installed  ## the fast routes' requests/s with and without the access log (needs wrk); writes its part of bench/RESULTS.md
+	$(BIN)/python -m bench.access_log
 
 # Re-resolves the three lock files from pyproject.toml, keeping current pins where they still fit;
 # `make lock UPGRADE=1` moves everything to the newest allowed versions.

@@ -9,7 +9,8 @@
 
 Problems are reported through ``report(file, entry, field, message)``; ``where`` maps an id to the
 file and entry it came from (``("relations", id)`` -> ``(file, entry)``, for YAML), else the problem
-names the collection and the id.
+names the collection and the id. The rules themselves are in ``rules.py`` (a write checks them for the
+one relation it makes); this module applies them to a whole dataset with its indexes.
 """
 
 from __future__ import annotations
@@ -18,9 +19,10 @@ from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 
+from . import rules
 from .records import EntityRecord
 from .store import TYPE_CODE, RelationTable
-from .temporal import DateError, PartialDate, parse_date
+from .temporal import PartialDate
 
 __all__ = ["check_integrity"]
 
@@ -37,33 +39,16 @@ def check_integrity(entities: Sequence[EntityRecord], table: RelationTable, repo
     for clash in table.position.found_among([entity.id for entity in entities]):
         report(*at("relations", clash), "id",
                f"{clash!r} is also the id of an entity; ids are unique across entities and relations")
-    ends = _event_periods(entities, lambda e, field, message: report(*at("entities", e), field, message))
+    ends = _event_periods(entities)
     _check_participations(entities, table, ends, lambda r, field, message: report(*at("relations", r), field, message))
     _check_responses(table, lambda r, field, message: report(*at("relations", r), field, message))
 
 
-def _event_periods(entities: Sequence[EntityRecord],
-                   report: Callable[[str, str, str], None]) -> dict[int, tuple[PartialDate | None, PartialDate | None]]:
-    """Per event entity position: its start and end (None when not given or not a date)."""
-    found: dict[int, tuple[PartialDate | None, PartialDate | None]] = {}
-    for position, entity in enumerate(entities):
-        if entity.kind != "event":
-            continue
-        dates: dict[str, PartialDate | None] = {}
-        for field in ("start", "end"):
-            value = entity.attributes.get(field)
-            dates[field] = None
-            if value is None:
-                continue
-            try:
-                dates[field] = parse_date(str(value))
-            except DateError as exc:
-                report(entity.id, f"attributes.{field}", str(exc))
-        start, end = dates["start"], dates["end"]
-        if start and end and end.hi < start.lo:
-            report(entity.id, "attributes.end", f"{end} is before start {start}")
-        found[position] = (start, end)
-    return found
+def _event_periods(entities: Sequence[EntityRecord]) -> dict[int, tuple[PartialDate | None, PartialDate | None]]:
+    """Per event entity position: its start and end (None when not given or not a date; the loader's
+    ``rules.check_entity`` reports why)."""
+    return {position: rules.event_dates(entity)[:2] for position, entity in enumerate(entities)
+            if entity.kind == "event"}
 
 
 def _check_participations(entities: Sequence[EntityRecord], table: RelationTable,
@@ -72,25 +57,13 @@ def _check_participations(entities: Sequence[EntityRecord], table: RelationTable
     participations = np.flatnonzero(table.type == TYPE_CODE["participant"])
     for position in participations[np.isin(table.target[participations], list(events))].tolist():
         event = int(table.target[position])
-        start, end = events[event]
-        relation_id, name = table.ids[position], entities[event].id
-        relation_end = table.end_text(position)
-        if end is not None and relation_end is None:
-            report(relation_id, "end", f"the event {name!r} ended in {end}; a participation in it ends when it does "
-                                       f"(end: \"{end}\" or earlier)")
-        elif end is not None and int(table.hi[position]) > end.hi:
-            report(relation_id, "end", f"{relation_end} is after the end of the event {name!r} ({end})")
-        relation_start = table.start_text(position)
-        if start is not None and relation_start is not None and parse_date(relation_start).hi < start.lo:
-            report(relation_id, "start", f"{relation_start} is before the start of the event {name!r} ({start})")
+        for problem in rules.participation_problems(table.start_text(position), table.end_text(position),
+                                                    entities[event].id, *events[event]):
+            report(table.ids[position], problem.field, problem.message)
 
 
 def _check_responses(table: RelationTable, report: Callable[[str, str, str], None]) -> None:
     for position, attributes in enumerate(table.attributes):
-        if attributes is None or "in_response_to" not in attributes:
-            continue
-        value = attributes["in_response_to"]
-        refs = value if isinstance(value, list) else [value]
-        for ref in refs:
-            if not isinstance(ref, str) or ref not in table.position:
-                report(table.ids[position], "attributes.in_response_to", f"unknown relation {ref!r}")
+        if attributes is not None:
+            for problem in rules.response_problems(attributes, table.position.__contains__):
+                report(table.ids[position], problem.field, problem.message)

@@ -251,7 +251,8 @@ def _check_entity_references(data: _Dataset) -> None:
     known = _KnownIds(data)
     for entity in data.entities:
         for violation in rules.check_entity(entity, known):
-            data.problem("entities", entity.id, violation.field, violation.message)
+            data.problem(*data.origins.get(("entities", entity.id), ("entities", entity.id)), violation.field,
+                         violation.message)
 
 
 class _KnownIds:

@@ -19,13 +19,13 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from .temporal import DateError, parse_date
+from .temporal import DateError, PartialDate, parse_date
 from .vocabulary import MEDIATION_TYPES, VOCABULARY
 
 __all__ = [
     "ENTITY_REFERENCE_ATTRIBUTES", "CheckedRelation", "IdsOf", "Known", "Violation", "check_entity", "check_parties",
-    "check_relation", "date_problem", "end_before_start", "parse", "polarity_problem", "unknown_entity",
-    "unknown_source", "unknown_type",
+    "check_relation", "date_problem", "end_before_start", "event_dates", "parse", "participation_problems",
+    "polarity_problem", "response_problems", "unknown_entity", "unknown_source", "unknown_type",
 ]
 
 if TYPE_CHECKING:  # records.py takes its messages from here
@@ -52,6 +52,10 @@ class Known:
     entity_ids: Sequence[str]
     sources: Container[str]
     relation_taken: Callable[[str], bool] = lambda _id: False
+    # The rules that need every relation and entity of a dataset (integrity.py) are checked at load once
+    # all are read; a write gives these, so they are checked for the one relation written.
+    relation_exists: Callable[[str], bool] | None = None
+    event_at: Callable[[int], EntityRecord | None] | None = None
 
 
 @dataclass(frozen=True)
@@ -110,6 +114,48 @@ def end_before_start(start: str | None, end: str | None) -> str | None:
     return None
 
 
+def event_dates(event: EntityRecord) -> tuple[PartialDate | None, PartialDate | None, list[Violation]]:
+    """An event's start and end (None when absent or not a date), and what is wrong with them."""
+    dates: dict[str, PartialDate | None] = {"start": None, "end": None}
+    problems = []
+    for field in dates:
+        value = event.attributes.get(field)
+        if value is None:
+            continue
+        try:
+            dates[field] = parse_date(str(value))
+        except DateError as exc:
+            problems.append(Violation(f"attributes.{field}", str(exc)))
+    start, end = dates["start"], dates["end"]
+    if start and end and end.hi < start.lo:
+        problems.append(Violation("attributes.end", f"{end} is before start {start}"))
+    return start, end, problems
+
+
+def participation_problems(start: str | None, end: str | None, event: str, event_start: PartialDate | None,
+                           event_end: PartialDate | None) -> list[Violation]:
+    """A participation in an event that ended ends too, no later than it, and starts no earlier than it."""
+    problems = []
+    if event_end is not None and end is None:
+        problems.append(Violation("end", f"the event {event!r} ended in {event_end}; a participation in it ends "
+                                         f"when it does (end: \"{event_end}\" or earlier)"))
+    elif event_end is not None and end is not None and parse_date(end).hi > event_end.hi:
+        problems.append(Violation("end", f"{end} is after the end of the event {event!r} ({event_end})"))
+    if event_start is not None and start is not None and parse_date(start).hi < event_start.lo:
+        problems.append(Violation("start", f"{start} is before the start of the event {event!r} ({event_start})"))
+    return problems
+
+
+def response_problems(attributes: Mapping[str, Any], exists: Callable[[str], bool]) -> list[Violation]:
+    """``attributes.in_response_to`` (one relation id or a list) names relations that exist."""
+    if "in_response_to" not in attributes:
+        return []
+    value = attributes["in_response_to"]
+    return [Violation("attributes.in_response_to", f"unknown relation {ref!r}")
+            for ref in (value if isinstance(value, list) else [value])
+            if not isinstance(ref, str) or not exists(ref)]
+
+
 # -- whole entries ---------------------------------------------------------------------------------
 
 def parse(model: type[_M], raw: Any) -> tuple[_M | None, list[Violation]]:
@@ -160,6 +206,12 @@ def check_relation(record: RelationRecord, known: Known) -> tuple[CheckedRelatio
     for item in record.evidence:
         if item.source_id not in known.sources:
             problems.append(Violation("evidence", unknown_source(item.source_id)))
+    if known.relation_exists is not None:
+        problems += response_problems(attributes, known.relation_exists)
+    if known.event_at is not None and record.type == "participant" and ends["target"] >= 0 \
+            and (event := known.event_at(ends["target"])) is not None:
+        event_start, event_end, _ = event_dates(event)
+        problems += participation_problems(record.start, record.end, event.id, event_start, event_end)
     if problems:
         return None, problems
     return CheckedRelation(record, ends["source"], ends["target"], attributes), []
@@ -167,7 +219,7 @@ def check_relation(record: RelationRecord, known: Known) -> tuple[CheckedRelatio
 
 def check_entity(entity: EntityRecord, known_ids: Container[str]) -> list[Violation]:
     """Attributes that name other entities (a person's affiliation, a state's capital) must name known ones."""
-    problems = []
+    problems = event_dates(entity)[2] if entity.kind == "event" else []
     for attribute in ENTITY_REFERENCE_ATTRIBUTES:
         ref = entity.attributes.get(attribute)
         if ref is not None and ref not in known_ids:

@@ -277,12 +277,13 @@ def _expected(route: str) -> int:
     return 404 if "404" in route else 422 if "422" in route else 200
 
 
-def write_results(text: str, path: Path = RESULTS) -> None:
-    """Replace the load section of ``RESULTS.md`` (or append it), leaving the rest as it is."""
+def write_results(text: str, path: Path = RESULTS, markers: tuple[str, str] = (START, END)) -> None:
+    """Replace the section of ``RESULTS.md`` between ``markers`` (or append it), leaving the rest as it is."""
+    start, end = markers
     current = path.read_text(encoding="utf-8") if path.exists() else "# Benchmark results\n"
-    if START in current and END in current:
-        head, rest = current.split(START, 1)
-        current = head + text + rest.split(END, 1)[1]
+    if start in current and end in current:
+        head, rest = current.split(start, 1)
+        current = head + text + rest.split(end, 1)[1]
     else:
         current = current.rstrip("\n") + "\n\n" + text + "\n"
     path.write_text(current, encoding="utf-8")

@@ -76,7 +76,7 @@ def _drop_parties(entities: list[dict[str, Any]], relations: list[dict[str, Any]
         (_drop_parties, "relations.yaml", "gamma-offer", "attributes.parties", "two parties"),
         (_set("entities", 0, kind="planet"), "entities.yaml", "alpha", "kind", "Input should be"),
         (_set("relations", 0, evidence=[]), "relations.yaml", "alpha-beta-ties", "evidence", "at least 1"),
-        (_set("entities", 4, attributes={"affiliation": "nowhere"}), "entities", "ana-smith",
+        (_set("entities", 4, attributes={"affiliation": "nowhere"}), "entities.yaml", "ana-smith",
          "attributes.affiliation", "unknown entity 'nowhere'"),
     ],
     ids=["extra-field", "unknown-reference", "duplicate-relation", "duplicate-entity", "duplicate-alias",

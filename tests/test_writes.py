@@ -146,6 +146,8 @@ def test_create_with_a_taken_id_is_409(curator: Curator, path: str, body: dict[s
     ({"type": "mediation_offer"}, "attributes.parties", "two parties"),
     ({"colour": "red"}, "colour", "Extra inputs"),
     ({"reason": ""}, "reason", "needs a reason"),
+    ({"attributes": {"in_response_to": "no-such-relation"}}, "attributes.in_response_to",
+     "unknown relation 'no-such-relation'"),
 ])
 def test_invalid_relation_is_422_naming_the_field(curator: Curator, changes: dict[str, Any], field: str,
                                                    message: str) -> None:
@@ -155,6 +157,31 @@ def test_invalid_relation_is_422_naming_the_field(curator: Curator, changes: dic
     assert problem["parameter"] == field and message in problem["detail"]
     assert answer.headers["content-type"] == "application/problem+json"
     assert curator.get("/journal").json()["total"] == 0
+
+
+SUMMIT = {"id": "summit", "name": "Summit", "kind": "event", "attributes": {"start": "2016-02-01", "end": "2016-02-03"}}
+
+
+@pytest.mark.parametrize(("dates", "field", "message"), [
+    ({"start": "2016-02-01"}, "end", "the event 'summit' ended in 2016-02-03; a participation in it ends when it does"),
+    ({"start": "2016-02-01", "end": "2016-03"}, "end", "2016-03 is after the end of the event 'summit'"),
+    ({"start": "2015", "end": "2016-02-02"}, "start", "2015 is before the start of the event 'summit'"),
+])
+def test_a_participation_keeps_within_its_event_as_at_load(curator: Curator, dates: dict[str, str], field: str,
+                                                           message: str) -> None:
+    assert curator.post("/entities", {**SUMMIT, "reason": "r"}).status_code == 201
+    part = {**VISIT, "id": "beta-at-summit", "type": "participant", "target": "summit", "reason": "r"}
+    answer = curator.post("/relations", {**part, **dates})
+    assert (answer.status_code, answer.json()["parameter"]) == (422, field)
+    assert message in answer.json()["detail"]
+    assert curator.post("/relations", {**part, "start": "2016-02-01", "end": "2016-02-03"}).status_code == 201
+
+
+def test_an_event_entity_ending_before_it_starts_is_422(curator: Curator) -> None:
+    answer = curator.post("/entities", {**SUMMIT, "attributes": {"start": "2016-02-01", "end": "2016-01"},
+                                        "reason": "r"})
+    assert (answer.status_code, answer.json()["parameter"]) == (422, "attributes.end")
+    assert "2016-01 is before start 2016-02-01" in answer.json()["detail"]
 
 
 # -- update, retract ---------------------------------------------------------------------------------

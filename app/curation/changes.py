@@ -152,7 +152,10 @@ def apply(tape: Tape, draft: Draft, seq: int) -> int | None:
     if record is not None:
         known = rules.Known(entities=tape.entity_positions, entity_ids=rules.IdsOf(tape.entities),
                             sources=tape.origin.graph.sources,
-                            relation_taken=lambda taken: tape.position_of(taken) is not None)
+                            relation_taken=lambda taken: tape.position_of(taken) is not None,
+                            relation_exists=lambda ref: tape.position_of(ref) is not None,
+                            event_at=lambda position: event if (event := tape.entities[position]).kind == "event"
+                            else None)
         checked, violations = rules.check_relation(record, known)
     if checked is None:
         raise InvalidObject([(v.field, v.message) for v in violations])
