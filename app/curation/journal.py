@@ -8,9 +8,9 @@ from typing import Any
 
 from sqlalchemy import Connection, func, insert, select
 
-from .tables import journal
+from .tables import journal, journal_mentions
 
-__all__ = ["Entry", "append", "entries_after", "entry", "last_seq", "list_entries"]
+__all__ = ["Entry", "append", "entries_after", "entry", "last_seq", "list_entries", "mentions_of"]
 
 
 @dataclass(frozen=True)
@@ -33,9 +33,21 @@ class Entry:
         return asdict(self)
 
 
+def mentions_of(kind: str, target: str, before: dict[str, Any] | None, after: dict[str, Any] | None) -> set[str]:
+    """The entities a change concerns: the entity changed, or each end of the relation before and after."""
+    if kind == "entity":
+        return {target}
+    return {end for version in (before, after) if version is not None
+            for end in (version.get("source"), version.get("target")) if isinstance(end, str)}
+
+
 def append(connection: Connection, entries: Sequence[Entry]) -> None:
     if entries:
         connection.execute(insert(journal), [entry.as_dict() for entry in entries])
+        mentions = [{"entity": entity, "seq": entry.seq} for entry in entries
+                    for entity in mentions_of(entry.kind, entry.target, entry.before, entry.after)]
+        if mentions:
+            connection.execute(insert(journal_mentions), mentions)
 
 
 def last_seq(connection: Connection) -> int:
@@ -71,15 +83,9 @@ def list_entries(connection: Connection, *, actor: str | None = None, target: st
         query = query.where(journal.c.at >= since)
     if until is not None:
         query = query.where(journal.c.at < until)
-    rows = _entries(connection.execute(query.order_by(journal.c.seq)))
     if entity is not None:
-        rows = [row for row in rows if _mentions(row, entity)]
-    return rows[offset: offset + limit], len(rows)
-
-
-def _mentions(row: Entry, entity: str) -> bool:
-    if row.kind == "entity":
-        return row.target == entity
-    return any(version is not None and entity in (version.get("source"), version.get("target"))
-               for version in (row.before, row.after))
-
+        query = query.where(journal.c.seq.in_(select(journal_mentions.c.seq)
+                                              .where(journal_mentions.c.entity == entity)))
+    total = connection.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+    page = _entries(connection.execute(query.order_by(journal.c.seq).limit(limit).offset(offset)))
+    return page, int(total)

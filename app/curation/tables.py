@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, BigInteger, Column, Integer, MetaData, String, Table, Text
+from sqlalchemy import JSON, BigInteger, Column, Index, Integer, MetaData, String, Table, Text
 
-__all__ = ["api_keys", "journal", "metadata"]
+__all__ = ["api_keys", "journal", "journal_mentions", "metadata"]
 
 metadata = MetaData()
 
@@ -12,7 +12,7 @@ journal = Table(
     "journal", metadata,
     # Numbered by the writer under the database's write lock, so numbers follow commit order.
     Column("seq", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=False),
-    Column("at", String(32), nullable=False),  # UTC, ISO 8601: sorts as it reads
+    Column("at", String(32), nullable=False, index=True),  # UTC, ISO 8601: sorts as it reads
     Column("actor", String(200), nullable=False),
     Column("op", String(16), nullable=False),  # create, update, retract, revert
     Column("kind", String(16), nullable=False),  # entity, relation
@@ -22,6 +22,14 @@ journal = Table(
     Column("after", JSON, nullable=True),
     Column("batch", BigInteger, nullable=True),  # the first seq of the batch it came in
     Column("reverts", BigInteger, nullable=True),
+    Index("ix_journal_actor", "actor", "seq"),
+)
+
+# The entities a change concerns: an entity changed, or the ends of a relation before and after.
+journal_mentions = Table(
+    "journal_mentions", metadata,
+    Column("entity", String(300), primary_key=True),
+    Column("seq", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=False),
 )
 
 api_keys = Table(
