@@ -72,6 +72,9 @@ class Settings(BaseSettings):
     rate_limit: float = Field(
         default=0, ge=0, description="Requests per second allowed to each client address; 0: no limit.",
     )
+    reads_require_key: bool = Field(
+        default=False, description="Reads need an API key of any role (probes, /metrics and the API docs "
+        "stay open); off: anyone may read, and only writes need a key.")
     rate_burst: int = Field(default=50, ge=1, description="Requests a client may make at once above the rate.")
 
     @field_validator("cors_origins", "allowed_hosts", mode="before")

@@ -21,6 +21,7 @@ from .api.headers import SecurityHeaders
 from .api.openapi import install_openapi
 from .api.problems import install_problem_handlers
 from .api.ratelimit import RateLimit
+from .api.readkeys import ReadKeys
 from .api.startup import StartupErrors
 from .api.telemetry import Telemetry
 from .config import Settings, get_settings
@@ -173,6 +174,9 @@ def add_middleware(app: FastAPI, settings: Settings, metrics: ServiceMetrics, ac
     if settings.cors_origins:
         stack.append((CORSMiddleware, {"allow_origins": settings.cors_origins, "allow_methods": ["GET"],
                                        "expose_headers": ["ETag", "X-Request-ID", "Retry-After"]}))
+    if settings.reads_require_key:
+        stack.append((ReadKeys, {"open_paths": UNCACHED | {"/", "/openapi.json", *DOCUMENTATION_PAGES},
+                                 "open_prefixes": ("/docs/", "/assets/")}))
     stack.append((Compression, {"minimum_size": settings.gzip_minimum_size}))
     stack.append((SnapshotCaching, {"max_age": settings.cache_max_age, "uncached": UNCACHED}))
     for middleware, options in reversed(stack):

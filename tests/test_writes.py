@@ -80,6 +80,26 @@ def test_write_without_key_is_401_and_with_reader_key_403(curator: Curator, meth
     assert answer.json()["detail"] == "the key 'rita' has the role 'reader'; this needs 'editor'"
 
 
+def test_reads_need_a_key_of_any_role_only_when_the_setting_says_so(database_url: str) -> None:
+    settings = Settings(data=[MINI], database_url=database_url, poll_interval=60, reads_require_key=True)
+    with TestClient(create_app(settings)) as client:
+        engine = client.app.state.curator.engine  # type: ignore[attr-defined]
+        reader = {"Authorization": f"Bearer {create_key(engine, name='rita', role='reader')}"}
+        refused = client.get("/entities/alpha")
+        assert (refused.status_code, refused.headers["www-authenticate"]) == (401, "Bearer")
+        assert refused.headers["content-type"] == "application/problem+json"
+        assert "reads need an API key" in refused.json()["detail"]
+        assert client.get("/entities/alpha", headers={"Authorization": "Bearer nope"}).json()["detail"] == \
+            "the API key is unknown or revoked"
+        assert client.get("/entities/alpha", headers=reader).json()["id"] == "alpha"
+        assert client.get("/relations?limit=1", headers=reader).json()["total"] > 0
+        for open_path in ("/health", "/ready", "/metrics", "/openapi.json", "/docs"):
+            assert client.get(open_path).status_code == 200, open_path
+        assert client.post("/relations", json={**VISIT, "reason": "r"}, headers=reader).status_code == 403
+    with TestClient(_app(database_url)) as client:
+        assert client.get("/entities/alpha").json()["id"] == "alpha"
+
+
 def test_unknown_and_revoked_keys_are_401(curator: Curator) -> None:
     answer = curator.client.post("/relations", json={**VISIT, "reason": "r"}, headers={"Authorization": "Bearer nope"})
     assert answer.status_code == 401

@@ -10,7 +10,7 @@ from ..curation.curator import Curator
 from ..curation.keys import ApiKey, Role, authenticate
 from ..errors import Forbidden, Unauthenticated
 
-__all__ = ["CuratorDep", "Editor", "get_curator"]
+__all__ = ["CuratorDep", "Editor", "bearer_token", "get_curator"]
 
 
 async def get_curator(request: Request) -> Curator:
@@ -20,15 +20,21 @@ async def get_curator(request: Request) -> Curator:
 CuratorDep = Annotated[Curator, Depends(get_curator)]
 
 
+def bearer_token(authorization: str | None) -> str | None:
+    """The key of an ``Authorization: Bearer KEY`` header, or None."""
+    scheme, _, token = (authorization or "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
 def requires(role: Role) -> object:
     """A dependency answering the request's key, if it is in force and its role may act as ``role``."""
 
     async def key_of(curator: CuratorDep, authorization: Annotated[str | None, Header(
             description="`Bearer KEY`, a key made with `python -m app keys create`.")] = None) -> ApiKey:
-        scheme, _, token = (authorization or "").partition(" ")
-        if scheme.lower() != "bearer" or not token.strip():
+        token = bearer_token(authorization)
+        if token is None:
             raise Unauthenticated("this needs an API key: send Authorization: Bearer KEY")
-        key = authenticate(curator.engine, token.strip())
+        key = authenticate(curator.engine, token)
         if key is None:
             raise Unauthenticated("the API key is unknown or revoked")
         if not key.may(role):

@@ -6,16 +6,18 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
+import orjson
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
+from starlette.types import Scope, Send
 
 from ..errors import ServiceError
 from .work import ClientGone
 
-__all__ = ["install_problem_handlers", "problem_response"]
+__all__ = ["install_problem_handlers", "problem_response", "send_problem"]
 
 logger = logging.getLogger("app")
 PROBLEM_JSON = "application/problem+json"
@@ -30,6 +32,17 @@ def problem_response(request: Request, *, status: int, title: str, detail: str, 
     body = {"type": TYPE_BASE + slug, "title": title, "status": status, "detail": detail,
             "instance": request.url.path, **{k: v for k, v in extra.items() if v is not None}}
     return JSONResponse(cap_echo(body), status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+async def send_problem(send: Send, scope: Scope, *, status: int, title: str, detail: str, slug: str,
+                       headers: Mapping[str, str] | None = None) -> None:
+    """A problem answered by pure ASGI middleware, which runs outside FastAPI's exception handlers."""
+    body = orjson.dumps({"type": TYPE_BASE + slug, "title": title, "status": status, "detail": detail,
+                         "instance": cap_echo(scope["path"])})
+    await send({"type": "http.response.start", "status": status, "headers": [
+        (b"content-type", PROBLEM_JSON.encode()), (b"content-length", str(len(body)).encode()),
+        *((name.lower().encode(), value.encode()) for name, value in (headers or {}).items())]})
+    await send({"type": "http.response.body", "body": body})
 
 
 def cap_echo(value: Any) -> Any:

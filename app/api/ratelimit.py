@@ -12,10 +12,9 @@ from __future__ import annotations
 import math
 import time
 
-import orjson
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from .problems import PROBLEM_JSON, TYPE_BASE
+from .problems import send_problem
 
 __all__ = ["RateLimit", "TokenBuckets"]
 
@@ -68,13 +67,7 @@ class RateLimit:
             await self.app(scope, receive, send)
             return
         retry_after = math.ceil(wait)
-        body = orjson.dumps({
-            "type": TYPE_BASE + "rate-limited", "title": "Too many requests", "status": 429,
-            "detail": f"This client is limited to {self.buckets.rate:g} requests a second; "
-                      f"retry in {retry_after} s.",
-            "instance": scope["path"][:200],
-        })
-        await send({"type": "http.response.start", "status": 429, "headers": [
-            (b"content-type", PROBLEM_JSON.encode()), (b"content-length", str(len(body)).encode()),
-            (b"retry-after", str(retry_after).encode())]})
-        await send({"type": "http.response.body", "body": body})
+        await send_problem(send, scope, status=429, title="Too many requests", slug="rate-limited",
+                           detail=f"This client is limited to {self.buckets.rate:g} requests a second; "
+                                  f"retry in {retry_after} s.",
+                           headers={"Retry-After": str(retry_after)})
