@@ -260,5 +260,12 @@ class HeavyWork:
             job.budget.abandon()
         if self._executor is not None:
             self._executor.shutdown(wait=False, cancel_futures=True)
+            if isinstance(self._executor, ProcessPoolExecutor):
+                # Nothing they compute is awaited now. Stopped at once, together: a worker that the end of the
+                # thread that forked it killed (PR_SET_PDEATHSIG) while it held the task queue's lock would
+                # leave the others waiting for that lock forever, and the interpreter's exit joining them.
+                # (Python 3.14 names this ProcessPoolExecutor.kill_workers.)
+                for process in list((getattr(self._executor, "_processes", None) or {}).values()):
+                    process.kill()
         _FORKED.pop(id(self), None)
 

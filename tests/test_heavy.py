@@ -254,3 +254,20 @@ def test_a_path_search_too_slow_inline_is_finished_in_the_pool_not_cut_short(cur
     with pytest.raises(TooSlowHere):
         find_paths(curated, curated.resolve("Gantz"), curated.resolve("Aliyev"), k=5,
                    budget=Budget(0, tentative=True))
+
+
+def test_shutdown_stops_every_worker_process_even_one_waiting_for_the_task_queue() -> None:
+    async def scenario() -> list[Any]:
+        pool = HeavyWork(workers=3, queue=4, budget=30)
+        pool.start(GRAPH)  # type: ignore[arg-type]
+        workers = list(pool._executor._processes.values())  # type: ignore[union-attr]
+        # The one holding the queue's lock dies as if the thread that forked it had ended: the others
+        # would wait for that lock for ever.
+        next(w for w in workers if w.is_alive()).kill()
+        pool.shutdown()
+        return workers
+
+    workers = _run(scenario())
+    for worker in workers:
+        worker.join(timeout=10)
+    assert [worker.is_alive() for worker in workers] == [False, False, False]
