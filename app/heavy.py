@@ -259,13 +259,13 @@ class HeavyWork:
         for job in self._jobs.values():
             job.budget.abandon()
         if self._executor is not None:
+            # Nothing they compute is awaited now: the workers are stopped at once, together. A worker killed
+            # by the end of the thread that forked it (PR_SET_PDEATHSIG) while it held the task queue's lock
+            # would leave the others waiting for that lock for ever, and the interpreter's exit joining them.
+            # (Python 3.14 names this ProcessPoolExecutor.kill_workers; shutdown forgets the processes.)
+            workers = list((getattr(self._executor, "_processes", None) or {}).values())
             self._executor.shutdown(wait=False, cancel_futures=True)
-            if isinstance(self._executor, ProcessPoolExecutor):
-                # Nothing they compute is awaited now. Stopped at once, together: a worker that the end of the
-                # thread that forked it killed (PR_SET_PDEATHSIG) while it held the task queue's lock would
-                # leave the others waiting for that lock forever, and the interpreter's exit joining them.
-                # (Python 3.14 names this ProcessPoolExecutor.kill_workers.)
-                for process in list((getattr(self._executor, "_processes", None) or {}).values()):
-                    process.kill()
+            for process in workers:
+                process.kill()
         _FORKED.pop(id(self), None)
 
