@@ -24,7 +24,6 @@ from .graph import Adjacency, KnowledgeGraph, closed_states, mediation_index
 from .indexes import GroupIndex
 from .membership import BELONGING_TYPES, Membership
 from .overlay import LayeredIndex
-from .resolve import NameIndex
 from .store import STATUS_TYPE_CODES, TYPE_CODE
 from .tape import Tape
 from .vocabulary import MEDIATION_TYPES
@@ -64,7 +63,10 @@ class Snapshot(KnowledgeGraph):
             self.entities, self.names = same.entities, same.names
             self.entity_ids, self.entity_names = same.entity_ids, same.entity_names
         else:
-            self.names = NameIndex(self.entities)
+            prior = previous if previous is not None else base
+            changed = [position for position, entity in enumerate(self.entities)
+                       if position >= len(prior.entities) or entity is not prior.entities[position]]
+            self.names = prior.names.updated(self.entities, changed)
             self.entity_ids = [entity.id for entity in self.entities]
             self.entity_names = [entity.name for entity in self.entities]
         self._added_ids = {table.ids[p]: p for p in self.added.tolist()}
