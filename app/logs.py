@@ -27,6 +27,9 @@ __all__ = ["ACCESS_LOGGER", "REQUEST_ID", "AccessLog", "JsonFormatter", "configu
 
 REQUEST_ID: ContextVar[str | None] = ContextVar("request_id", default=None)
 ACCESS_LOGGER = "app.access"
+_REQUEST_LINE = (b'{"time":"%s","level":"info","logger":"' + ACCESS_LOGGER.encode() + b'","message":"request",'
+                 b'"request_id":"%s","method":%s,"path":%s,"route":"%s","status":%d,"duration_ms":%.3f,'
+                 b'"client":%s}\n')
 _RECORD_FIELDS = frozenset(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime"}
 
 
@@ -67,15 +70,29 @@ class AccessLog:
         self._second, self._stamp = -1, ""
 
     def write(self, entry: dict[str, Any]) -> None:
+        """A line of the fields of ``entry``."""
+        line = {"time": self._now(), "level": "info", "logger": ACCESS_LOGGER, "message": "request", **entry}
+        self._append(orjson.dumps(line, default=str) + b"\n")
+
+    def request(self, *, request_id: bytes, method: str, path: str, route: str, status: int, seconds: float,
+                client: str | None) -> None:
+        """The line of one request: the same fields as ``write`` would give, formatted directly (a dict and
+        its encoding were most of the log's cost). ``request_id`` and ``route`` are made of characters JSON
+        needs no escape for (the telemetry middleware checks ids; routes are the app's own templates)."""
+        self._append(_REQUEST_LINE % (self._now().encode(), request_id, orjson.dumps(method), orjson.dumps(path),
+                                      route.encode(), status, seconds * 1000, orjson.dumps(client)))
+
+    def _now(self) -> str:
         now = time.time()
         if int(now) != self._second:  # strftime once a second, not once a request
             self._second, self._stamp = int(now), time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(now))
-        line = {"time": f"{self._stamp}.{int(now * 1000) % 1000:03d}Z", "level": "info", "logger": ACCESS_LOGGER,
-                "message": "request", **entry}
+        return f"{self._stamp}.{int(now * 1000) % 1000:03d}Z"
+
+    def _append(self, line: bytes) -> None:
         if not self.lines:
             with contextlib.suppress(RuntimeError):  # no loop: flushed by the batch limit or at shutdown
                 asyncio.get_running_loop().call_later(self.delay, self.flush)
-        self.lines.append(orjson.dumps(line, default=str) + b"\n")
+        self.lines.append(line)
         if len(self.lines) >= self.batch:
             self.flush()
 

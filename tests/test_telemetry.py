@@ -108,6 +108,17 @@ def test_access_log_is_one_json_line_per_request(mini: KnowledgeGraph) -> None:
     assert (second["route"], second["status"]) == ("/entities/{ref}", 404)
 
 
+def test_access_log_lines_stay_json_whatever_the_path() -> None:
+    stream = io.BytesIO()
+    log = AccessLog(stream)
+    path = '/entities/"T\u00fcrkiye"\\\n{x}'
+    log.request(request_id=b"r2", method="GET", path=path, route="/entities/{ref}", status=404, seconds=0.0012345,
+                client=None)
+    log.flush()
+    line = json.loads(stream.getvalue())
+    assert (line["path"], line["status"], line["duration_ms"], line["client"]) == (path, 404, 1.234, None)
+
+
 def test_access_log_lines_wait_at_most_a_batch() -> None:
     stream = io.BytesIO()
     log = AccessLog(stream, batch=3)
