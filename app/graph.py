@@ -143,18 +143,14 @@ class KnowledgeGraph:
 
         With a ``window`` (day ordinals), only those whose interval meets it, found by binary search.
         """
-        low, high = dyad_key(a, b)
-        if window is None:
-            return self.by_dyad.get(low * self._size + high)
-        return self.by_dyad.overlapping(low * self._size + high, *window)
+        key = self.dyad_key_of(a, b)
+        return self.by_dyad.get(key) if window is None else self.by_dyad.overlapping(key, *window)
 
     def dyad_key_of(self, a: int, b: int) -> int:
+        """The key of the dyad of entity positions ``a`` and ``b`` (either order) in the dyad indexes;
+        ``dyad_keys`` for many pairs at once, ``dyad_of_key`` back."""
         low, high = dyad_key(a, b)
         return low * self._size + high
-
-    def dyad_key_of_many(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        """``dyad_key_of`` for many pairs at once."""
-        return np.minimum(a, b).astype(np.int64) * self._size + np.maximum(a, b)
 
     def dyad_of_key(self, key: int) -> Dyad:
         """The two entity positions of a dyad key, lower first."""
@@ -196,8 +192,7 @@ class KnowledgeGraph:
 
     def dyads_relations(self, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The relations of many dyads ``(a[i], b[i])`` at once, and for each the index ``i`` of its dyad."""
-        low, high = np.minimum(a, b).astype(np.int64), np.maximum(a, b).astype(np.int64)
-        return self.by_dyad.gather(low * self._size + high)
+        return self.by_dyad.gather(self.dyad_keys(a, b))
 
     def entity_relations(self, position: int) -> np.ndarray:
         """Positions of the relations of an entity, oldest first."""

@@ -115,7 +115,7 @@ def in_process(folder: Path, pairs: list[tuple[str, str]], source: str, count: i
     # Entity writes, half new entities and half corrections of one: each changes the name index.
     entity_timings = []
     for n in range(count // 3):
-        entity = {"id": f"inproc-entity-{n // 2}", "name": f"Bench Entity {n // 2}", "kind": "organisation"}
+        entity = {"id": f"inproc-entity-{n // 2}", "name": f"Bench Entity {n // 2}", "kind": "organization"}
         started = time.perf_counter()
         if n % 2 == 0:
             curator.write([partial(draft_create, kind="entity", raw=entity)], actor="bench", reason="benchmark")

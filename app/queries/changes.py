@@ -62,7 +62,7 @@ def changes(
     budget.check()
     positions = np.concatenate([began, ended])
     days = np.concatenate([table.lo[began], table.hi[ended]])
-    keys = kg.dyad_key_of_many(table.source[positions], table.target[positions])
+    keys = kg.dyad_keys(table.source[positions], table.target[positions])
     dyads, group = np.unique(keys, return_inverse=True)
     budget.check()
     latest = np.full(len(dyads), np.iinfo(np.int64).min)

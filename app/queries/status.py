@@ -98,7 +98,7 @@ def dyad_polarities(kg: KnowledgeGraph, low: np.ndarray, high: np.ndarray, *, as
     for each dyad, in a few array operations instead of a call per dyad.
     """
     table = kg.relations
-    keys = kg.dyad_key_of_many(low, high)
+    keys = kg.dyad_keys(low, high)
     found = np.zeros(len(keys), dtype=np.int8)
     decided = np.zeros(len(keys), dtype=bool)
     bearing, dyad = kg.status_by_dyad.gather(keys)
