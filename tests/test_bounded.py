@@ -111,6 +111,16 @@ def test_sampled_betweenness_is_networkx_scaled_estimate_from_the_same_sources()
     assert scores == pytest.approx(expected, rel=1e-9, abs=1e-12)
 
 
+@pytest.mark.parametrize(("nodes", "edges"), [(2, 1), (3, 2), (40, 90), (300, 1200)])
+def test_exact_betweenness_is_networkx_s(nodes: int, edges: int) -> None:
+    graph = nx.gnm_random_graph(nodes, edges, seed=5)
+    u, v = (np.array(column, dtype=np.int32) for column in zip(*graph.edges(), strict=True))
+    scores, samples = _betweenness(Ties(np.arange(nodes, dtype=np.int32), u, v, np.ones(len(u), dtype=np.int64)))
+    expected = nx.betweenness_centrality(graph)
+    assert samples is None
+    assert scores == pytest.approx([expected[n] for n in range(nodes)], rel=1e-12, abs=1e-15)
+
+
 @pytest.mark.parametrize("graph", ["curated", "icews_slice", "large"])
 def test_dyad_polarities_agree_with_dyad_status(graph: str, request: pytest.FixtureRequest) -> None:
     kg: KnowledgeGraph = request.getfixturevalue(graph)
