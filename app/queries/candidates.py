@@ -67,8 +67,8 @@ class _Tally:
 
     found: dict[tuple[str, int], list[int]] = field(default_factory=dict)
 
-    def add(self, component: str, side: int, position: int) -> None:
-        self.found.setdefault((component, side), []).append(position)
+    def add(self, component: str, side: int, positions: list[int]) -> None:
+        self.found.setdefault((component, side), []).extend(positions)
 
 
 def mediator_candidates(
@@ -78,7 +78,7 @@ def mediator_candidates(
     """Candidates to mediate between ``a`` and ``b`` on ``as_of``, best first (see the module for the score).
 
     ``kinds`` keeps entities of those kinds (``None``: all kinds). Raises ``OutOfTime`` when ``budget``
-    runs out (it is checked for every thousand relations counted).
+    runs out (it is checked for every 256 counterparts counted).
 
     >>> from app.loader import load_graph
     >>> from app.temporal import parse_period
@@ -99,22 +99,36 @@ def mediator_candidates(
         return entity not in parties and (kinds is None or kg.entity(entity).kind in kinds)
 
     tallies: dict[int, _Tally] = {}
+    owners_of: dict[int, list[int]] = {}  # per counterpart: itself and its organisations, those eligible
     for side, (party, camp) in enumerate(zip((a, b), camps, strict=True)):
         for end in sorted(camp):
             found = apply(kg, kg.entity_relations(end), flt)
             found = found[~_MEDIATION[table.type[found]] & (table.polarity[found] != 0)]
             others = np.where(table.source[found] == end, table.target[found], table.source[found])
-            for n, (position, other, polarity) in enumerate(zip(found.tolist(), others.tolist(),
-                                                                table.polarity[found].tolist(), strict=True)):
-                if n % 1024 == 0:
+            # Grouped by counterpart: the owners and eligibility of each are looked up once, not per relation
+            # (a hub has tens of thousands). _score sorts what it counts, so the order of a tally is free.
+            order = np.argsort(others, kind="stable")
+            found, others, hostile = found[order], others[order], table.polarity[found[order]] < 0
+            counterparts, starts = np.unique(others, return_index=True)
+            bounds = np.r_[starts, len(found)].tolist()
+            for n, other in enumerate(counterparts.tolist()):
+                if n % 256 == 0:
                     budget.check()
                 if other in parties:
                     continue
-                for owner in members.with_owners(other):
-                    if eligible(owner):
-                        direct = owner == other and end == party
-                        component = "hostility" if polarity < 0 else "ties" if direct else "people"
-                        tallies.setdefault(owner, _Tally()).add(component, side, position)
+                owners = owners_of.get(other)
+                if owners is None:
+                    owners = owners_of[other] = [owner for owner in members.with_owners(other) if eligible(owner)]
+                if not owners:
+                    continue
+                group, against = found[bounds[n]: bounds[n + 1]], hostile[bounds[n]: bounds[n + 1]]
+                enemies, friends = group[against].tolist(), group[~against].tolist()
+                for owner in owners:
+                    tally = tallies.setdefault(owner, _Tally())
+                    if enemies:
+                        tally.add("hostility", side, enemies)
+                    if friends:
+                        tally.add("ties" if owner == other and end == party else "people", side, friends)
     pair = set(kg.mediations.get(dyad_key(a, b), ()))
     recorded = np.concatenate([kg.by_type.get(TYPE_CODE[t], EMPTY) for t in sorted(MEDIATION_TYPES)])
     by_whom = [(p, members.with_owners(int(table.source[p]))) for p in apply(kg, recorded, flt).tolist()]
@@ -123,7 +137,7 @@ def mediator_candidates(
         for owner in owners:
             if eligible(owner) and owner in pool:
                 component = "pair_mediations" if position in pair else "mediations"
-                tallies.setdefault(owner, _Tally()).add(component, 0, position)
+                tallies.setdefault(owner, _Tally()).add(component, 0, [position])
     ranked = [_score(kg, entity, tally) for entity, tally in tallies.items()
               if not any(eligible(owner) for owner in members.with_owners(entity)[1:])]
     return sorted(ranked, key=lambda c: (-c.score, kg.entity(c.entity).id))
@@ -135,7 +149,8 @@ def _score(kg: KnowledgeGraph, entity: int, tally: _Tally) -> Candidate:
     counted: list[int] = []
     for (component, _), positions in tally.found.items():
         weight, cap = WEIGHTS[component]
-        kept = sorted(positions, key=lambda p: (int(lo[p]), p))[-cap:]
+        found = np.asarray(positions)
+        kept = found[np.lexsort((found, lo[found]))][-cap:].tolist()  # the latest, by start then position
         breakdown[component] += weight * len(kept)
         counted.extend(kept)
     friendly = [any(tally.found.get((c, side)) for c in ("ties", "people")) for side in (0, 1)]
