@@ -1,18 +1,15 @@
-"""The knowledge graph: a frozen NetworkX multigraph plus the indexes queries need.
+"""The knowledge graph: the relations as columns (``store.py``) plus the indexes queries need.
 
-``dyads`` is the undirected simple ``networkx.Graph`` of who is related to
-whom (nodes are entity positions), used for paths. ``graph`` is the
-``networkx.MultiDiGraph`` with one node per entity (keyed by id) and one edge
-per (source, target, type), whose ``relations`` attribute lists the positions
-of its relations, oldest first; it is built on first use, since queries run on
-the indexes. Both are frozen and read by every request.
+Queries run on the indexes: by dyad, by entity, by type, each ordered by time. ``dyads`` is the
+undirected simple ``networkx.Graph`` of who is related to whom (nodes are entity positions), built
+on first use for path searches and frozen. The whole graph as one ``networkx.MultiDiGraph``, an
+edge per relation with its fields, is ``networkx_graph.to_networkx(kg)``.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Sequence
-from functools import cached_property
 
 import networkx as nx
 import numpy as np
@@ -106,22 +103,6 @@ class KnowledgeGraph:
         low, high = np.divmod(self.by_dyad.keys, self._size)
         graph.add_edges_from(zip(low.tolist(), high.tolist(), strict=True))
         return graph
-
-    @cached_property
-    def graph(self) -> nx.MultiDiGraph:
-        """The multigraph: built on first use (exports and analytics), then frozen."""
-        graph = nx.MultiDiGraph()
-        graph.add_nodes_from((e.id, {"name": e.name, "kind": e.kind}) for e in self.entities)
-        table = self.relations
-        live = self.live
-        triple = (table.source[live].astype(np.int64) * self._size + table.target[live]) * 64 + table.type[live]
-        groups = GroupIndex(triple, live, table.lo[live])
-        ids = self.entity_ids
-        for slot, key in enumerate(groups.keys.tolist()):
-            source, target = divmod(key // 64, self._size)
-            members = groups.values[groups.bounds[slot]: groups.bounds[slot + 1]]
-            graph.add_edge(ids[source], ids[target], key=table.type_id(int(members[0])), relations=members)
-        return nx.freeze(graph)
 
     # -- lookups --------------------------------------------------------------
 

@@ -11,6 +11,7 @@ files (``$KG_ICEWS14_DIR``, else the shared copy beside the checkout).
 
 from __future__ import annotations
 
+import doctest
 import os
 import re
 import shlex
@@ -210,6 +211,17 @@ def _table_routes(text: str) -> dict[tuple[str, str], set[str]]:
     for method, path, parameters in re.findall(r"^\| `(\w+) ([^`]+)` \|([^|]*)\|", section, re.M):
         routes[(method, re.sub(r"\{\w+\}", "{}", path))] = set(re.findall(r"`(\w+)`", parameters))
     return routes
+
+
+def test_readme_python_session_prints_what_the_readme_shows(monkeypatch: pytest.MonkeyPatch) -> None:
+    sessions = re.findall(r"```pycon\n(.*?)```", README.read_text(encoding="utf-8"), re.S)
+    assert sessions, "the README shows the NetworkX graph in a Python session"
+    monkeypatch.chdir(ROOT)  # as from the checkout
+    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
+    for number, text in enumerate(sessions):
+        runner.run(doctest.DocTestParser().get_doctest(text, {}, f"README session {number}", str(README), 0))
+    results = runner.summarize(verbose=False)
+    assert results.attempted >= 8 and results.failed == 0
 
 
 def test_readme_api_table_lists_every_route_and_query_parameter() -> None:
