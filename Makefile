@@ -32,11 +32,12 @@ $(BIN)/.installed: pyproject.toml requirements-dev.lock app/explorer/package-loc
 serve: $(BIN)/.installed  ## serve the curated graph on $KG_HOST:$KG_PORT (default http://127.0.0.1:8000)
 	$(BIN)/kg serve $(if $(HOST),--host $(HOST)) $(if $(PORT),--port $(PORT))
 
-test: $(BIN)/.installed  ## ruff, mypy, then the whole test suite
+test: $(BIN)/.installed  ## ruff (lint and format), mypy, then the whole test suite
 	.ci/provision-jq
 	.ci/provision-postgres
 	.ci/provision-browser
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/mypy app
 	$(BIN)/python -m pytest
 	.ci/schemathesis

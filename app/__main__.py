@@ -41,14 +41,27 @@ def cmd_serve(args: argparse.Namespace) -> int:
         # Each worker process loads the graph and replays the journal itself, then polls the journal for
         # the changes written through the others (KG_POLL_INTERVAL).
         os.environ["KG_DATA"] = ",".join(str(folder) for folder in settings.data)
-        run("app.main:app", host=host, port=port, limits=settings.server_limits, access_log=False,
-            log_config=uvicorn_log_config(), workers=args.workers)
+        run(
+            "app.main:app",
+            host=host,
+            port=port,
+            limits=settings.server_limits,
+            access_log=False,
+            log_config=uvicorn_log_config(),
+            workers=args.workers,
+        )
         return 0
     kg = _load(settings)
     print(f"loaded {kg.stats()['entities']} entities and {kg.stats()['relations']} relations", file=sys.stderr)
     # The app writes its own access log (JSON, with the request id: app/api/telemetry.py): uvicorn's is off.
-    run(create_app(settings, graph=kg), host=host, port=port, limits=settings.server_limits, access_log=False,
-        log_config=uvicorn_log_config())
+    run(
+        create_app(settings, graph=kg),
+        host=host,
+        port=port,
+        limits=settings.server_limits,
+        access_log=False,
+        log_config=uvicorn_log_config(),
+    )
     return 0
 
 
@@ -56,8 +69,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     settings = _settings(args)
     kg = _load(settings)
     stats = kg.stats()
-    print(f"ok: {stats['entities']} entities, {stats['relations']} relations in "
-          f"{', '.join(map(str, settings.data))}")
+    print(f"ok: {stats['entities']} entities, {stats['relations']} relations in {', '.join(map(str, settings.data))}")
     return 0
 
 
@@ -108,8 +120,13 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
 
     def with_data(sub: argparse.ArgumentParser) -> argparse.ArgumentParser:
-        sub.add_argument("--data", action="append", type=Path, metavar="DIR",
-                         help="dataset folder (repeat for several, first wins); default $KG_DATA or graph_data/")
+        sub.add_argument(
+            "--data",
+            action="append",
+            type=Path,
+            metavar="DIR",
+            help="dataset folder (repeat for several, first wins); default $KG_DATA or graph_data/",
+        )
         return sub
 
     serve = with_data(commands.add_parser("serve", help="serve the REST API"))
@@ -123,10 +140,18 @@ def build_parser() -> argparse.ArgumentParser:
 
     export = with_data(commands.add_parser("export", help="write the graph as GraphML, GEXF, JSON or CSV"))
     export.add_argument("--format", choices=["graphml", "gexf", "node-link", "cytoscape", "csv"])
-    export.add_argument("--yaml", type=Path, metavar="DIR",
-                        help="instead: write the curated state (dataset files and journal) as dataset YAML files")
-    export.add_argument("--table", choices=["edges", "nodes"], default="edges",
-                        help="with --format csv: the edges table (one row per relation) or the nodes table")
+    export.add_argument(
+        "--yaml",
+        type=Path,
+        metavar="DIR",
+        help="instead: write the curated state (dataset files and journal) as dataset YAML files",
+    )
+    export.add_argument(
+        "--table",
+        choices=["edges", "nodes"],
+        default="edges",
+        help="with --format csv: the edges table (one row per relation) or the nodes table",
+    )
     export.add_argument("--out", help="file to write (default: standard output)")
     export.add_argument("--type", action="append", help="keep a relation type (repeatable)")
     export.add_argument("--from", dest="start", help="window start (partial ISO date)")

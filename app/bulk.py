@@ -39,8 +39,17 @@ __all__ = ["ENTITY_COLUMNS", "RELATION_COLUMNS", "BulkTarget", "entity_rows", "r
 
 ENTITY_COLUMNS = ("id", "name", "kind", "aliases", "attributes")
 RELATION_COLUMNS = (
-    "id", "type", "source", "target", "start", "end", "polarity",
-    "description", "source_id", "locator", "attributes",
+    "id",
+    "type",
+    "source",
+    "target",
+    "start",
+    "end",
+    "polarity",
+    "description",
+    "source_id",
+    "locator",
+    "attributes",
 )
 BLOCK = 65_536
 BLOCK_BYTES = 8 << 20  # Arrow's block: also the longest row a bulk file may hold
@@ -68,13 +77,19 @@ def unreadable(path: Path, columns: tuple[str, ...]) -> tuple[str, str, str]:
     with path.open("rb") as handle:
         for number, raw in enumerate(handle, 1):
             if len(raw) > BLOCK_BYTES:
-                return (f"line {number}", _field_of(raw, columns, lambda value: len(value) > BLOCK_BYTES // 2),
-                        f"a row of {len(raw):,} bytes: longer than the {BLOCK_BYTES >> 20} MiB a row may hold")
+                return (
+                    f"line {number}",
+                    _field_of(raw, columns, lambda value: len(value) > BLOCK_BYTES // 2),
+                    f"a row of {len(raw):,} bytes: longer than the {BLOCK_BYTES >> 20} MiB a row may hold",
+                )
             try:
                 raw.decode("utf-8")
             except UnicodeDecodeError as exc:
-                return (f"line {number}", _field_of(raw, columns, lambda value: "\ufffd" in value),
-                        f"not UTF-8 text: byte 0x{raw[exc.start]:02x} at byte {exc.start + 1} of the line")
+                return (
+                    f"line {number}",
+                    _field_of(raw, columns, lambda value: "\ufffd" in value),
+                    f"not UTF-8 text: byte 0x{raw[exc.start]:02x} at byte {exc.start + 1} of the line",
+                )
     return "-", "-", "cannot be read as CSV"
 
 
@@ -126,8 +141,16 @@ def entity_rows(path: Path, report: Report) -> Iterator[tuple[str, Any]]:
             except ValueError as exc:
                 report(entry, "attributes", f"invalid JSON: {exc}")
                 continue
-            yield entry, {"id": entity_id, "name": name, "kind": kind,
-                          "aliases": [a for a in aliases.split("|") if a], "attributes": parsed}
+            yield (
+                entry,
+                {
+                    "id": entity_id,
+                    "name": name,
+                    "kind": kind,
+                    "aliases": [a for a in aliases.split("|") if a],
+                    "attributes": parsed,
+                },
+            )
 
 
 def read_relations(path: Path, target: BulkTarget, report: Report) -> int | None:
@@ -166,7 +189,8 @@ def _read_relations(path: Path, target: BulkTarget, report: Report) -> int:
         read_options=pa_csv.ReadOptions(block_size=BLOCK_BYTES, use_threads=False),
         parse_options=pa_csv.ParseOptions(invalid_row_handler=malformed),
         convert_options=pa_csv.ConvertOptions(
-            column_types={name: pa.string() for name in RELATION_COLUMNS}, strings_can_be_null=False),
+            column_types={name: pa.string() for name in RELATION_COLUMNS}, strings_can_be_null=False
+        ),
     )
     caches: dict[str, dict[str, Any]] = {"date": {"": _NO_DATE}, "attributes": {"": None}}
     next_line = 2
@@ -219,8 +243,9 @@ def _codes(column: pa.Array, lookup: Callable[[str], int], dtype: type) -> np.nd
     return table[encoded.indices.to_numpy(zero_copy_only=False)] if len(table) else np.empty(0, dtype=dtype)
 
 
-def _read_block(batch: pa.RecordBatch, lines: np.ndarray, target: BulkTarget, caches: dict[str, dict[str, Any]],
-                report: Report) -> None:
+def _read_block(
+    batch: pa.RecordBatch, lines: np.ndarray, target: BulkTarget, caches: dict[str, dict[str, Any]], report: Report
+) -> None:
     if batch.num_rows == 0:
         return
     column = dict(zip(RELATION_COLUMNS, batch.columns, strict=True))
@@ -240,14 +265,18 @@ def _read_block(batch: pa.RecordBatch, lines: np.ndarray, target: BulkTarget, ca
     bad |= (end_precision > 0) & (start_precision > 0) & (end_hi < lo)
     polarity = _codes(column["polarity"], lambda p: POLARITY_CODE.get(p, _BAD) if p else _DEFAULT, np.int8)
     bad |= polarity == _BAD
-    source_code = _codes(column["source_id"], lambda s: columns.source_code(s) if s in sources
-                         else (-1 if not s else _BAD), np.int16)
+    source_code = _codes(
+        column["source_id"], lambda s: columns.source_code(s) if s in sources else (-1 if not s else _BAD), np.int16
+    )
     bad |= source_code == _BAD
     values, index = _mapped(column["attributes"], caches["attributes"], _attributes)
     bad |= np.array([v is _INVALID for v in values], dtype=bool)[index]
     attributes = [values[i] for i in index.tolist()]
-    goldstein = np.array([goldstein_of(v) if isinstance(v, dict) else np.nan for v in values],
-                         dtype=np.float32)[index] if values else np.empty(0, dtype=np.float32)
+    goldstein = (
+        np.array([goldstein_of(v) if isinstance(v, dict) else np.nan for v in values], dtype=np.float32)[index]
+        if values
+        else np.empty(0, dtype=np.float32)
+    )
     ids = _bytes(column["id"])
     bad |= ids == b""
     for row in np.flatnonzero(np.isin(type_code, _MEDIATION_CODES) & ~bad).tolist():
@@ -258,8 +287,7 @@ def _read_block(batch: pa.RecordBatch, lines: np.ndarray, target: BulkTarget, ca
         else:
             attributes[row] = {**attributes[row], "parties": [target.known.entity_ids[p] for p in parties]}
     for row in np.flatnonzero(bad).tolist():
-        _explain([batch.column(i)[row].as_py() for i in range(len(RELATION_COLUMNS))], int(lines[row]), target,
-                 report)
+        _explain([batch.column(i)[row].as_py() for i in range(len(RELATION_COLUMNS))], int(lines[row]), target, report)
     keep = np.flatnonzero(~bad)
     safe_types = np.where(type_code < 0, 0, type_code)
     polarity = np.where(polarity == _DEFAULT, DEFAULT_POLARITY[safe_types], polarity)
@@ -268,15 +296,24 @@ def _read_block(batch: pa.RecordBatch, lines: np.ndarray, target: BulkTarget, ca
     picked = keep.tolist()
     descriptions = column["description"]
     described = np.flatnonzero(pa.compute.not_equal(descriptions, "").to_numpy(zero_copy_only=False)[keep])
-    columns.extend({
-        "type": type_code[keep], "source": source[keep], "target": target_[keep], "lo": lo[keep],
-        "hi": hi[keep], "start_precision": start_precision[keep], "end_precision": end_precision[keep],
-        "polarity": polarity[keep], "evidence_source": source_code[keep], "goldstein": goldstein[keep],
-        "ids": ids[keep],
-        "locators": _bytes(column["locator"])[keep],
-        "attributes": [attributes[i] for i in picked] if len(picked) < len(ids) else attributes,
-        "descriptions": {int(n): descriptions[int(keep[n])].as_py() for n in described},
-    })
+    columns.extend(
+        {
+            "type": type_code[keep],
+            "source": source[keep],
+            "target": target_[keep],
+            "lo": lo[keep],
+            "hi": hi[keep],
+            "start_precision": start_precision[keep],
+            "end_precision": end_precision[keep],
+            "polarity": polarity[keep],
+            "evidence_source": source_code[keep],
+            "goldstein": goldstein[keep],
+            "ids": ids[keep],
+            "locators": _bytes(column["locator"])[keep],
+            "attributes": [attributes[i] for i in picked] if len(picked) < len(ids) else attributes,
+            "descriptions": {int(n): descriptions[int(keep[n])].as_py() for n in described},
+        }
+    )
 
 
 def _explain(row: list[str], line: int, target: BulkTarget, report: Report) -> None:

@@ -64,8 +64,9 @@ class ByteLRU:
         self._lock = threading.Lock()
         self.hits = self.misses = self.evictions = 0
 
-    def get_or_compute(self, key: Hashable, compute: Callable[[], T], *,
-                       size: Callable[[T], int] = approximate_size) -> T:
+    def get_or_compute(
+        self, key: Hashable, compute: Callable[[], T], *, size: Callable[[T], int] = approximate_size
+    ) -> T:
         """The value kept for ``key``, or ``compute()`` kept (when it fits) and returned."""
         with self._lock:
             found = self._entries.get(key)
@@ -93,5 +94,11 @@ class ByteLRU:
 
     def stats(self) -> dict[str, int]:
         with self._lock:
-            return {"entries": len(self._entries), "bytes": self._bytes, "max_bytes": self.max_bytes,
-                    "hits": self.hits, "misses": self.misses, "evictions": self.evictions}
+            return {
+                "entries": len(self._entries),
+                "bytes": self._bytes,
+                "max_bytes": self.max_bytes,
+                "hits": self.hits,
+                "misses": self.misses,
+                "evictions": self.evictions,
+            }

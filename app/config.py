@@ -34,34 +34,55 @@ class Settings(BaseSettings):
         default=2.0, gt=0, le=30, description="Seconds a path search may run before it stops."
     )
     analysis_time_budget: float = Field(
-        default=10.0, gt=0, le=300, description="Seconds an analysis (centrality, balance, mediator candidates) "
-        "may take from admission, queue included, before it answers 503 with Retry-After.")
+        default=10.0,
+        gt=0,
+        le=300,
+        description="Seconds an analysis (centrality, balance, mediator candidates) "
+        "may take from admission, queue included, before it answers 503 with Retry-After.",
+    )
     analysis_queue: int = Field(
-        default=32, ge=0, le=1000, description="Distinct analyses admitted beyond the one running; more get 503.")
+        default=32, ge=0, le=1000, description="Distinct analyses admitted beyond the one running; more get 503."
+    )
     search_time_budget: float = Field(
-        default=5.0, gt=0, le=300, description="Seconds a search (paths, neighbourhoods, changes, fuzzy entity "
-        "search) may take from admission, queue included.")
+        default=5.0,
+        gt=0,
+        le=300,
+        description="Seconds a search (paths, neighbourhoods, changes, fuzzy entity "
+        "search) may take from admission, queue included.",
+    )
     inline_budget: float = Field(
-        default=0.005, ge=0, le=1, description="Seconds a search is first tried on the event loop before it moves "
-        "to a worker process (most take a millisecond or two; handing one over costs about as much).")
+        default=0.005,
+        ge=0,
+        le=1,
+        description="Seconds a search is first tried on the event loop before it moves "
+        "to a worker process (most take a millisecond or two; handing one over costs about as much).",
+    )
     search_workers: int = Field(
-        default=2, ge=1, le=64, description="Worker processes for searches; analyses have one of their own.")
+        default=2, ge=1, le=64, description="Worker processes for searches; analyses have one of their own."
+    )
     search_queue: int = Field(
-        default=256, ge=0, le=10_000, description="Distinct searches admitted beyond the one running.")
+        default=256, ge=0, le=10_000, description="Distinct searches admitted beyond the one running."
+    )
     # -- HTTP hygiene (app/api/headers.py, caching.py, ratelimit.py) --
     cors_origins: Annotated[list[str], NoDecode] = Field(
-        default_factory=list, description="Origins allowed to call the API from a browser (CORS); none by default. "
+        default_factory=list,
+        description="Origins allowed to call the API from a browser (CORS); none by default. "
         "In the environment, separated by commas (KG_CORS_ORIGINS=https://a.example,https://b.example).",
     )
     allowed_hosts: Annotated[list[str], NoDecode] = Field(
-        default_factory=list, description="Host names the service answers to (other Host headers get a 400); "
+        default_factory=list,
+        description="Host names the service answers to (other Host headers get a 400); "
         "empty: any. Comma-separated in the environment; `*.example.org` allowed.",
     )
     gzip_minimum_size: int = Field(
-        default=4096, ge=0, description="Bytes from which a response is gzipped for clients that accept it.",
+        default=4096,
+        ge=0,
+        description="Bytes from which a response is gzipped for clients that accept it.",
     )
     cache_max_age: int = Field(
-        default=0, ge=0, description="Seconds a client may reuse a read without asking again; 0: revalidate "
+        default=0,
+        ge=0,
+        description="Seconds a client may reuse a read without asking again; 0: revalidate "
         "every time (cheap: a 304 when the snapshot has not changed).",
     )
     content_security_policy: str = Field(
@@ -70,11 +91,15 @@ class Settings(BaseSettings):
         description="Content-Security-Policy of HTML pages: same-origin scripts, styles and fonts only.",
     )
     rate_limit: float = Field(
-        default=0, ge=0, description="Requests per second allowed to each client address; 0: no limit.",
+        default=0,
+        ge=0,
+        description="Requests per second allowed to each client address; 0: no limit.",
     )
     reads_require_key: bool = Field(
-        default=False, description="Reads need an API key of any role (probes, /metrics and the API docs "
-        "stay open); off: anyone may read, and only writes need a key.")
+        default=False,
+        description="Reads need an API key of any role (probes, /metrics and the API docs "
+        "stay open); off: anyone may read, and only writes need a key.",
+    )
     rate_burst: int = Field(default=50, ge=1, description="Requests a client may make at once above the rate.")
 
     @field_validator("cors_origins", "allowed_hosts", mode="before")
@@ -84,32 +109,50 @@ class Settings(BaseSettings):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
 
-    limit_head_bytes: int = Field(default=32 * 1024, ge=1024, le=1024 * 1024,
-                                  description="Largest request head (request line and headers), in bytes.")
+    limit_head_bytes: int = Field(
+        default=32 * 1024,
+        ge=1024,
+        le=1024 * 1024,
+        description="Largest request head (request line and headers), in bytes.",
+    )
     limit_headers: int = Field(default=100, ge=10, le=1000, description="Most header lines in a request.")
-    limit_head_timeout: float = Field(default=10.0, gt=0, le=300,
-                                      description="Seconds a client has to send a request's head.")
-    limit_keep_alive: float = Field(default=10.0, ge=1, le=300,
-                                    description="Seconds an idle kept-alive connection stays open.")
-    limit_connections: int = Field(default=1000, ge=1, le=100_000,
-                                   description="Connections and requests in progress; beyond, 503.")
+    limit_head_timeout: float = Field(
+        default=10.0, gt=0, le=300, description="Seconds a client has to send a request's head."
+    )
+    limit_keep_alive: float = Field(
+        default=10.0, ge=1, le=300, description="Seconds an idle kept-alive connection stays open."
+    )
+    limit_connections: int = Field(
+        default=1000, ge=1, le=100_000, description="Connections and requests in progress; beyond, 503."
+    )
 
     @property
     def server_limits(self) -> ServerLimits:
-        return ServerLimits(head_bytes=self.limit_head_bytes, headers=self.limit_headers,
-                            head_timeout=self.limit_head_timeout, keep_alive=self.limit_keep_alive,
-                            connections=self.limit_connections)
+        return ServerLimits(
+            head_bytes=self.limit_head_bytes,
+            headers=self.limit_headers,
+            head_timeout=self.limit_head_timeout,
+            keep_alive=self.limit_keep_alive,
+            connections=self.limit_connections,
+        )
 
     state_dir: Path = Field(
         default_factory=lambda: _state_dir_default(),
         description="Where the service keeps its state: the SQLite journal of changes and API keys "
-        "(default $XDG_DATA_HOME/bilateral-kg, i.e. ~/.local/share/bilateral-kg).")
+        "(default $XDG_DATA_HOME/bilateral-kg, i.e. ~/.local/share/bilateral-kg).",
+    )
     database_url: str | None = Field(
-        default=None, description="The journal's database: sqlite:///PATH or postgresql://USER@HOST:PORT/DB "
-        "(default: SQLite, journal.sqlite3 in state_dir).")
+        default=None,
+        description="The journal's database: sqlite:///PATH or postgresql://USER@HOST:PORT/DB "
+        "(default: SQLite, journal.sqlite3 in state_dir).",
+    )
     poll_interval: float = Field(
-        default=0.25, gt=0, le=60, description="Seconds between looks at the journal for changes made through "
-        "other servers or workers sharing the database.")
+        default=0.25,
+        gt=0,
+        le=60,
+        description="Seconds between looks at the journal for changes made through "
+        "other servers or workers sharing the database.",
+    )
 
     @property
     def journal_url(self) -> str:

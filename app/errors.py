@@ -63,7 +63,8 @@ class AmbiguousEntity(ServiceError):
     def __init__(self, ref: str, candidates: list[str]) -> None:
         super().__init__(
             f"{ref!r} names {len(candidates)} entities: use one of their ids",
-            ref=ref, candidates=candidates,
+            ref=ref,
+            candidates=candidates,
         )
 
 
@@ -119,8 +120,9 @@ class PreconditionFailed(ServiceError):
     status, title, slug = 412, "Precondition failed", "precondition-failed"
 
     def __init__(self, target: str, current: str) -> None:
-        super().__init__(f"{target} has changed: its current ETag is {current}; fetch it and try again",
-                         current_etag=current)
+        super().__init__(
+            f"{target} has changed: its current ETag is {current}; fetch it and try again", current_etag=current
+        )
 
 
 class InvalidObject(ServiceError):
@@ -130,8 +132,11 @@ class InvalidObject(ServiceError):
 
     def __init__(self, errors: list[tuple[str, str]], where: str = "") -> None:
         detail = "; ".join(f"{where}{field}: {message}" for field, message in errors)
-        super().__init__(detail, parameter=f"{where}{errors[0][0]}" if errors else None,
-                         errors=[{"field": f"{where}{field}", "message": message} for field, message in errors])
+        super().__init__(
+            detail,
+            parameter=f"{where}{errors[0][0]}" if errors else None,
+            errors=[{"field": f"{where}{field}", "message": message} for field, message in errors],
+        )
 
 
 @dataclass(frozen=True)

@@ -31,11 +31,12 @@ SHORTEST = 4  # shorter keys (ISO codes: "il", "isr") match exactly or not at al
 def grams(text: str) -> set[str]:
     """The letter pairs of ``text`` padded at both ends."""
     padded = f" {text} "
-    return {padded[i: i + 2] for i in range(len(padded) - 1)}
+    return {padded[i : i + 2] for i in range(len(padded) - 1)}
 
 
-def scan(keys: Sequence[str], query: str, *, limit: int | None,
-         min_score: float = MIN_SCORE) -> list[tuple[str, float]]:
+def scan(
+    keys: Sequence[str], query: str, *, limit: int | None, min_score: float = MIN_SCORE
+) -> list[tuple[str, float]]:
     """Every key of ``SHORTEST`` letters or more scored against ``query`` (WRatio), best first, ties in
     key order: the reference the index is tested against."""
     long_enough = [key for key in keys if len(key) >= SHORTEST]
@@ -58,8 +59,7 @@ class TrigramIndex:
         self._postings = {gram: np.asarray(found, dtype=np.int32) for gram, found in postings.items()}
         self._sizes = np.array([len(grams(key)) for key in self.keys], dtype=np.float64)
 
-    def search(self, query: str, *, limit: int | None,
-               min_score: float = MIN_SCORE) -> list[tuple[str, float]]:
+    def search(self, query: str, *, limit: int | None, min_score: float = MIN_SCORE) -> list[tuple[str, float]]:
         """The keys best matching ``query``, best first, as ``scan`` ranks them among the candidates."""
         wanted = grams(query)
         lists = [self._postings[g] for g in wanted if g in self._postings]

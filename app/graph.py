@@ -75,8 +75,10 @@ class KnowledgeGraph:
     def _build_indexes(self) -> None:
         table, positions = self.relations, self.live
         every = len(positions) == len(table)  # then each column is used as it is, not copied
-        source, target, type_, lo, hi = (column if every else column[positions] for column in
-                                         (table.source, table.target, table.type, table.lo, table.hi))
+        source, target, type_, lo, hi = (
+            column if every else column[positions]
+            for column in (table.source, table.target, table.type, table.lo, table.hi)
+        )
         self.by_time = positions[np.argsort(lo, kind="stable")]
         self.by_time_lo = table.lo[self.by_time]
         self.by_end = closed_states(table, positions)

@@ -131,8 +131,7 @@ class HeavyWork:
         # Per worker process, its caches' figures as of its last answer (they live in the worker).
         self.worker_caches: dict[int, dict[str, dict[str, int]]] = {}
 
-    async def run(self, key: Hashable, task: Task[T], kg: KnowledgeGraph, *args: Any,
-                  budget: float | None = None) -> T:
+    async def run(self, key: Hashable, task: Task[T], kg: KnowledgeGraph, *args: Any, budget: float | None = None) -> T:
         """``task(kg, budget, *args)`` in the pool, once for every concurrent caller with an equal ``key``.
 
         Raises ``Busy`` when the pool and its queue are full, ``OutOfTime`` when the budget ran out
@@ -145,12 +144,17 @@ class HeavyWork:
         else:
             if len(self._jobs) >= self.workers + self.queue or not self._free_slots:
                 self.counters.refused += 1
-                raise Busy(f"{len(self._jobs)} heavy computations are running or queued; try again shortly",
-                           retry_after=self._retry_after())
+                raise Busy(
+                    f"{len(self._jobs)} heavy computations are running or queued; try again shortly",
+                    retry_after=self._retry_after(),
+                )
             slot = self._free_slots.pop()
             self._flags[slot] = 0
-            job = _Job(Budget(budget or self.budget, abandoned=SharedFlag(self._flags, slot)),
-                       asyncio.get_running_loop().create_future(), slot)
+            job = _Job(
+                Budget(budget or self.budget, abandoned=SharedFlag(self._flags, slot)),
+                asyncio.get_running_loop().create_future(),
+                slot,
+            )
             self._jobs[key] = job
             self._submit(key, job, task, kg, args)
         job.waiters += 1
@@ -167,9 +171,11 @@ class HeavyWork:
         if self.processes:
             submitted = self._executor_for(kg).submit(_execute, id(self), task, job.budget.deadline, job.slot, args)
         else:
+
             def work() -> Any:
                 job.budget.check()
                 return task(kg, job.budget, *args)
+
             submitted = self._executor_for(kg).submit(work)
         self._in_flight += 1
         submitted.add_done_callback(lambda done: loop.call_soon_threadsafe(self._settle, key, job, done))
@@ -204,8 +210,9 @@ class HeavyWork:
         self.worker_caches.clear()  # the new workers start with empty caches
         if self.processes:
             _FORKED[id(self)] = (kg, self._flags)
-            self._executor = ProcessPoolExecutor(max_workers=self.workers, initializer=_worker_started,
-                                                 mp_context=multiprocessing.get_context("fork"))
+            self._executor = ProcessPoolExecutor(
+                max_workers=self.workers, initializer=_worker_started, mp_context=multiprocessing.get_context("fork")
+            )
         else:
             self._executor = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="heavy")
         self._forked_with = kg
@@ -249,9 +256,16 @@ class HeavyWork:
     def stats(self) -> dict[str, int]:
         counters = self.counters
         return {
-            "in_flight": self._in_flight, "admitted": len(self._jobs), "workers": self.workers, "queue": self.queue,
-            "computed": counters.computed, "joined": counters.joined, "refused": counters.refused,
-            "out_of_time": counters.out_of_time, "abandoned": counters.abandoned, "failed": counters.failed,
+            "in_flight": self._in_flight,
+            "admitted": len(self._jobs),
+            "workers": self.workers,
+            "queue": self.queue,
+            "computed": counters.computed,
+            "joined": counters.joined,
+            "refused": counters.refused,
+            "out_of_time": counters.out_of_time,
+            "abandoned": counters.abandoned,
+            "failed": counters.failed,
             "escalated": counters.escalated,
         }
 
@@ -268,4 +282,3 @@ class HeavyWork:
             for process in workers:
                 process.kill()
         _FORKED.pop(id(self), None)
-

@@ -25,8 +25,9 @@ class GroupIndex:
     ([12, 10], [], [3, 5])
     """
 
-    def __init__(self, keys: np.ndarray, values: np.ndarray, order_by: np.ndarray,
-                 reach: np.ndarray | None = None) -> None:
+    def __init__(
+        self, keys: np.ndarray, values: np.ndarray, order_by: np.ndarray, reach: np.ndarray | None = None
+    ) -> None:
         order = np.lexsort((order_by, keys))
         keys = keys[order]
         self.values = values[order]
@@ -39,8 +40,13 @@ class GroupIndex:
         if reach is not None and np.any(reach < order_by):
             raise ValueError("every interval must end on or after its start")
         self.reach = None if reach is None else reach[order]
-        self.longest = None if self.reach is None else np.maximum(
-            np.maximum.reduceat(self.reach.astype(np.int64) - self.sorted_by, starts) if len(keys) else EMPTY, 0)
+        self.longest = (
+            None
+            if self.reach is None
+            else np.maximum(
+                np.maximum.reduceat(self.reach.astype(np.int64) - self.sorted_by, starts) if len(keys) else EMPTY, 0
+            )
+        )
 
     def __len__(self) -> int:
         return len(self.keys)
@@ -52,7 +58,7 @@ class GroupIndex:
 
     def get(self, key: int, default: np.ndarray = EMPTY) -> np.ndarray:
         slot = self.slot(key)
-        return default if slot is None else self.values[self.bounds[slot]: self.bounds[slot + 1]]
+        return default if slot is None else self.values[self.bounds[slot] : self.bounds[slot + 1]]
 
     def between(self, key: int, low: int, high: int) -> np.ndarray:
         """The values of a group whose sort key lies in ``low..high``, found by binary search."""
@@ -62,7 +68,7 @@ class GroupIndex:
         start, end = int(self.bounds[slot]), int(self.bounds[slot + 1])
         keys = self.sorted_by[start:end]
         first = start + int(keys.searchsorted(low, side="left"))
-        return self.values[first: start + int(keys.searchsorted(high, side="right"))]
+        return self.values[first : start + int(keys.searchsorted(high, side="right"))]
 
     def overlapping(self, key: int, low: int, high: int) -> np.ndarray:
         """The values of a group whose interval ``[order_by, reach]`` meets ``low..high``.

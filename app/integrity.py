@@ -29,16 +29,23 @@ __all__ = ["check_integrity"]
 Report = Callable[[str, str, str, str], None]
 
 
-def check_integrity(entities: Sequence[EntityRecord], table: RelationTable, report: Report,
-                    where: Mapping[tuple[str, str], tuple[str, str]]) -> None:
+def check_integrity(
+    entities: Sequence[EntityRecord],
+    table: RelationTable,
+    report: Report,
+    where: Mapping[tuple[str, str], tuple[str, str]],
+) -> None:
     """Report every breach of the rules above."""
 
     def at(collection: str, item_id: str) -> tuple[str, str]:
         return where.get((collection, item_id), (collection, item_id))
 
     for clash in table.position.found_among([entity.id for entity in entities]):
-        report(*at("relations", clash), "id",
-               f"{clash!r} is also the id of an entity; ids are unique across entities and relations")
+        report(
+            *at("relations", clash),
+            "id",
+            f"{clash!r} is also the id of an entity; ids are unique across entities and relations",
+        )
     ends = _event_periods(entities)
     _check_participations(entities, table, ends, lambda r, field, message: report(*at("relations", r), field, message))
     _check_responses(table, lambda r, field, message: report(*at("relations", r), field, message))
@@ -47,18 +54,23 @@ def check_integrity(entities: Sequence[EntityRecord], table: RelationTable, repo
 def _event_periods(entities: Sequence[EntityRecord]) -> dict[int, tuple[PartialDate | None, PartialDate | None]]:
     """Per event entity position: its start and end (None when not given or not a date; the loader's
     ``rules.check_entity`` reports why)."""
-    return {position: rules.event_dates(entity)[:2] for position, entity in enumerate(entities)
-            if entity.kind == "event"}
+    return {
+        position: rules.event_dates(entity)[:2] for position, entity in enumerate(entities) if entity.kind == "event"
+    }
 
 
-def _check_participations(entities: Sequence[EntityRecord], table: RelationTable,
-                          events: Mapping[int, tuple[PartialDate | None, PartialDate | None]],
-                          report: Callable[[str, str, str], None]) -> None:
+def _check_participations(
+    entities: Sequence[EntityRecord],
+    table: RelationTable,
+    events: Mapping[int, tuple[PartialDate | None, PartialDate | None]],
+    report: Callable[[str, str, str], None],
+) -> None:
     participations = np.flatnonzero(table.type == TYPE_CODE["participant"])
     for position in participations[np.isin(table.target[participations], list(events))].tolist():
         event = int(table.target[position])
-        for problem in rules.participation_problems(table.start_text(position), table.end_text(position),
-                                                    entities[event].id, *events[event]):
+        for problem in rules.participation_problems(
+            table.start_text(position), table.end_text(position), entities[event].id, *events[event]
+        ):
             report(table.ids[position], problem.field, problem.message)
 
 

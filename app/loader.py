@@ -114,17 +114,24 @@ def _read_folder(folder: Path, data: _Dataset, *, first: bool) -> None:
             if relation := _validate(RelationRecord, raw, path, entry, data):
                 _add_relation(relation, path, entry, data, known)
     if bulk_relations:
-        rows = read_relations(bulk_relations, BulkTarget(columns=data.columns, known=known),
-                              _reporter(data, bulk_relations))
+        rows = read_relations(
+            bulk_relations, BulkTarget(columns=data.columns, known=known), _reporter(data, bulk_relations)
+        )
         if rows == 0 and not _written_empty(folder):
             data.problem(str(bulk_relations), "-", "-", "has a header and no rows: cut, or written empty?")
     unknown = sum(p.message.startswith("unknown entity") for p in data.problems[before:])
     if unknown and not kinds["entities"] and not bulk_entities:
         # The cause of a flood of unknown entities, named before it.
-        data.problems.insert(before, Problem(
-            str(folder / "entities.csv"), "-", "-",
-            f"missing: no entities.csv or entities*.yaml in {folder}, and {unknown:,} references "
-            "of its relations name no entity of the folders before it"))
+        data.problems.insert(
+            before,
+            Problem(
+                str(folder / "entities.csv"),
+                "-",
+                "-",
+                f"missing: no entities.csv or entities*.yaml in {folder}, and {unknown:,} references "
+                "of its relations name no entity of the folders before it",
+            ),
+        )
 
 
 def _is_file(path: Path, data: _Dataset) -> bool:
@@ -155,7 +162,7 @@ def _yaml_entries(path: Path, data: _Dataset) -> Iterator[tuple[str, Any]]:
         raw_bytes = path.read_bytes()
         loaded = yaml.load(raw_bytes.decode("utf-8"), Loader=_YamlLoader)
     except UnicodeDecodeError as exc:
-        line = raw_bytes[:exc.start].count(b"\n") + 1
+        line = raw_bytes[: exc.start].count(b"\n") + 1
         data.problem(str(path), f"line {line}", "-", f"not UTF-8 text: byte 0x{raw_bytes[exc.start]:02x}")
         return
     except (yaml.YAMLError, OSError) as exc:
@@ -193,8 +200,13 @@ def _add_entity(
                 earlier = data.entities[owner]
                 if earlier.kind != record.kind:
                     if earlier.id == record.id:
-                        data.problem(str(path), entry, "kind", f"{record.kind}, but entity {record.id!r} of an "
-                                     f"earlier folder is a {earlier.kind}: one id names one entity")
+                        data.problem(
+                            str(path),
+                            entry,
+                            "kind",
+                            f"{record.kind}, but entity {record.id!r} of an "
+                            f"earlier folder is a {earlier.kind}: one id names one entity",
+                        )
                         return
                     continue
                 alias_map[record.id] = data.merged[record.id] = owner
@@ -216,8 +228,14 @@ def _add_entity(
 
 
 def _add_aliases(data: _Dataset, owner: int, names: list[str]) -> None:
-    new = [name for name in names if (key := fold(name)) and data.keys.setdefault(key, owner) == owner
-           and name not in data.entities[owner].aliases and name != data.entities[owner].name]
+    new = [
+        name
+        for name in names
+        if (key := fold(name))
+        and data.keys.setdefault(key, owner) == owner
+        and name not in data.entities[owner].aliases
+        and name != data.entities[owner].name
+    ]
     if new:
         entity = data.entities[owner]
         data.entities[owner] = entity.model_copy(update={"aliases": (*entity.aliases, *new)})
@@ -225,8 +243,12 @@ def _add_aliases(data: _Dataset, owner: int, names: list[str]) -> None:
 
 def _known(data: _Dataset, alias_map: dict[str, int]) -> rules.Known:
     source_ids = {s.id for s in data.sources}
-    return rules.Known(entities=alias_map, entity_ids=rules.IdsOf(data.entities), sources=source_ids,
-                       relation_taken=data.relation_ids.__contains__)
+    return rules.Known(
+        entities=alias_map,
+        entity_ids=rules.IdsOf(data.entities),
+        sources=source_ids,
+        relation_taken=data.relation_ids.__contains__,
+    )
 
 
 def _add_relation(record: RelationRecord, path: Path, entry: str, data: _Dataset, known: rules.Known) -> None:
@@ -238,11 +260,17 @@ def _add_relation(record: RelationRecord, path: Path, entry: str, data: _Dataset
     data.relation_ids.add(record.id)
     data.origins["relations", record.id] = (str(path), entry)
     data.columns.add(
-        id=record.id, type=record.type, source=checked.source, target=checked.target,
-        start=record.start, end=record.end, polarity=record.polarity,
+        id=record.id,
+        type=record.type,
+        source=checked.source,
+        target=checked.target,
+        start=record.start,
+        end=record.end,
+        polarity=record.polarity,
         description=record.description,
         evidence=tuple((e.source_id, e.locator) for e in record.evidence),
-        attributes=checked.attributes, note=record.note,
+        attributes=checked.attributes,
+        note=record.note,
     )
 
 
@@ -251,8 +279,9 @@ def _check_entity_references(data: _Dataset) -> None:
     known = _KnownIds(data)
     for entity in data.entities:
         for violation in rules.check_entity(entity, known):
-            data.problem(*data.origins.get(("entities", entity.id), ("entities", entity.id)), violation.field,
-                         violation.message)
+            data.problem(
+                *data.origins.get(("entities", entity.id), ("entities", entity.id)), violation.field, violation.message
+            )
 
 
 class _KnownIds:

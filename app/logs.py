@@ -27,9 +27,11 @@ __all__ = ["ACCESS_LOGGER", "REQUEST_ID", "AccessLog", "JsonFormatter", "configu
 
 REQUEST_ID: ContextVar[str | None] = ContextVar("request_id", default=None)
 ACCESS_LOGGER = "app.access"
-_REQUEST_LINE = (b'{"time":"%s","level":"info","logger":"' + ACCESS_LOGGER.encode() + b'","message":"request",'
-                 b'"request_id":"%s","method":%s,"path":%s,"route":"%s","status":%d,"duration_ms":%.3f,'
-                 b'"client":%s}\n')
+_REQUEST_LINE = (
+    b'{"time":"%s","level":"info","logger":"' + ACCESS_LOGGER.encode() + b'","message":"request",'
+    b'"request_id":"%s","method":%s,"path":%s,"route":"%s","status":%d,"duration_ms":%.3f,'
+    b'"client":%s}\n'
+)
 _RECORD_FIELDS = frozenset(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime"}
 
 
@@ -74,13 +76,25 @@ class AccessLog:
         line = {"time": self._now(), "level": "info", "logger": ACCESS_LOGGER, "message": "request", **entry}
         self._append(orjson.dumps(line, default=str) + b"\n")
 
-    def request(self, *, request_id: bytes, method: str, path: str, route: str, status: int, seconds: float,
-                client: str | None) -> None:
+    def request(
+        self, *, request_id: bytes, method: str, path: str, route: str, status: int, seconds: float, client: str | None
+    ) -> None:
         """The line of one request: the same fields as ``write`` would give, formatted directly (a dict and
         its encoding were most of the log's cost). ``request_id`` and ``route`` are made of characters JSON
         needs no escape for (the telemetry middleware checks ids; routes are the app's own templates)."""
-        self._append(_REQUEST_LINE % (self._now().encode(), request_id, orjson.dumps(method), orjson.dumps(path),
-                                      route.encode(), status, seconds * 1000, orjson.dumps(client)))
+        self._append(
+            _REQUEST_LINE
+            % (
+                self._now().encode(),
+                request_id,
+                orjson.dumps(method),
+                orjson.dumps(path),
+                route.encode(),
+                status,
+                seconds * 1000,
+                orjson.dumps(client),
+            )
+        )
 
     def _now(self) -> str:
         now = time.time()

@@ -55,11 +55,12 @@ TAGS = [
     {"name": "relations", "description": "Typed, dated relations with evidence."},
     {"name": "paths", "description": "How two entities are connected."},
     {"name": "export", "description": "The graph as a file for Gephi, Cytoscape, NetworkX or pandas."},
-    {"name": "analysis", "description": "Beyond lookups: series, changes, mediator candidates, balance, "
-     "centrality."},
+    {"name": "analysis", "description": "Beyond lookups: series, changes, mediator candidates, balance, centrality."},
     {"name": "meta", "description": "Health and the relation vocabulary."},
-    {"name": "curation", "description": "Writes (with an API key of role editor or admin), the journal of "
-     "changes, history and revert."},
+    {
+        "name": "curation",
+        "description": "Writes (with an API key of role editor or admin), the journal of changes, history and revert.",
+    },
 ]
 
 
@@ -75,22 +76,26 @@ def create_app(settings: Settings | None = None, *, graph: KnowledgeGraph | None
             app.state.kg = graph if graph is not None else load_graph(settings.data, headroom=HEADROOM)
             # Each write publishes a new snapshot here (the journal's replay first); a request reads the
             # one it found on arrival.
-            app.state.curator = open_curator(settings, app.state.kg,
-                                             lambda snapshot: setattr(app.state, "kg", snapshot))
+            app.state.curator = open_curator(
+                settings, app.state.kg, lambda snapshot: setattr(app.state, "kg", snapshot)
+            )
         except DataError as exc:
             app.state.startup_error = f"cannot serve {', '.join(map(str, settings.data))}\n{exc}"
             raise
         stats = app.state.kg.stats()
-        metrics.graph_loaded(entities=stats["entities"], relations=stats["relations"],
-                             seconds=time.perf_counter() - started)
+        metrics.graph_loaded(
+            entities=stats["entities"], relations=stats["relations"], seconds=time.perf_counter() - started
+        )
         # The graph lives as long as the process: keep the collector from walking it (and the
         # imported modules) on every full collection, which paused requests for ~60-90 ms.
         gc.collect()
         gc.freeze()
-        app.state.analysis_work = HeavyWork(workers=1, queue=settings.analysis_queue,
-                                            budget=settings.analysis_time_budget)
-        app.state.search_work = HeavyWork(workers=settings.search_workers, queue=settings.search_queue,
-                                          budget=settings.search_time_budget)
+        app.state.analysis_work = HeavyWork(
+            workers=1, queue=settings.analysis_queue, budget=settings.analysis_time_budget
+        )
+        app.state.search_work = HeavyWork(
+            workers=settings.search_workers, queue=settings.search_queue, budget=settings.search_time_budget
+        )
         for pool in (app.state.analysis_work, app.state.search_work):
             pool.start(app.state.kg)
         poller = asyncio.create_task(poll_journal(app.state.curator, settings.poll_interval))
@@ -121,8 +126,20 @@ def create_app(settings: Settings | None = None, *, graph: KnowledgeGraph | None
     install_problem_handlers(app)
     install_openapi(app)
     # Routers are tried in order: the cheap probes first, then the most used lookups.
-    for module in (meta, dyads, relations, entities, mediations, paths, changes, analysis, export, ops, writes,
-                   journal):
+    for module in (
+        meta,
+        dyads,
+        relations,
+        entities,
+        mediations,
+        paths,
+        changes,
+        analysis,
+        export,
+        ops,
+        writes,
+        journal,
+    ):
         app.include_router(module.router)
     install_explorer(app)
     return app
@@ -135,8 +152,11 @@ def watch_heavy_work(app: FastAPI, metrics: ServiceMetrics) -> None:
     """Heavy-work pools in /metrics: read when scraped, from what the app holds then."""
 
     def pools() -> Stats:
-        return {name: work.stats() for name in ("analysis", "search")
-                if (work := getattr(app.state, f"{name}_work", None)) is not None}
+        return {
+            name: work.stats()
+            for name in ("analysis", "search")
+            if (work := getattr(app.state, f"{name}_work", None)) is not None
+        }
 
     def caches() -> Stats:
         """This process's caches (searches tried here first), and each pool's workers' (reported with
@@ -169,14 +189,33 @@ def add_middleware(app: FastAPI, settings: Settings, metrics: ServiceMetrics, ac
         stack.append((TrustedHostMiddleware, {"allowed_hosts": settings.allowed_hosts, "www_redirect": False}))
     if settings.rate_limit:
         stack.append((RateLimit, {"rate": settings.rate_limit, "burst": settings.rate_burst}))
-    stack.append((SecurityHeaders, {"content_security_policy": settings.content_security_policy,
-                                    "documentation_pages": DOCUMENTATION_PAGES}))
+    stack.append(
+        (
+            SecurityHeaders,
+            {"content_security_policy": settings.content_security_policy, "documentation_pages": DOCUMENTATION_PAGES},
+        )
+    )
     if settings.cors_origins:
-        stack.append((CORSMiddleware, {"allow_origins": settings.cors_origins, "allow_methods": ["GET"],
-                                       "expose_headers": ["ETag", "X-Request-ID", "Retry-After"]}))
+        stack.append(
+            (
+                CORSMiddleware,
+                {
+                    "allow_origins": settings.cors_origins,
+                    "allow_methods": ["GET"],
+                    "expose_headers": ["ETag", "X-Request-ID", "Retry-After"],
+                },
+            )
+        )
     if settings.reads_require_key:
-        stack.append((ReadKeys, {"open_paths": UNCACHED | {"/", "/openapi.json", *DOCUMENTATION_PAGES},
-                                 "open_prefixes": ("/docs/", "/assets/")}))
+        stack.append(
+            (
+                ReadKeys,
+                {
+                    "open_paths": UNCACHED | {"/", "/openapi.json", *DOCUMENTATION_PAGES},
+                    "open_prefixes": ("/docs/", "/assets/"),
+                },
+            )
+        )
     stack.append((Compression, {"minimum_size": settings.gzip_minimum_size}))
     stack.append((SnapshotCaching, {"max_age": settings.cache_max_age, "uncached": UNCACHED}))
     for middleware, options in reversed(stack):

@@ -69,8 +69,13 @@ def check_manifest(folder: Path) -> list[tuple[str, str]]:
         if found["sha256"] == written.get("sha256"):
             continue
         if "rows" in found and found["rows"] != written.get("rows"):
-            problems.append((name, f"holds {found['rows']:,} data row(s) where {MANIFEST} says {written.get('rows'):,} "
-                                   "were written: cut or changed since (its SHA-256 differs)"))
+            problems.append(
+                (
+                    name,
+                    f"holds {found['rows']:,} data row(s) where {MANIFEST} says {written.get('rows'):,} "
+                    "were written: cut or changed since (its SHA-256 differs)",
+                )
+            )
         else:
             problems.append((name, f"changed since it was written: its SHA-256 differs from {MANIFEST}"))
     return problems

@@ -47,8 +47,9 @@ class Membership:
             belonging = np.isin(table.type, [TYPE_CODE[t] for t in BELONGING_TYPES]) & (table.source != table.target)
             links = np.flatnonzero(belonging).astype(np.int32)
         else:
-            belonging = np.isin(table.type[live], [TYPE_CODE[t] for t in BELONGING_TYPES]) & \
-                (table.source[live] != table.target[live])
+            belonging = np.isin(table.type[live], [TYPE_CODE[t] for t in BELONGING_TYPES]) & (
+                table.source[live] != table.target[live]
+            )
             links = np.sort(live[belonging]).astype(np.int32)
         # Within an owner's group, links are sorted by member, so a member's links are found by bisection.
         self.by_owner = GroupIndex(table.target[links].astype(np.int64), links, table.source[links])
@@ -71,8 +72,11 @@ class Membership:
     def owners_on(self, member: int, day: int) -> list[int]:
         """The entities ``member`` acts for on ``day`` (a day ordinal), in link order."""
         table = self._table
-        return [int(table.target[link]) for link in self.owner_links(member).tolist()
-                if table.lo[link] <= day <= table.hi[link]]
+        return [
+            int(table.target[link])
+            for link in self.owner_links(member).tolist()
+            if table.lo[link] <= day <= table.hi[link]
+        ]
 
     def acts_for(self, ends: np.ndarray, owner: int, found: np.ndarray) -> np.ndarray:
         """For each relation ``found[i]``: is ``ends[i]`` the owner, or its member on the day it starts?"""

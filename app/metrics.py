@@ -54,10 +54,12 @@ class RequestStats(Collector):
 
     def collect(self) -> Iterator[Metric]:
         labels = ["method", "route", "status"]
-        requests = CounterMetricFamily("kg_http_requests", "HTTP requests answered, by route template and status.",
-                                       labels=labels)
-        latency = HistogramMetricFamily("kg_http_request_duration_seconds",
-                                        "Time to answer, by route template and status.", labels=labels)
+        requests = CounterMetricFamily(
+            "kg_http_requests", "HTTP requests answered, by route template and status.", labels=labels
+        )
+        latency = HistogramMetricFamily(
+            "kg_http_request_duration_seconds", "Time to answer, by route template and status.", labels=labels
+        )
         for (method, route, status), series in list(self.series.items()):
             values = [method, route, str(status)]
             requests.add_metric(values, series[0])
@@ -94,8 +96,9 @@ class StatsCollector(Collector):
             for key, value in stats.items():
                 if (family := families.get(key)) is None:
                     kind = CounterMetricFamily if key in self.counters else GaugeMetricFamily
-                    family = families[key] = kind(f"{self.prefix}_{key}", f"{key.replace('_', ' ')} by {self.label}",
-                                                  labels=[self.label])
+                    family = families[key] = kind(
+                        f"{self.prefix}_{key}", f"{key.replace('_', ' ')} by {self.label}", labels=[self.label]
+                    )
                 family.add_metric([part], value)  # type: ignore[attr-defined]
         yield from families.values()
 
@@ -107,8 +110,9 @@ class ServiceMetrics:
         self.registry.register(self.requests)
         self.entities = Gauge("kg_graph_entities", "Entities in the served snapshot.", registry=self.registry)
         self.relations = Gauge("kg_graph_relations", "Relations in the served snapshot.", registry=self.registry)
-        self.load_seconds = Gauge("kg_graph_load_seconds", "Time taken to load and index the snapshot.",
-                                  registry=self.registry)
+        self.load_seconds = Gauge(
+            "kg_graph_load_seconds", "Time taken to load and index the snapshot.", registry=self.registry
+        )
 
     def graph_loaded(self, *, entities: int, relations: int, seconds: float) -> None:
         self.entities.set(entities)

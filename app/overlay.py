@@ -33,8 +33,9 @@ class LayeredIndex(GroupIndex):
     ([0, 3, 1], [], [3, 1])
     """
 
-    def __init__(self, base: GroupIndex, extra: GroupIndex, *, gone_keys: set[int], alive: Alive,
-                 order_by: np.ndarray) -> None:
+    def __init__(
+        self, base: GroupIndex, extra: GroupIndex, *, gone_keys: set[int], alive: Alive, order_by: np.ndarray
+    ) -> None:
         # The base arrays are not copied, nor is GroupIndex.__init__ run: lookups go to base and extra.
         self.base, self.extra = base, extra
         self.reach, self.longest = base.reach, base.longest
@@ -67,8 +68,7 @@ class LayeredIndex(GroupIndex):
         return self._layer(key, self.base.between(key, low, high), lambda: self.extra.between(key, low, high))
 
     def overlapping(self, key: int, low: int, high: int) -> np.ndarray:
-        return self._layer(key, self.base.overlapping(key, low, high),
-                           lambda: self.extra.overlapping(key, low, high))
+        return self._layer(key, self.base.overlapping(key, low, high), lambda: self.extra.overlapping(key, low, high))
 
     def gather(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         values, which = self.base.gather(keys)

@@ -108,17 +108,20 @@ class NameIndex:
         folded = fold(query)
         if not folded:
             return []
-        return list(self.cache.get_or_compute((folded, limit, min_score),
-                                              lambda: tuple(self._search(folded, limit, min_score))))
+        return list(
+            self.cache.get_or_compute((folded, limit, min_score), lambda: tuple(self._search(folded, limit, min_score)))
+        )
 
     def _search(self, folded: str, limit: int | None, min_score: float) -> list[int]:
         exact = list(self._keys.get(folded, ()))
         wanted = None if limit is None else limit * 4 + len(exact)
         matches = self._fuzzy.search(folded, limit=wanted, min_score=min_score)
         if self._fuzzy_added is not None:  # keys written since the trigram index was built; keys gone dropped
-            matches = sorted([m for m in matches if m[0] in self._keys]
-                             + self._fuzzy_added.search(folded, limit=wanted, min_score=min_score),
-                             key=lambda match: -match[1])[:wanted]
+            matches = sorted(
+                [m for m in matches if m[0] in self._keys]
+                + self._fuzzy_added.search(folded, limit=wanted, min_score=min_score),
+                key=lambda match: -match[1],
+            )[:wanted]
         ranked = dict.fromkeys(exact)
         for key, _score in matches:
             ranked.update(dict.fromkeys(self._keys[key]))
@@ -147,8 +150,9 @@ class _Edits(dict[str, set[int]]):
         return merged
 
 
-def _add(keys: MutableMapping[str, set[int]], words: MutableMapping[str, set[int]], position: int,
-         entity: EntityRecord) -> None:
+def _add(
+    keys: MutableMapping[str, set[int]], words: MutableMapping[str, set[int]], position: int, entity: EntityRecord
+) -> None:
     for key in entity_keys(entity):
         if folded := fold(key):
             keys[folded].add(position)
@@ -156,8 +160,9 @@ def _add(keys: MutableMapping[str, set[int]], words: MutableMapping[str, set[int
         words[word].add(position)
 
 
-def _discard(keys: MutableMapping[str, set[int]], words: MutableMapping[str, set[int]], position: int,
-             entity: EntityRecord) -> None:
+def _discard(
+    keys: MutableMapping[str, set[int]], words: MutableMapping[str, set[int]], position: int, entity: EntityRecord
+) -> None:
     for key in entity_keys(entity):
         if folded := fold(key):
             keys[folded].discard(position)

@@ -23,9 +23,24 @@ from .temporal import DateError, PartialDate, parse_date
 from .vocabulary import MEDIATION_TYPES, VOCABULARY
 
 __all__ = [
-    "ENTITY_REFERENCE_ATTRIBUTES", "CheckedRelation", "IdsOf", "Known", "Violation", "check_entity", "check_parties",
-    "check_relation", "date_problem", "end_before_start", "event_dates", "parse", "participation_problems",
-    "polarity_problem", "response_problems", "unknown_entity", "unknown_source", "unknown_type",
+    "ENTITY_REFERENCE_ATTRIBUTES",
+    "CheckedRelation",
+    "IdsOf",
+    "Known",
+    "Violation",
+    "check_entity",
+    "check_parties",
+    "check_relation",
+    "date_problem",
+    "end_before_start",
+    "event_dates",
+    "parse",
+    "participation_problems",
+    "polarity_problem",
+    "response_problems",
+    "unknown_entity",
+    "unknown_source",
+    "unknown_type",
 ]
 
 if TYPE_CHECKING:  # records.py takes its messages from here
@@ -83,6 +98,7 @@ class IdsOf(Sequence[str]):
 
 # -- messages shared by every reader ---------------------------------------------------------------
 
+
 def unknown_entity(ref: object) -> str:
     return f"unknown entity {ref!r}"
 
@@ -132,13 +148,19 @@ def event_dates(event: EntityRecord) -> tuple[PartialDate | None, PartialDate | 
     return start, end, problems
 
 
-def participation_problems(start: str | None, end: str | None, event: str, event_start: PartialDate | None,
-                           event_end: PartialDate | None) -> list[Violation]:
+def participation_problems(
+    start: str | None, end: str | None, event: str, event_start: PartialDate | None, event_end: PartialDate | None
+) -> list[Violation]:
     """A participation in an event that ended ends too, no later than it, and starts no earlier than it."""
     problems = []
     if event_end is not None and end is None:
-        problems.append(Violation("end", f"the event {event!r} ended in {event_end}; a participation in it ends "
-                                         f"when it does (end: \"{event_end}\" or earlier)"))
+        problems.append(
+            Violation(
+                "end",
+                f"the event {event!r} ended in {event_end}; a participation in it ends "
+                f'when it does (end: "{event_end}" or earlier)',
+            )
+        )
     elif event_end is not None and end is not None and parse_date(end).hi > event_end.hi:
         problems.append(Violation("end", f"{end} is after the end of the event {event!r} ({event_end})"))
     if event_start is not None and start is not None and parse_date(start).hi < event_start.lo:
@@ -151,12 +173,15 @@ def response_problems(attributes: Mapping[str, Any], exists: Callable[[str], boo
     if "in_response_to" not in attributes:
         return []
     value = attributes["in_response_to"]
-    return [Violation("attributes.in_response_to", f"unknown relation {ref!r}")
-            for ref in (value if isinstance(value, list) else [value])
-            if not isinstance(ref, str) or not exists(ref)]
+    return [
+        Violation("attributes.in_response_to", f"unknown relation {ref!r}")
+        for ref in (value if isinstance(value, list) else [value])
+        if not isinstance(ref, str) or not exists(ref)
+    ]
 
 
 # -- whole entries ---------------------------------------------------------------------------------
+
 
 def parse(model: type[_M], raw: Any) -> tuple[_M | None, list[Violation]]:
     """One entry validated by its pydantic model, or the violations, each naming its field."""
@@ -164,8 +189,7 @@ def parse(model: type[_M], raw: Any) -> tuple[_M | None, list[Violation]]:
         return model.model_validate(raw), []
     except ValidationError as exc:
         return None, [
-            Violation(".".join(str(part) for part in error["loc"]) or "-",
-                      error["msg"].removeprefix("Value error, "))
+            Violation(".".join(str(part) for part in error["loc"]) or "-", error["msg"].removeprefix("Value error, "))
             for error in exc.errors(include_url=False)
         ]
 
@@ -208,8 +232,12 @@ def check_relation(record: RelationRecord, known: Known) -> tuple[CheckedRelatio
             problems.append(Violation("evidence", unknown_source(item.source_id)))
     if known.relation_exists is not None:
         problems += response_problems(attributes, known.relation_exists)
-    if known.event_at is not None and record.type == "participant" and ends["target"] >= 0 \
-            and (event := known.event_at(ends["target"])) is not None:
+    if (
+        known.event_at is not None
+        and record.type == "participant"
+        and ends["target"] >= 0
+        and (event := known.event_at(ends["target"])) is not None
+    ):
         event_start, event_end, _ = event_dates(event)
         problems += participation_problems(record.start, record.end, event.id, event_start, event_end)
     if problems:

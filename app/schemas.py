@@ -37,9 +37,7 @@ class EntityOut(BaseModel):
     name: str = Field(examples=["Azerbaijan"])
     kind: EntityKind
     aliases: list[str] = Field(examples=[["Azeri", "Republic of Azerbaijan"]])
-    attributes: dict[str, Any] = Field(
-        description="ISO 3166 codes for states; role and affiliation for people."
-    )
+    attributes: dict[str, Any] = Field(description="ISO 3166 codes for states; role and affiliation for people.")
     note: str | None = None
 
 
@@ -85,8 +83,9 @@ class Ready(BaseModel):
 
 class DyadSummary(BaseModel):
     count: int = Field(description="Relations in the window, over all pages.")
-    by_type: dict[str, int] = Field(description="Relations per type, most frequent first; ties in the order of "
-                                    "`/types`.")
+    by_type: dict[str, int] = Field(
+        description="Relations per type, most frequent first; ties in the order of `/types`."
+    )
     by_polarity: dict[str, int] = Field(description="Relations per polarity: negative, neutral, positive.")
     first: str | None = Field(description="Start of the earliest relation.")
     last: str | None = Field(description="Start of the latest relation.")
@@ -180,8 +179,9 @@ class SeriesOut(BaseModel):
     freq: Literal["month", "quarter", "year"]
     periods: list[SeriesPeriod]
     change_points: list[ChangePoint] = Field(description="Periods where the relationship turned.")
-    truncated: bool = Field(False, description="Whether the window held more periods than are served (1200): "
-                            "then only the most recent are.")
+    truncated: bool = Field(
+        False, description="Whether the window held more periods than are served (1200): then only the most recent are."
+    )
 
 
 class StatusBrief(BaseModel):

@@ -127,9 +127,10 @@ def guarded_protocol(limits: ServerLimits) -> type[HttpToolsProtocol]:
             self._refused = True
             self._stop_head_timer()
             body = reason.encode()
-            self.transport.write(b"HTTP/1.1 %d %s\r\ncontent-type: text/plain; charset=utf-8\r\n"
-                                 b"content-length: %d\r\nconnection: close\r\n\r\n%s"
-                                 % (status, _REASONS[status], len(body), body))
+            self.transport.write(
+                b"HTTP/1.1 %d %s\r\ncontent-type: text/plain; charset=utf-8\r\n"
+                b"content-length: %d\r\nconnection: close\r\n\r\n%s" % (status, _REASONS[status], len(body), body)
+            )
             self.transport.close()
 
     return GuardedHttpTools
@@ -139,8 +140,16 @@ def guarded_protocol(limits: ServerLimits) -> type[HttpToolsProtocol]:
 WORKER_PROTOCOL = "app.server:WorkerProtocol"
 
 
-def run(app: Any, *, host: str, port: int, limits: ServerLimits, access_log: bool, workers: int = 1,
-        log_config: dict[str, Any] | None = None) -> None:
+def run(
+    app: Any,
+    *,
+    host: str,
+    port: int,
+    limits: ServerLimits,
+    access_log: bool,
+    workers: int = 1,
+    log_config: dict[str, Any] | None = None,
+) -> None:
     """Serve ``app`` with uvicorn under ``limits``; ``log_config`` replaces uvicorn's logging set-up.
 
     Worker processes (``workers`` > 1) are spawned: they get the protocol by name and build it from the
@@ -148,9 +157,17 @@ def run(app: Any, *, host: str, port: int, limits: ServerLimits, access_log: boo
     """
     protocol: Any = guarded_protocol(limits) if workers == 1 else WORKER_PROTOCOL
     uvicorn.run(
-        app, host=host, port=port, log_level="info", access_log=access_log, http=protocol,
-        timeout_keep_alive=int(limits.keep_alive), limit_concurrency=limits.connections,
-        server_header=False, workers=workers, log_config=log_config or uvicorn.config.LOGGING_CONFIG,
+        app,
+        host=host,
+        port=port,
+        log_level="info",
+        access_log=access_log,
+        http=protocol,
+        timeout_keep_alive=int(limits.keep_alive),
+        limit_concurrency=limits.connections,
+        server_header=False,
+        workers=workers,
+        log_config=log_config or uvicorn.config.LOGGING_CONFIG,
     )
 
 

@@ -53,19 +53,28 @@ class Snapshot(KnowledgeGraph):
         retracted = tape.retracted[:rows]
         added = np.arange(origin.rows, rows, dtype=np.int32)
         self.added = added[retracted[added] > seq]
-        self.gone = np.array(sorted(p for s, p in tape.retractions if origin.seq < s <= seq and p < origin.rows),
-                             dtype=np.int32)
+        self.gone = np.array(
+            sorted(p for s, p in tape.retractions if origin.seq < s <= seq and p < origin.rows), dtype=np.int32
+        )
         self.sources, self._size = base.sources, base._size
         self.entities = tape.entities_at(seq)
-        same: KnowledgeGraph | None = base if self.entities == base.entities else \
-            previous if previous is not None and self.entities == previous.entities else None
+        same: KnowledgeGraph | None = (
+            base
+            if self.entities == base.entities
+            else previous
+            if previous is not None and self.entities == previous.entities
+            else None
+        )
         if same is not None:
             self.entities, self.names = same.entities, same.names
             self.entity_ids, self.entity_names = same.entity_ids, same.entity_names
         else:
             prior = previous if previous is not None else base
-            changed = [position for position, entity in enumerate(self.entities)
-                       if position >= len(prior.entities) or entity is not prior.entities[position]]
+            changed = [
+                position
+                for position, entity in enumerate(self.entities)
+                if position >= len(prior.entities) or entity is not prior.entities[position]
+            ]
             self.names = prior.names.updated(self.entities, changed)
             self.entity_ids = [entity.id for entity in self.entities]
             self.entity_names = [entity.name for entity in self.entities]
@@ -90,14 +99,19 @@ class Snapshot(KnowledgeGraph):
         self.status_by_dyad = layer(base.status_by_dyad, new_keys[bearing], new[bearing], old_keys[bore])
         new_loops, old_loops = source[new] == target[new], source[old] == target[old]
         self.by_entity = layer(
-            base.by_entity, np.concatenate([source[new], target[new][~new_loops]]).astype(np.int64),
+            base.by_entity,
+            np.concatenate([source[new], target[new][~new_loops]]).astype(np.int64),
             np.concatenate([new, new[~new_loops]]),
-            np.concatenate([source[old], target[old][~old_loops]]).astype(np.int64))
+            np.concatenate([source[old], target[old][~old_loops]]).astype(np.int64),
+        )
         self.by_type = layer(base.by_type, type_[new].astype(np.int64), new, type_[old].astype(np.int64))
         # Memberships and mediations are rebuilt (over every relation) only when a change since the one
         # they were built for touched their types; entity changes never move existing positions.
-        since, kept = (base, np.concatenate([type_[new], type_[old]])) if previous is None else \
-            (previous, self._types_changed_since(previous))
+        since, kept = (
+            (base, np.concatenate([type_[new], type_[old]]))
+            if previous is None
+            else (previous, self._types_changed_since(previous))
+        )
         self.membership = Membership(table, self.live) if np.isin(kept, _BELONGING).any() else since.membership
         self.mediations = mediation_index(self, self.live) if np.isin(kept, _MEDIATION).any() else since.mediations
         self._new_keys, self._old_keys = new_keys, old_keys
@@ -151,15 +165,17 @@ class Snapshot(KnowledgeGraph):
         if not appeared and not vanished:
             return self.base.dyads
         graph = nx.Graph()
-        graph.add_edges_from(zip(*(part.tolist() for part in np.divmod(self._full_dyad_index.keys, self._size)),
-                                 strict=True))
+        graph.add_edges_from(
+            zip(*(part.tolist() for part in np.divmod(self._full_dyad_index.keys, self._size)), strict=True)
+        )
         return nx.freeze(graph)
 
     @cached_property
     def _full_dyad_index(self) -> GroupIndex:
         table, live = self.relations, self.live
-        return GroupIndex(self.dyad_keys(table.source[live], table.target[live]), live, table.lo[live],
-                          reach=table.hi[live])
+        return GroupIndex(
+            self.dyad_keys(table.source[live], table.target[live]), live, table.lo[live], reach=table.hi[live]
+        )
 
     def relation_position(self, relation_id: str) -> int | None:
         if (position := self._added_ids.get(relation_id)) is not None:

@@ -20,8 +20,14 @@ from .temporal import OPEN_END, OPEN_START, ordinal_text, parse_date
 from .vocabulary import VOCABULARY
 
 __all__ = [
-    "NUMERIC_COLUMNS", "POLARITY_CODE", "PRECISION_CODE", "STATE_TYPE_CODES", "TYPE_CODE", "TYPE_IDS",
-    "RelationColumns", "RelationTable",
+    "NUMERIC_COLUMNS",
+    "POLARITY_CODE",
+    "PRECISION_CODE",
+    "STATE_TYPE_CODES",
+    "TYPE_CODE",
+    "TYPE_IDS",
+    "RelationColumns",
+    "RelationTable",
 ]
 
 PRECISIONS = (None, "year", "month", "day")
@@ -35,9 +41,16 @@ STATUS_TYPE_CODES = np.array([VOCABULARY[t].status is not None for t in TYPE_IDS
 DEFAULT_POLARITY = np.array([POLARITY_CODE[VOCABULARY[t].polarity] for t in TYPE_IDS], dtype=np.int8)
 
 _NUMERIC = {
-    "type": ("h", np.int16), "source": ("i", np.int32), "target": ("i", np.int32), "lo": ("i", np.int32),
-    "hi": ("i", np.int32), "start_precision": ("b", np.int8), "end_precision": ("b", np.int8),
-    "polarity": ("b", np.int8), "evidence_source": ("h", np.int16), "goldstein": ("f", np.float32),
+    "type": ("h", np.int16),
+    "source": ("i", np.int32),
+    "target": ("i", np.int32),
+    "lo": ("i", np.int32),
+    "hi": ("i", np.int32),
+    "start_precision": ("b", np.int8),
+    "end_precision": ("b", np.int8),
+    "polarity": ("b", np.int8),
+    "evidence_source": ("h", np.int16),
+    "goldstein": ("f", np.float32),
 }
 
 NUMERIC_COLUMNS = (*_NUMERIC, "is_state")
@@ -75,8 +88,11 @@ class TextParts:
     def freeze(self) -> TextColumn:
         self._flush()
         width = max((part.dtype.itemsize for part in self._parts), default=1)
-        joined = np.concatenate([part.astype(f"S{width}") for part in self._parts]) if self._parts else \
-            np.empty(0, dtype="S1")
+        joined = (
+            np.concatenate([part.astype(f"S{width}") for part in self._parts])
+            if self._parts
+            else np.empty(0, dtype="S1")
+        )
         return TextColumn(joined)
 
 
@@ -103,9 +119,19 @@ class RelationColumns:
         return self.sources.index(source_id)
 
     def add(
-        self, *, id: str, type: str, source: int, target: int, start: str | None, end: str | None,
-        polarity: str | None, description: str, evidence: tuple[tuple[str, str], ...],
-        attributes: dict[str, Any] | None, note: str | None = None,
+        self,
+        *,
+        id: str,
+        type: str,
+        source: int,
+        target: int,
+        start: str | None,
+        end: str | None,
+        polarity: str | None,
+        description: str,
+        evidence: tuple[tuple[str, str], ...],
+        attributes: dict[str, Any] | None,
+        note: str | None = None,
     ) -> None:
         """Append one relation whose fields have already been validated."""
         first = parse_date(start) if start else None
@@ -119,7 +145,11 @@ class RelationColumns:
             hi = OPEN_END
         position = len(self)
         row = {
-            "type": TYPE_CODE[type], "source": source, "target": target, "lo": lo, "hi": hi,
+            "type": TYPE_CODE[type],
+            "source": source,
+            "target": target,
+            "lo": lo,
+            "hi": hi,
             "start_precision": PRECISION_CODE[first.precision] if first else 0,
             "end_precision": PRECISION_CODE[last.precision] if last else 0,
             "polarity": POLARITY_CODE[polarity or VOCABULARY[type].polarity],
@@ -250,8 +280,15 @@ class RelationTable:
         self.position = IdIndex(self.ids)
 
     @classmethod
-    def of_columns(cls, numeric: dict[str, np.ndarray], *, ids: np.ndarray, locators: np.ndarray,
-                   like: RelationTable, sources: tuple[str, ...]) -> RelationTable:
+    def of_columns(
+        cls,
+        numeric: dict[str, np.ndarray],
+        *,
+        ids: np.ndarray,
+        locators: np.ndarray,
+        like: RelationTable,
+        sources: tuple[str, ...],
+    ) -> RelationTable:
         """A table over given columns (views of a growing store, see ``snapshot.py``), sharing the
         per-position dicts and attribute list of ``like``; its id index is ``like``'s."""
         table = cls.__new__(cls)

@@ -105,10 +105,19 @@ class Tape:
         record, table = checked.record, self._shared
         row = RelationColumns()
         row.sources = self.sources  # new evidence sources join the shared list
-        row.add(id=record.id, type=record.type, source=checked.source, target=checked.target, start=record.start,
-                end=record.end, polarity=record.polarity, description=record.description,
-                evidence=tuple((e.source_id, e.locator) for e in record.evidence),
-                attributes=checked.attributes, note=record.note)
+        row.add(
+            id=record.id,
+            type=record.type,
+            source=checked.source,
+            target=checked.target,
+            start=record.start,
+            end=record.end,
+            polarity=record.polarity,
+            description=record.description,
+            evidence=tuple((e.source_id, e.locator) for e in record.evidence),
+            attributes=checked.attributes,
+            note=record.note,
+        )
         position = self.rows
         locator = (record.evidence[0].locator if record.evidence else "").encode()
         self._make_room(position + 1, id_=record.id.encode(), locator=locator)
@@ -122,8 +131,11 @@ class Tape:
         # (A position undone by ``undo`` is written again: overwrite, and clear what the new row lacks.)
         del table.attributes[position:]
         table.attributes.append(row.attributes[0])
-        for mine, theirs in ((row.descriptions, table.descriptions), (row.notes, table.notes),
-                             (row.more_evidence, table.more_evidence)):
+        for mine, theirs in (
+            (row.descriptions, table.descriptions),
+            (row.notes, table.notes),
+            (row.more_evidence, table.more_evidence),
+        ):
             if 0 in mine:
                 theirs[position] = mine[0]  # type: ignore[index,assignment]
             else:
@@ -236,8 +248,11 @@ class Tape:
         return int(self.recorded[: self.rows].searchsorted(seq, side="right"))
 
     def entities_at(self, seq: int) -> list[EntityRecord]:
-        count = len(self.entities) if seq >= self.seq else \
-            int(np.searchsorted(np.asarray(self.versions.created), seq, side="right"))
+        count = (
+            len(self.entities)
+            if seq >= self.seq
+            else int(np.searchsorted(np.asarray(self.versions.created), seq, side="right"))
+        )
         entities = self.entities[:count]
         if seq < self.seq:
             for position, history in self.versions.history.items():
@@ -254,8 +269,9 @@ class Tape:
     def table(self, rows: int) -> RelationTable:
         """The first ``rows`` rows as a table (views: nothing is copied)."""
         numeric = {name: column[:rows] for name, column in self.numeric.items()}
-        return RelationTable.of_columns(numeric, ids=self.ids[:rows], locators=self.locators[:rows],
-                                        like=self._shared, sources=tuple(self.sources))
+        return RelationTable.of_columns(
+            numeric, ids=self.ids[:rows], locators=self.locators[:rows], like=self._shared, sources=tuple(self.sources)
+        )
 
     def seq_known_on(self, last_day: str) -> int:
         """The last sequence number recorded on or before a day (``YYYY-MM-DD``), 0 for none."""

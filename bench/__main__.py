@@ -111,8 +111,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--http-seconds", type=int, help="seconds per HTTP run (default 5; 2 with --quick)")
     parser.add_argument("--http-rounds", type=int, help="alternating /health and dyad runs (default 5; 1 with --quick)")
     parser.add_argument("--out", type=Path, default=HERE / "RESULTS.md")
-    parser.add_argument("--icews", type=Path, metavar="DIR",
-                        help="folder of the ICEWS14 files (default $KG_ICEWS14_DIR, else ../shared/datasets/icews14)")
+    parser.add_argument(
+        "--icews",
+        type=Path,
+        metavar="DIR",
+        help="folder of the ICEWS14 files (default $KG_ICEWS14_DIR, else ../shared/datasets/icews14)",
+    )
     args = parser.parse_args(argv)
     sizes = (args.sizes or ("90k" if args.quick else "90k,500k")).split(",")
     queries = args.queries or (30 if args.quick else 300)
@@ -121,13 +125,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     engines = args.engines.split(",")
     WORK.mkdir(exist_ok=True)
     folders = ensure(sizes, icews=args.icews)
-    results: dict[str, Any] = {"sizes": {}, "machine": machine(), "notes": NOTES, "commands": [
-        "make bench   # = .venv/bin/python -m bench, in the .venv that make installs from requirements-dev.lock",
-        ".venv/bin/python -m " + shlex.join(["bench", *(sys.argv[1:] if argv is None else argv)]),
-        "# parts: python -m bench.data 90k,500k | python -m bench.load ENGINE FOLDER [--workload W.json]",
-        "# where the service spends its time: python -m bench.profile [FOLDER]",
-        "# where a request's time goes inside the server: python -m bench.route_steps [SIZE]",
-    ]}
+    results: dict[str, Any] = {
+        "sizes": {},
+        "machine": machine(),
+        "notes": NOTES,
+        "commands": [
+            "make bench   # = .venv/bin/python -m bench, in the .venv that make installs from requirements-dev.lock",
+            ".venv/bin/python -m " + shlex.join(["bench", *(sys.argv[1:] if argv is None else argv)]),
+            "# parts: python -m bench.data 90k,500k | python -m bench.load ENGINE FOLDER [--workload W.json]",
+            "# where the service spends its time: python -m bench.profile [FOLDER]",
+            "# where a request's time goes inside the server: python -m bench.route_steps [SIZE]",
+        ],
+    }
     for label in sorted(sizes, key=parse_size):
         folder = folders[label]
         print(f"== {label}: {folder}", flush=True)
@@ -137,13 +146,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         runs = {}
         for engine in engines:
             runs[engine] = _run_engine(engine, folder, workload_file)
-            print(f"  {engine}: loaded in {runs[engine]['load_s']:.2f} s, {runs[engine]['rss_mib']:.0f} MiB",
-                  flush=True)
+            print(
+                f"  {engine}: loaded in {runs[engine]['load_s']:.2f} s, {runs[engine]['rss_mib']:.0f} MiB", flush=True
+            )
         agree = _agree(runs)
         size = results["sizes"][label] = {
-            "folder": str(folder.relative_to(ROOT)), "facts": _facts(folder), "entities": len(entity_ids(folder)),
-            "n": queries, "warmup": workload["warmup"], "queries": {e: r.pop("queries") for e, r in runs.items()},
-            "load": runs, "agree": agree,
+            "folder": str(folder.relative_to(ROOT)),
+            "facts": _facts(folder),
+            "entities": len(entity_ids(folder)),
+            "n": queries,
+            "warmup": workload["warmup"],
+            "queries": {e: r.pop("queries") for e, r in runs.items()},
+            "load": runs,
+            "agree": agree,
         }
         if "service" in engines and not args.no_http:
             size["http"] = http_benchmark(folder, workload["dyads"], seconds=http_seconds, rounds=http_rounds)

@@ -46,8 +46,9 @@ def _server(access_log: bool) -> Iterator[tuple[str, psutil.Process]]:
     name = "on" if access_log else "off"
     env = {**os.environ, "KG_ACCESS_LOG": str(access_log).lower(), "KG_DATA": "graph_data"}
     log = (WORK / f"access-log-{name}.jsonl").open("wb")
-    server = subprocess.Popen([sys.executable, "-m", "app", "serve", "--port", str(port)], env=env,
-                              stdout=log, stderr=subprocess.STDOUT)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "app", "serve", "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT
+    )
     try:
         base = f"http://127.0.0.1:{port}"
         _wait_ready(base + "/ready", server)
@@ -92,10 +93,20 @@ def measure(rounds: int, seconds: int) -> Figures:
 async def _app_cpu_us(app: Any, path: str, count: int) -> float:
     """CPU microseconds per request of the whole app (every middleware, the route), called in this process."""
     route, _, query = path.partition("?")
-    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET", "scheme": "http",
-             "path": route, "raw_path": route.encode(), "root_path": "", "query_string": query.encode(),
-             "headers": [(b"host", b"bench"), (b"user-agent", b"wrk")], "client": ("127.0.0.1", 1),
-             "server": ("127.0.0.1", 80)}
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": route,
+        "raw_path": route.encode(),
+        "root_path": "",
+        "query_string": query.encode(),
+        "headers": [(b"host", b"bench"), (b"user-agent", b"wrk")],
+        "client": ("127.0.0.1", 1),
+        "server": ("127.0.0.1", 80),
+    }
 
     async def receive() -> dict[str, Any]:
         return {"type": "http.request", "body": b"", "more_body": False}
@@ -125,42 +136,47 @@ def in_process(rounds: int, count: int = 3000) -> dict[str, dict[str, float]]:
     async def run() -> dict[str, dict[str, float]]:
         with open(WORK / "access-log-in-process.jsonl", "wb") as log:
             apps = {name: create_app(Settings(data=["graph_data"], access_log=name == "on")) for name in ("off", "on")}
-            async with apps["off"].router.lifespan_context(apps["off"]), \
-                    apps["on"].router.lifespan_context(apps["on"]):
+            async with apps["off"].router.lifespan_context(apps["off"]), apps["on"].router.lifespan_context(apps["on"]):
                 apps["on"].state.access_log.stream = log
                 found: dict[str, dict[str, list[float]]] = {route: {"off": [], "on": []} for route in ROUTES}
                 for number in range(rounds):
                     for route, path in ROUTES.items():
-                        for name in (["off", "on"] if number % 2 == 0 else ["on", "off"]):
+                        for name in ["off", "on"] if number % 2 == 0 else ["on", "off"]:
                             found[route][name].append(await _app_cpu_us(apps[name], path, count))
-        return {route: {name: min(values) for name, values in by_name.items()}
-                for route, by_name in found.items()}
+        return {route: {name: min(values) for name, values in by_name.items()} for route, by_name in found.items()}
 
     return asyncio.run(run())
 
 
 def render(figures: Figures, apps: dict[str, dict[str, float]], rounds: int, seconds: int) -> str:
-    lines = [MARKERS[0], "## The cost of the access log", "",
-             f"`make bench-access-log` ({time.strftime('%Y-%m-%d %H:%M')}), the curated graph. Two servers alike "
-             f"but for `KG_ACCESS_LOG` (on: its lines go to a file), wrk with 64 connections, {rounds} alternating "
-             f"rounds of {seconds} s per route and server, medians; then the same two apps called in one process "
-             "(every middleware and the route, no sockets), the best of interleaved rounds (other work on the "
-             "machine only adds time), CPU time only. On this shared "
-             "2-core machine wrk's rates and the servers' CPU per request move by 10-20% between identical "
-             "runs, more than the log costs; the in-process difference resolves it. The rate lost is that "
-             "difference over the server's CPU per request under wrk with the log off (its inverse is the rate "
-             "of the one event loop). Target: under 10%.", "",
-             "| route | req/s, log off / on | server CPU per request under wrk, off / on | in process, off / on | "
-             "the log costs | rate lost |",
-             "|---|---:|---:|---:|---:|---:|"]
+    lines = [
+        MARKERS[0],
+        "## The cost of the access log",
+        "",
+        f"`make bench-access-log` ({time.strftime('%Y-%m-%d %H:%M')}), the curated graph. Two servers alike "
+        f"but for `KG_ACCESS_LOG` (on: its lines go to a file), wrk with 64 connections, {rounds} alternating "
+        f"rounds of {seconds} s per route and server, medians; then the same two apps called in one process "
+        "(every middleware and the route, no sockets), the best of interleaved rounds (other work on the "
+        "machine only adds time), CPU time only. On this shared "
+        "2-core machine wrk's rates and the servers' CPU per request move by 10-20% between identical "
+        "runs, more than the log costs; the in-process difference resolves it. The rate lost is that "
+        "difference over the server's CPU per request under wrk with the log off (its inverse is the rate "
+        "of the one event loop). Target: under 10%.",
+        "",
+        "| route | req/s, log off / on | server CPU per request under wrk, off / on | in process, off / on | "
+        "the log costs | rate lost |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
     for route, by_server in figures.items():
         off, on = (statistics.median(by_server[name]["rps"]) for name in ("off", "on"))
         cpu_off, cpu_on = (statistics.median(by_server[name]["cpu_us"]) for name in ("off", "on"))
         cost = apps[route]["on"] - apps[route]["off"]
         lost = max(cost, 0) / cpu_off
-        lines.append(f"| `{ROUTES[route]}` | {off:.0f} / {on:.0f} | {cpu_off:.0f} / {cpu_on:.0f} us | "
-                     f"{apps[route]['off']:.0f} / {apps[route]['on']:.0f} us | {cost:+.1f} us | "
-                     f"{lost:.1%}{' (over target)' if lost > TARGET_COST else ''} |")
+        lines.append(
+            f"| `{ROUTES[route]}` | {off:.0f} / {on:.0f} | {cpu_off:.0f} / {cpu_on:.0f} us | "
+            f"{apps[route]['off']:.0f} / {apps[route]['on']:.0f} us | {cost:+.1f} us | "
+            f"{lost:.1%}{' (over target)' if lost > TARGET_COST else ''} |"
+        )
     lines += ["", MARKERS[1]]
     return "\n".join(lines)
 

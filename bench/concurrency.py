@@ -84,8 +84,9 @@ def _lua(mix: dict[str, list[str]]) -> Path:
         for name, paths in mix.items()
     )
     script = WORK / "mix.lua"
-    script.write_text(f"results = {json.dumps(str(RESULTS_DIR))}\nroutes = {{\n{routes}\n}}\n"
-                      + (HERE / "mix.lua").read_text())
+    script.write_text(
+        f"results = {json.dumps(str(RESULTS_DIR))}\nroutes = {{\n{routes}\n}}\n" + (HERE / "mix.lua").read_text()
+    )
     return script
 
 
@@ -96,9 +97,12 @@ def run_wrk(base: str, script: Path | None, path: str, seconds: int) -> dict[str
     shutil.rmtree(RESULTS_DIR, ignore_errors=True)
     RESULTS_DIR.mkdir(parents=True)
     out = subprocess.run([*command, base + path], capture_output=True, text=True, check=True).stdout
-    result: dict[str, Any] = {"requests": int(out.split(" requests in ")[0].split()[-1]),
-                              "rps": float(out.split("Requests/sec:")[1].split()[0]), "routes": {},
-                              "socket_errors": 0}
+    result: dict[str, Any] = {
+        "requests": int(out.split(" requests in ")[0].split()[-1]),
+        "rps": float(out.split("Requests/sec:")[1].split()[0]),
+        "routes": {},
+        "socket_errors": 0,
+    }
     for line in out.splitlines():
         if line.startswith("KG-SUMMARY"):
             connect, read, write, _status, timeout = (int(x) for x in line.split()[2:])
@@ -135,8 +139,15 @@ def storm(base: str, paths: list[str], probes: dict[str, str]) -> dict[str, Any]
     def analysis(path: str) -> None:
         status, spent, headers, body = _get(base + path)
         complete = json.loads(body).get("complete") if status == 200 else None
-        answers.append({"path": path, "status": status, "ms": spent, "retry_after": headers.get("Retry-After"),
-                        "complete": complete})
+        answers.append(
+            {
+                "path": path,
+                "status": status,
+                "ms": spent,
+                "retry_after": headers.get("Retry-After"),
+                "complete": complete,
+            }
+        )
 
     def probe(name: str, path: str) -> None:
         while not finished.is_set():
@@ -153,8 +164,12 @@ def storm(base: str, paths: list[str], probes: dict[str, str]) -> dict[str, Any]
         finished.set()
         for future in probing:
             future.result()
-    return {"answers": answers, "probes": probe_latencies, "probe_failures": probe_failures,
-            "seconds": time.perf_counter() - started}
+    return {
+        "answers": answers,
+        "probes": probe_latencies,
+        "probe_failures": probe_failures,
+        "seconds": time.perf_counter() - started,
+    }
 
 
 def _percentile(values: Sequence[float], q: float) -> float:
@@ -162,78 +177,129 @@ def _percentile(values: Sequence[float], q: float) -> float:
 
 
 def _describe(root: Path) -> str:
-    commit = subprocess.run(["git", "-C", str(root), "log", "-1", "--format=%h %s"], capture_output=True,
-                            text=True).stdout.strip()
+    commit = subprocess.run(
+        ["git", "-C", str(root), "log", "-1", "--format=%h %s"], capture_output=True, text=True
+    ).stdout.strip()
     return commit[:90] or str(root)
 
 
 def summarise(report: dict[str, Any]) -> dict[str, Any]:
     """The figures the targets are about, from a run's raw results (kept as JSON to compare runs)."""
     health, mix, burst = report["health"], report["mix"], report["storm"]
-    routes = {name: {"n": len(route["lat"]), "p50": _percentile(route["lat"], 50),
-                     "p99": _percentile(route["lat"], 99), "status": route["status"]}
-              for name, route in mix["routes"].items()}
+    routes = {
+        name: {
+            "n": len(route["lat"]),
+            "p50": _percentile(route["lat"], 50),
+            "p99": _percentile(route["lat"], 99),
+            "status": route["status"],
+        }
+        for name, route in mix["routes"].items()
+    }
     outcomes: dict[str, int] = {}
     for answer in burst["answers"]:
-        outcome = ("result" if answer["complete"] is not False else "partial result") if answer["status"] == 200 \
-            else "503 with Retry-After" if answer["status"] == 503 and answer["retry_after"] \
+        outcome = (
+            ("result" if answer["complete"] is not False else "partial result")
+            if answer["status"] == 200
+            else "503 with Retry-After"
+            if answer["status"] == 503 and answer["retry_after"]
             else f"other: {answer['status'] or 'no answer'}"
+        )
         outcomes[outcome] = outcomes.get(outcome, 0) + 1
     return {
-        "server": report["server"], "health_rps": health["rps"], "mix_rps": mix["rps"],
-        "share": mix["rps"] / health["rps"], "socket_errors": mix["socket_errors"] + health["socket_errors"],
+        "server": report["server"],
+        "health_rps": health["rps"],
+        "mix_rps": mix["rps"],
+        "share": mix["rps"] / health["rps"],
+        "socket_errors": mix["socket_errors"] + health["socket_errors"],
         "server_errors": sum(n for r in routes.values() for s, n in r["status"].items() if s >= 500),
-        "unexpected": sum(n for name, r in routes.items() for s, n in r["status"].items()
-                          if s != _expected(name) and s < 500),
-        "routes": routes, "outcomes": outcomes,
+        "unexpected": sum(
+            n for name, r in routes.items() for s, n in r["status"].items() if s != _expected(name) and s < 500
+        ),
+        "routes": routes,
+        "outcomes": outcomes,
         "slowest_s": max((a["ms"] for a in burst["answers"]), default=float("nan")) / 1e3,
         "storm_s": burst["seconds"],
-        "probes": {name: {"n": len(values), "p50": _percentile(values, 50), "p99": _percentile(values, 99),
-                          "failures": burst["probe_failures"][name]} for name, values in burst["probes"].items()},
-        "idle_mib": report["idle_mib"], **report["memory"],
+        "probes": {
+            name: {
+                "n": len(values),
+                "p50": _percentile(values, 50),
+                "p99": _percentile(values, 99),
+                "failures": burst["probe_failures"][name],
+            }
+            for name, values in burst["probes"].items()
+        },
+        "idle_mib": report["idle_mib"],
+        **report["memory"],
     }
 
 
 def render(report: dict[str, Any], figures: dict[str, Any], before: dict[str, Any] | None = None) -> str:
     share = figures["share"]
-    lines = [START, "## Under load: every route, 64 clients, then a storm of analysis requests", "",
-             f"`python -m bench.concurrency` (`make bench-load`) on {report['when']}, server at commit "
-             f"{report['server']}: one uvicorn worker (`python -m app serve`) on "
-             f"{report['data']} ({report['entities']:,} entities, {report['relations']:,} relations), wrk with "
-             f"{CONNECTIONS} keep-alive connections (one per wrk thread), {report['seconds']} s for the mix. "
-             f"Server ready in {report['ready_s']:.1f} s.", "",
-             "| phase | requests/s | of `/health` | socket errors | 5xx | unexpected statuses | target | met |",
-             "|---|---|---|---|---|---|---|---|",
-             f"| `/health` alone | {figures['health_rps']:.0f} | 100% | | | | | |"]
-    met = share >= TARGET_SHARE and figures["server_errors"] == 0 and figures["socket_errors"] == 0 \
+    lines = [
+        START,
+        "## Under load: every route, 64 clients, then a storm of analysis requests",
+        "",
+        f"`python -m bench.concurrency` (`make bench-load`) on {report['when']}, server at commit "
+        f"{report['server']}: one uvicorn worker (`python -m app serve`) on "
+        f"{report['data']} ({report['entities']:,} entities, {report['relations']:,} relations), wrk with "
+        f"{CONNECTIONS} keep-alive connections (one per wrk thread), {report['seconds']} s for the mix. "
+        f"Server ready in {report['ready_s']:.1f} s.",
+        "",
+        "| phase | requests/s | of `/health` | socket errors | 5xx | unexpected statuses | target | met |",
+        "|---|---|---|---|---|---|---|---|",
+        f"| `/health` alone | {figures['health_rps']:.0f} | 100% | | | | | |",
+    ]
+    met = (
+        share >= TARGET_SHARE
+        and figures["server_errors"] == 0
+        and figures["socket_errors"] == 0
         and figures["unexpected"] == 0
-    lines.append(f"| the mix | {figures['mix_rps']:.0f} | {share:.0%} | {figures['socket_errors']} | "
-                 f"{figures['server_errors']} | {figures['unexpected']} | ≥ 25%, 0 errors, 0 5xx | "
-                 f"{'yes' if met else 'no'} |")
-    lines += ["", "Per route in the mix (weights in requests per 1,000; a 503 is heavy work refused with "
-              "`Retry-After`):", "",
-              "| route | weight | requests | p50 (ms) | p99 (ms) | statuses | p99 < 500 ms |",
-              "|---|---|---|---|---|---|---|"]
+    )
+    lines.append(
+        f"| the mix | {figures['mix_rps']:.0f} | {share:.0%} | {figures['socket_errors']} | "
+        f"{figures['server_errors']} | {figures['unexpected']} | ≥ 25%, 0 errors, 0 5xx | "
+        f"{'yes' if met else 'no'} |"
+    )
+    lines += [
+        "",
+        "Per route in the mix (weights in requests per 1,000; a 503 is heavy work refused with `Retry-After`):",
+        "",
+        "| route | weight | requests | p50 (ms) | p99 (ms) | statuses | p99 < 500 ms |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for name in WEIGHTS:
         route = figures["routes"].get(name, {"n": 0, "p50": float("nan"), "p99": float("nan"), "status": {}})
         statuses = ", ".join(f"{s}: {n}" for s, n in sorted(route["status"].items()))
-        lines.append(f"| {name} | {WEIGHTS[name]} | {route['n']} | {route['p50']:.2f} | {route['p99']:.2f} | "
-                     f"{statuses} | {'yes' if route['p99'] < TARGET_P99_MS else 'no'} |")
+        lines.append(
+            f"| {name} | {WEIGHTS[name]} | {route['n']} | {route['p50']:.2f} | {route['p99']:.2f} | "
+            f"{statuses} | {'yes' if route['p99'] < TARGET_P99_MS else 'no'} |"
+        )
     outcomes = ", ".join(f"{n} {k}" for k, n in sorted(figures["outcomes"].items()))
-    lines += ["", f"Storm: {sum(figures['outcomes'].values())} analysis requests at once on distinct dates "
-              f"({outcomes}); the slowest answered in {figures['slowest_s']:.1f} s; all answered after "
-              f"{figures['storm_s']:.1f} s.", "",
-              "| probe during the storm | requests | p50 (ms) | p99 (ms) | failures | p99 < 200 ms |",
-              "|---|---|---|---|---|---|"]
+    lines += [
+        "",
+        f"Storm: {sum(figures['outcomes'].values())} analysis requests at once on distinct dates "
+        f"({outcomes}); the slowest answered in {figures['slowest_s']:.1f} s; all answered after "
+        f"{figures['storm_s']:.1f} s.",
+        "",
+        "| probe during the storm | requests | p50 (ms) | p99 (ms) | failures | p99 < 200 ms |",
+        "|---|---|---|---|---|---|",
+    ]
     for name, probe in figures["probes"].items():
-        lines.append(f"| {name} | {probe['n']} | {probe['p50']:.1f} | {probe['p99']:.1f} | {probe['failures']} | "
-                     f"{'yes' if probe['p99'] < PROBE_P99_MS else 'no'} |")
+        lines.append(
+            f"| {name} | {probe['n']} | {probe['p50']:.1f} | {probe['p99']:.1f} | {probe['failures']} | "
+            f"{'yes' if probe['p99'] < PROBE_P99_MS else 'no'} |"
+        )
     idle, peak = figures["idle_mib"], figures["peak_storm"]
-    lines += ["", f"Memory (server and worker processes, PSS): idle {idle:.0f} MiB, "
-              f"peak in the mix {figures['peak_mix']:.0f} MiB, peak in the storm {peak:.0f} MiB "
-              f"({peak / idle:.2f}× idle; target < 2×: {'yes' if peak < 2 * idle else 'no'}); "
-              f"after the storm {figures['after']:.0f} MiB.", "",
-              "| seconds | phase | server and workers, PSS (MiB) |", "|---|---|---|"]
+    lines += [
+        "",
+        f"Memory (server and worker processes, PSS): idle {idle:.0f} MiB, "
+        f"peak in the mix {figures['peak_mix']:.0f} MiB, peak in the storm {peak:.0f} MiB "
+        f"({peak / idle:.2f}× idle; target < 2×: {'yes' if peak < 2 * idle else 'no'}); "
+        f"after the storm {figures['after']:.0f} MiB.",
+        "",
+        "| seconds | phase | server and workers, PSS (MiB) |",
+        "|---|---|---|",
+    ]
     lines += [f"| {t:.0f} | {phase} | {rss:.0f} |" for t, phase, rss in figures["timeline"]]
     if report.get("cache"):
         lines += ["", f"Caches and heavy work after the run (from `/metrics`): `{report['cache']}`"]
@@ -245,13 +311,17 @@ def render(report: dict[str, Any], figures: dict[str, Any], before: dict[str, An
 
 def _comparison(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
     """Before and after, the same benchmark on the same machine."""
-    lines = [f"Before and after, same benchmark and machine: before = {before['server']}.", "",
-             "| figure | before | after |", "|---|---|---|",
-             f"| `/health` alone, requests/s | {before['health_rps']:.0f} | {after['health_rps']:.0f} |",
-             f"| the mix, requests/s (of `/health`) | {before['mix_rps']:.0f} ({before['share']:.0%}) | "
-             f"{after['mix_rps']:.0f} ({after['share']:.0%}) |",
-             f"| the mix: 5xx, socket errors | {before['server_errors']}, {before['socket_errors']} | "
-             f"{after['server_errors']}, {after['socket_errors']} |"]
+    lines = [
+        f"Before and after, same benchmark and machine: before = {before['server']}.",
+        "",
+        "| figure | before | after |",
+        "|---|---|---|",
+        f"| `/health` alone, requests/s | {before['health_rps']:.0f} | {after['health_rps']:.0f} |",
+        f"| the mix, requests/s (of `/health`) | {before['mix_rps']:.0f} ({before['share']:.0%}) | "
+        f"{after['mix_rps']:.0f} ({after['share']:.0%}) |",
+        f"| the mix: 5xx, socket errors | {before['server_errors']}, {before['socket_errors']} | "
+        f"{after['server_errors']}, {after['socket_errors']} |",
+    ]
     for name in WEIGHTS:
         old, new = before["routes"].get(name), after["routes"].get(name)
         if old and new:
@@ -260,17 +330,28 @@ def _comparison(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
         old = before["probes"].get(name)
         if old:
             lines.append(f"| storm probe {name}: p99 (ms) | {old['p99']:.1f} | {after['probes'][name]['p99']:.1f} |")
-    outcomes = (", ".join(f"{n} {k}" for k, n in sorted(figures["outcomes"].items()))
-                for figures in (before, after))
-    lines += [f"| storm outcomes | {next(outcomes)} | {next(outcomes)} |",
-              f"| storm: all answered after (s) | {before['storm_s']:.1f} | {after['storm_s']:.1f} |",
-              f"| memory peak / idle | {before['peak_storm'] / before['idle_mib']:.2f}× | "
-              f"{after['peak_storm'] / after['idle_mib']:.2f}× |"]
+    outcomes = (", ".join(f"{n} {k}" for k, n in sorted(figures["outcomes"].items())) for figures in (before, after))
+    lines += [
+        f"| storm outcomes | {next(outcomes)} | {next(outcomes)} |",
+        f"| storm: all answered after (s) | {before['storm_s']:.1f} | {after['storm_s']:.1f} |",
+        f"| memory peak / idle | {before['peak_storm'] / before['idle_mib']:.2f}× | "
+        f"{after['peak_storm'] / after['idle_mib']:.2f}× |",
+    ]
     return lines
 
 
-_BOUNDED = {"mediator candidates", "balance", "centrality", "changes", "neighbours", "paths", "entity search",
-            "export", "dyad series", "relations"}
+_BOUNDED = {
+    "mediator candidates",
+    "balance",
+    "centrality",
+    "changes",
+    "neighbours",
+    "paths",
+    "entity search",
+    "export",
+    "dyad series",
+    "relations",
+}
 
 
 def _expected(route: str) -> int:
@@ -304,8 +385,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seconds", type=int, default=60, help="length of the mix phase")
     parser.add_argument("--no-write", action="store_true", help="print only; leave RESULTS.md as it is")
     parser.add_argument("--before", type=Path, help="figures of an earlier run (its summary JSON) to compare with")
-    parser.add_argument("--server-root", type=Path, default=ROOT,
-                        help="serve the app of another checkout (the before of a before-and-after)")
+    parser.add_argument(
+        "--server-root",
+        type=Path,
+        default=ROOT,
+        help="serve the app of another checkout (the before of a before-and-after)",
+    )
     args = parser.parse_args(argv)
     if shutil.which("wrk") is None:
         print("error: the load benchmark drives the server with wrk: install it (apt-get install wrk)", file=sys.stderr)
@@ -314,8 +399,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     kg = load_graph([ROOT / "graph_data", folder])  # the requests are drawn from this checkout's data...
     folders = [args.server_root / "graph_data", folder]  # ...and served with the curated data of the server's
     mix, analyses = make_mix(kg), storm_paths(kg)
-    probes = {"/health": "/health", "dyad status": "/dyads/Turkey/Israel/status?as_of=2019",
-              "path": "/paths?source=Benny%20Gantz&target=Ilham%20Aliyev&k=3"}
+    probes = {
+        "/health": "/health",
+        "dyad status": "/dyads/Turkey/Israel/status?as_of=2019",
+        "path": "/paths?source=Benny%20Gantz&target=Ilham%20Aliyev&k=3",
+    }
     stats = kg.stats()
     del kg
     WORK.mkdir(exist_ok=True)
@@ -345,9 +433,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             sampler.phase = "after"
             time.sleep(5)
             status, _, _, metrics = _get(base + "/metrics")
-            cache = "; ".join(line for line in metrics.decode().splitlines()  # the figures that moved
-                              if line.startswith(("kg_cache", "kg_heavy")) and not line.endswith(" 0.0")
-                              and "max_bytes" not in line) if status == 200 else ""
+            cache = (
+                "; ".join(
+                    line
+                    for line in metrics.decode().splitlines()  # the figures that moved
+                    if line.startswith(("kg_cache", "kg_heavy"))
+                    and not line.endswith(" 0.0")
+                    and "max_bytes" not in line
+                )
+                if status == 200
+                else ""
+            )
         finally:
             server.terminate()
             try:
@@ -357,13 +453,23 @@ def main(argv: Sequence[str] | None = None) -> int:
                 server.wait()
         sampler.stop()
     report = {
-        "server": _describe(args.server_root), "when": time.strftime("%Y-%m-%d %H:%M"),
+        "server": _describe(args.server_root),
+        "when": time.strftime("%Y-%m-%d %H:%M"),
         "data": f"`graph_data` + `{folder.relative_to(ROOT)}`" if folder.is_relative_to(ROOT) else str(folder),
-        **stats, "seconds": args.seconds, "ready_s": ready_s, "idle_mib": idle, "health": health, "mix": mix_result,
-        "storm": burst, "cache": cache,
-        "memory": {"peak_mix": sampler.peak("mix"), "peak_storm": max(sampler.peak("storm"), sampler.peak("after")),
-                   "after": next((m for _, p, m in reversed(sampler.samples) if p == "after"), float("nan")),
-                   "timeline": _timeline(sampler.samples)},
+        **stats,
+        "seconds": args.seconds,
+        "ready_s": ready_s,
+        "idle_mib": idle,
+        "health": health,
+        "mix": mix_result,
+        "storm": burst,
+        "cache": cache,
+        "memory": {
+            "peak_mix": sampler.peak("mix"),
+            "peak_storm": max(sampler.peak("storm"), sampler.peak("after")),
+            "after": next((m for _, p, m in reversed(sampler.samples) if p == "after"), float("nan")),
+            "timeline": _timeline(sampler.samples),
+        },
     }
     figures = summarise(report)
     before = json.loads(args.before.read_text()) if args.before else None

@@ -36,7 +36,13 @@ from app.vocabulary import MEDIATION_TYPES, VOCABULARY
 from .resample import add_mediations, resample
 
 __all__ = [
-    "DATA", "ICEWS18_ACTORS", "ICEWS18_FACTS", "ensure", "ensure_icews18_like", "icews_files", "parse_size",
+    "DATA",
+    "ICEWS18_ACTORS",
+    "ICEWS18_FACTS",
+    "ensure",
+    "ensure_icews18_like",
+    "icews_files",
+    "parse_size",
 ]
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -114,9 +120,7 @@ ICEWS18_FACTS = 468_000
 ICEWS18_ACTORS = 23_000
 
 
-def ensure_icews18_like(
-    *, root: Path = DATA, icews: Path | None = None, log: Callable[[str], None] = print
-) -> Path:
+def ensure_icews18_like(*, root: Path = DATA, icews: Path | None = None, log: Callable[[str], None] = print) -> Path:
     """A folder the size of ICEWS 2018 (468k facts, about 23k actors), resampled from ICEWS14 (in ``icews``)."""
     base = ensure(["90k"], root=root, icews=icews, log=log)["90k"]
     folder = root / "icews18-like"
@@ -153,6 +157,7 @@ def _importer() -> Callable[[Sequence[Path], Path], Any] | None:
 
 
 # -- the minimal converter ------------------------------------------------------------
+
 
 def _slug(name: str) -> str:
     ascii_ = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
@@ -222,8 +227,21 @@ def convert_icews(files: Iterable[Path], out: Path) -> None:
                     source, target = target, source
                 end = day if VOCABULARY[type_].kind == "state" else ""
                 count += 1
-                writer.writerow([f"icews14-{count}", type_, source, target, day, end, polarity, "",
-                                 "icews14", f"{path.name}:{line_no}", text])
+                writer.writerow(
+                    [
+                        f"icews14-{count}",
+                        type_,
+                        source,
+                        target,
+                        day,
+                        end,
+                        polarity,
+                        "",
+                        "icews14",
+                        f"{path.name}:{line_no}",
+                        text,
+                    ]
+                )
     with (out / "entities.csv").open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(ENTITY_COLUMNS)
@@ -233,8 +251,9 @@ def convert_icews(files: Iterable[Path], out: Path) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.data", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.data", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("sizes", nargs="?", default="90k,500k", help="comma-separated sizes (default 90k,500k)")
     parser.add_argument("--icews", type=Path, metavar="DIR", help=f"folder of the ICEWS14 files (or ${ICEWS_SETTING})")
     args = parser.parse_args(argv)

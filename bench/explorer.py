@@ -47,8 +47,10 @@ def main() -> None:
     actors = args.actors or DEFAULT_ACTORS["large" if args.size else "curated"]
     with serve(folder) as base:
         for actor, times in first_views(base, actors, rounds=args.rounds).items():
-            print(f"{folder.name} {actor}: first view median {statistics.median(times):.0f} ms, "
-                  f"min {min(times):.0f}, max {max(times):.0f} over {len(times)} pages")
+            print(
+                f"{folder.name} {actor}: first view median {statistics.median(times):.0f} ms, "
+                f"min {min(times):.0f}, max {max(times):.0f} over {len(times)} pages"
+            )
 
 
 if __name__ == "__main__":

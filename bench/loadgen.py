@@ -41,8 +41,11 @@ async def _drive(base: str, paths: list[str], connections: int, seconds: float) 
     elapsed = time.perf_counter() - started
     values = np.asarray(latencies)
     return {
-        "rps": len(values) / elapsed, "requests": len(values), "non_2xx": failures,
-        "p50_ms": float(np.percentile(values, 50)), "p99_ms": float(np.percentile(values, 99)),
+        "rps": len(values) / elapsed,
+        "requests": len(values),
+        "non_2xx": failures,
+        "p50_ms": float(np.percentile(values, 50)),
+        "p99_ms": float(np.percentile(values, 99)),
     }
 
 

@@ -89,7 +89,10 @@ def make_workload(folder: Path, *, queries: int, seed: int = 2014) -> dict[str, 
     }
     warmup = max(10, queries // 10)
     return {
-        "folder": str(folder), "seed": seed, "first": first, "last": last,
+        "folder": str(folder),
+        "seed": seed,
+        "first": first,
+        "last": last,
         "dyads": [[ids[a], ids[b], *window()[2:]] for a, b in (dyad() for _ in range(200))],
         **{kind: [make() for _ in range(warmup + queries)] for kind, make in makers.items()},
         "warmup": warmup,

@@ -26,13 +26,25 @@ from app.metrics import ServiceMetrics
 
 REQUESTS = 20_000
 _APP = SimpleNamespace(state=SimpleNamespace(kg=SimpleNamespace(version="v1")))
-_SCOPE = {"type": "http", "method": "GET", "path": "/health", "query_string": b"", "app": _APP,
-          "headers": [(b"host", b"x"), (b"user-agent", b"wrk")], "client": ("127.0.0.1", 1)}
+_SCOPE = {
+    "type": "http",
+    "method": "GET",
+    "path": "/health",
+    "query_string": b"",
+    "app": _APP,
+    "headers": [(b"host", b"x"), (b"user-agent", b"wrk")],
+    "client": ("127.0.0.1", 1),
+}
 
 
 async def _endpoint(scope: Any, receive: Any, send: Any) -> None:
-    await send({"type": "http.response.start", "status": 200,
-                "headers": [(b"content-type", b"application/json"), (b"content-length", b"2")]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 200,
+            "headers": [(b"content-type", b"application/json"), (b"content-length", b"2")],
+        }
+    )
     await send({"type": "http.response.body", "body": b"{}"})
 
 
@@ -54,8 +66,11 @@ async def _per_request(app: Any) -> float:
 LAYERS: dict[str, Callable[[], Any]] = {
     "bare endpoint": lambda: _endpoint,
     "Telemetry": lambda: Telemetry(_endpoint, stats=ServiceMetrics().requests, access_log=None),
-    "Telemetry + access log": lambda: Telemetry(_endpoint, stats=ServiceMetrics().requests,
-                                                access_log=AccessLog(open("/dev/null", "wb"))),  # noqa: SIM115
+    "Telemetry + access log": lambda: Telemetry(
+        _endpoint,
+        stats=ServiceMetrics().requests,
+        access_log=AccessLog(open("/dev/null", "wb")),  # noqa: SIM115
+    ),
     "StartupErrors": lambda: StartupErrors(_endpoint),
     "SecurityHeaders": lambda: SecurityHeaders(_endpoint, content_security_policy="default-src 'self'"),
     "Compression (client without gzip)": lambda: Compression(_endpoint, minimum_size=4096),

@@ -42,10 +42,10 @@ def _load_sql(folder: Path) -> list[str]:
             WITH raw AS (SELECT * FROM read_csv('{relations}', header = true, all_varchar = true)),
             typed AS (
               SELECT raw.id, raw.type, s.pos AS source, t.pos AS target,
-                     COALESCE({_ordinal('raw.start')}, {OPEN_START}) AS lo,
+                     COALESCE({_ordinal("raw.start")}, {OPEN_START}) AS lo,
                      COALESCE({_ordinal('raw."end"')},
                               CASE WHEN list_contains({_list(STATE_TYPES)}, raw.type) OR raw.start IS NULL
-                                   THEN {OPEN_END} ELSE {_ordinal('raw.start')} END) AS hi,
+                                   THEN {OPEN_END} ELSE {_ordinal("raw.start")} END) AS hi,
                      list_contains({_list(STATE_TYPES)}, raw.type) AS is_state,
                      list_contains({_list(STATUS_TYPES)}, raw.type) AS status_bearing,
                      CAST(json_extract(raw.attributes, '$.goldstein') AS DOUBLE) AS goldstein,

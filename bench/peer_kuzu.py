@@ -29,9 +29,22 @@ from .peers import STATE_TYPES, STATUS_TYPES, Day, common_normalize, entity_ids,
 
 __all__ = ["KuzuEngine"]
 
-_COLUMNS = ", ".join(f"`{c}` STRING" for c in (
-    "id", "type", "source", "target", "start", "end", "polarity", "description", "source_id", "locator",
-    "attributes"))
+_COLUMNS = ", ".join(
+    f"`{c}` STRING"
+    for c in (
+        "id",
+        "type",
+        "source",
+        "target",
+        "start",
+        "end",
+        "polarity",
+        "description",
+        "source_id",
+        "locator",
+        "attributes",
+    )
+)
 
 
 def _list(values: tuple[str, ...]) -> str:
@@ -43,11 +56,13 @@ def _ordinal(column: str) -> str:
 
 
 def _load_cypher(folder: Path) -> list[str]:
-    load = (f"LOAD WITH HEADERS ({_COLUMNS}) FROM '{folder / 'relations.csv'}' "
-            "(header=true, escape='\"', parallel=false)")
+    load = (
+        f"LOAD WITH HEADERS ({_COLUMNS}) FROM '{folder / 'relations.csv'}' (header=true, escape='\"', parallel=false)"
+    )
     states = _list(STATE_TYPES)
-    goldstein = ("to_double(nullif(split_part(split_part(split_part(attributes, '\"goldstein\":', 2), ',', 1), "
-                 "'}', 1), ''))")
+    goldstein = (
+        "to_double(nullif(split_part(split_part(split_part(attributes, '\"goldstein\":', 2), ',', 1), '}', 1), ''))"
+    )
     party = "split_part(split_part(attributes, '\"parties\":[\"', 2), '\"', {})"
     return [
         "CREATE NODE TABLE Actor(id STRING, name STRING, kind STRING, aliases STRING, attributes STRING, "
@@ -61,10 +76,10 @@ def _load_cypher(folder: Path) -> list[str]:
         f"COPY Actor FROM '{folder / 'entities.csv'}' (header=true, escape='\"')",
         f"""COPY REL FROM ({load}
             RETURN source, target, id, type,
-                   CASE WHEN start IS NULL THEN {OPEN_START} ELSE {_ordinal('start')} END AS lo,
-                   CASE WHEN `end` IS NOT NULL THEN {_ordinal('`end`')}
+                   CASE WHEN start IS NULL THEN {OPEN_START} ELSE {_ordinal("start")} END AS lo,
+                   CASE WHEN `end` IS NOT NULL THEN {_ordinal("`end`")}
                         WHEN list_contains({states}, type) OR start IS NULL THEN {OPEN_END}
-                        ELSE {_ordinal('start')} END AS hi,
+                        ELSE {_ordinal("start")} END AS hi,
                    list_contains({states}, type) AS is_state,
                    list_contains({_list(STATUS_TYPES)}, type) AS status_bearing,
                    {goldstein} AS goldstein)""",
@@ -73,7 +88,7 @@ def _load_cypher(folder: Path) -> list[str]:
                  CASE WHEN x.id < y.id THEN y.id ELSE x.id END AS v, r.lo AS lo
             RETURN u, v, min(lo))""",
         f"""COPY Mediation FROM ({load} WHERE list_contains({_list(tuple(sorted(MEDIATION_TYPES)))}, type)
-            RETURN id, type, {_ordinal('start')} AS lo)""",
+            RETURN id, type, {_ordinal("start")} AS lo)""",
         f"""COPY MEDIATES FROM ({load} WHERE list_contains({_list(tuple(sorted(MEDIATION_TYPES)))}, type)
             RETURN source, id)""",
         f"""COPY PARTY FROM ({load} WHERE list_contains({_list(tuple(sorted(MEDIATION_TYPES)))}, type)

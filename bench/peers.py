@@ -124,9 +124,15 @@ class NetworkXBaseline:
                 is_state = row["type"] in STATE_TYPES
                 hi = end.hi if end else (OPEN_END if is_state or start is None else start.hi)
                 graph.add_edge(
-                    row["source"], row["target"], key=row["id"], type=row["type"],
-                    lo=start.lo if start else OPEN_START, hi=hi, is_state=is_state,
-                    polarity=row["polarity"], attributes=json.loads(row["attributes"] or "{}"),
+                    row["source"],
+                    row["target"],
+                    key=row["id"],
+                    type=row["type"],
+                    lo=start.lo if start else OPEN_START,
+                    hi=hi,
+                    is_state=is_state,
+                    polarity=row["polarity"],
+                    attributes=json.loads(row["attributes"] or "{}"),
                 )
         self.graph = graph
         self.undirected = graph.to_undirected(as_view=True)
@@ -138,20 +144,27 @@ class NetworkXBaseline:
         return edges
 
     def dyad_window(self, a: int, b: int, lo: Day, hi: Day) -> list[str]:
-        found = [(d["lo"], k) for k, d in self._dyad(self.ids[a], self.ids[b])
-                 if d["lo"] <= hi.ordinal and d["hi"] >= lo.ordinal]
+        found = [
+            (d["lo"], k)
+            for k, d in self._dyad(self.ids[a], self.ids[b])
+            if d["lo"] <= hi.ordinal and d["hi"] >= lo.ordinal
+        ]
         return [k for _, k in sorted(found)]
 
     def status(self, a: int, b: int, day: Day) -> str:
         on = day.ordinal
-        in_force = [d for _, d in self._dyad(self.ids[a], self.ids[b])
-                    if d["lo"] <= on and (not d["is_state"] or d["hi"] >= on)]
+        in_force = [
+            d for _, d in self._dyad(self.ids[a], self.ids[b]) if d["lo"] <= on and (not d["is_state"] or d["hi"] >= on)
+        ]
         bearing = [d for d in in_force if d["type"] in STATUS_TYPES]
         if bearing:
             latest = max(d["lo"] for d in bearing)
             return status_of([(d["type"], d["is_state"]) for d in bearing if d["lo"] == latest], None)
-        scores = [d["attributes"]["goldstein"] for d in in_force
-                  if not d["is_state"] and d["lo"] > on - TREND_DAYS and "goldstein" in d["attributes"]]
+        scores = [
+            d["attributes"]["goldstein"]
+            for d in in_force
+            if not d["is_state"] and d["lo"] > on - TREND_DAYS and "goldstein" in d["attributes"]
+        ]
         return status_of([], sum(scores) / len(scores) if scores else None)
 
     def mediators(self, a: int, b: int) -> set[str]:

@@ -78,8 +78,10 @@ def profile_gc(kg: Any) -> None:
         gc.collect()
         return (time.perf_counter() - started) * 1e3
 
-    print(f"== a full collection with the graph loaded: {np.median([full() for _ in range(3)]):.1f} ms "
-          f"over {len(gc.get_objects()):,} tracked objects")
+    print(
+        f"== a full collection with the graph loaded: {np.median([full() for _ in range(3)]):.1f} ms "
+        f"over {len(gc.get_objects()):,} tracked objects"
+    )
     gc.freeze()
     print(f"   after gc.freeze(): {np.median([full() for _ in range(3)]):.1f} ms")
     gc.unfreeze()
@@ -102,6 +104,7 @@ def profile_queries(engine: ServiceEngine, workload: dict[str, Any]) -> None:
         profiler.disable()
         pstats.Stats(profiler).sort_stats("tottime").print_stats(6)
     if hasattr(kg, "dyads"):
+
         def plain(a: int, b: int) -> list[int] | None:
             try:
                 return nx.shortest_path(kg.dyads, a, b)  # type: ignore[no-any-return]
@@ -124,8 +127,14 @@ def profile_queries(engine: ServiceEngine, workload: dict[str, Any]) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     folder = (Path(args[0]) if args else HERE / "data" / "synthetic-500k").resolve()
-    label = next((p.stem.removeprefix("workload-") for p in (HERE / ".work").glob("workload-*.json")
-                  if Path(json.loads(p.read_text())["folder"]).resolve() == folder), None)
+    label = next(
+        (
+            p.stem.removeprefix("workload-")
+            for p in (HERE / ".work").glob("workload-*.json")
+            if Path(json.loads(p.read_text())["folder"]).resolve() == folder
+        ),
+        None,
+    )
     if label is None:
         print(f"no workload for {folder}: run `python -m bench` first", file=sys.stderr)
         return 2

@@ -19,8 +19,11 @@ __all__ = ["machine", "render", "verdicts"]
 PEERS = ("duckdb", "kuzu")
 LABELS = {"service": "service", "duckdb": "DuckDB", "kuzu": "Kùzu", "networkx": "NetworkX baseline"}
 TITLES = {
-    "dyad_window": "dyad in a window", "status": "status on a date", "mediators": "mediators",
-    "two_hop": "2-hop neighbourhood as of a date", "shortest_path": "shortest path",
+    "dyad_window": "dyad in a window",
+    "status": "status on a date",
+    "mediators": "mediators",
+    "two_hop": "2-hop neighbourhood as of a date",
+    "shortest_path": "shortest path",
 }
 LOAD_SECONDS, LOAD_MIB, HTTP_RATIO, HTTP_P99 = 3.0, 400.0, 0.5, 20.0
 
@@ -32,23 +35,43 @@ def machine() -> dict[str, str]:
         except PackageNotFoundError:
             return "-"
 
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor())
-    memory = next((line.split(":", 1)[1].strip() for line in Path("/proc/meminfo").read_text().splitlines()
-                   if line.startswith("MemTotal")), "-")
-    wrk = subprocess.run(["wrk", "--version"], capture_output=True, text=True).stdout.split(" [")[0] \
-        if shutil.which("wrk") else "not installed"
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    memory = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/meminfo").read_text().splitlines()
+            if line.startswith("MemTotal")
+        ),
+        "-",
+    )
+    wrk = (
+        subprocess.run(["wrk", "--version"], capture_output=True, text=True).stdout.split(" [")[0]
+        if shutil.which("wrk")
+        else "not installed"
+    )
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
     app = hashlib.sha1()
     for path in sorted(Path(__file__).resolve().parent.parent.glob("app/**/*.py")):
         app.update(path.read_bytes())
     return {
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "cpus": f"{os.cpu_count()} (nproc)", "cpu": cpu, "memory": memory, "os": platform.platform(),
+        "cpus": f"{os.cpu_count()} (nproc)",
+        "cpu": cpu,
+        "memory": memory,
+        "os": platform.platform(),
         "python": platform.python_version(),
         "git": f"{commit}; app/*.py as run: sha1 {app.hexdigest()[:12]} (working tree)",
-        "libraries": ", ".join(f"{n} {package(n)}" for n in (
-            "numpy", "networkx", "duckdb", "kuzu", "fastapi", "uvicorn", "psutil")) + f", {wrk}",
+        "libraries": ", ".join(
+            f"{n} {package(n)}" for n in ("numpy", "networkx", "duckdb", "kuzu", "fastapi", "uvicorn", "psutil")
+        )
+        + f", {wrk}",
     }
 
 
@@ -74,8 +97,7 @@ def _ms(value: float) -> str:
 def _query_table(size: dict[str, Any]) -> list[str]:
     stats, engines = size["stats"], [e for e in LABELS if e in size["stats"]]
     head = " | ".join(f"{LABELS[e]} p50 / p99" for e in engines)
-    lines = [f"| query | {head} | fastest peer p99 / service p99 | target | met |",
-             "|---" * (len(engines) + 4) + "|"]
+    lines = [f"| query | {head} | fastest peer p99 / service p99 | target | met |", "|---" * (len(engines) + 4) + "|"]
     for kind, (ratio, ok) in verdicts(size).items():
         cells = " | ".join(f"{_ms(stats[e][kind]['p50'])} / {_ms(stats[e][kind]['p99'])}" for e in engines)
         peer = LABELS[_fastest_peer(stats, kind)[0]]
@@ -90,8 +112,11 @@ def _agreement(size: dict[str, Any]) -> str:
 
 
 def _load_table(sizes: dict[str, dict[str, Any]]) -> list[str]:
-    lines = ["| facts | engine | load call (s) | ready from process start (s) | RSS after load (MiB) "
-             "| peak RSS (MiB) | target (service, 500k) |", "|---|---|---|---|---|---|---|"]
+    lines = [
+        "| facts | engine | load call (s) | ready from process start (s) | RSS after load (MiB) "
+        "| peak RSS (MiB) | target (service, 500k) |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for label, size in sizes.items():
         for engine in LABELS:
             if engine not in size["load"]:
@@ -101,8 +126,10 @@ def _load_table(sizes: dict[str, dict[str, Any]]) -> list[str]:
             if engine == "service" and label == max(sizes, key=lambda s: size_facts(sizes[s])):
                 ok = load["ready_s"] < LOAD_SECONDS and load["rss_mib"] < LOAD_MIB
                 target = f"< {LOAD_SECONDS:.0f} s, < {LOAD_MIB:.0f} MiB: {'yes' if ok else '**no**'}"
-            lines.append(f"| {label} ({size['facts']:,}) | {LABELS[engine]} | {load['load_s']:.2f} "
-                         f"| {load['ready_s']:.2f} | {load['rss_mib']:.0f} | {load['peak_mib']:.0f} | {target} |")
+            lines.append(
+                f"| {label} ({size['facts']:,}) | {LABELS[engine]} | {load['load_s']:.2f} "
+                f"| {load['ready_s']:.2f} | {load['rss_mib']:.0f} | {load['peak_mib']:.0f} | {target} |"
+            )
     return lines
 
 
@@ -111,8 +138,10 @@ def size_facts(size: dict[str, Any]) -> int:
 
 
 def _http_table(sizes: dict[str, dict[str, Any]]) -> list[str]:
-    lines = ["| facts | route | requests/s | p50 (ms) | p99 (ms) | dyad / health | target | met |",
-             "|---|---|---|---|---|---|---|---|"]
+    lines = [
+        "| facts | route | requests/s | p50 (ms) | p99 (ms) | dyad / health | target | met |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
     for label, size in sizes.items():
         http = size.get("http")
         if not http:
@@ -126,15 +155,22 @@ def _http_table(sizes: dict[str, dict[str, Any]]) -> list[str]:
         for route in ("health", "dyad"):
             run = http[route]
             name = "`/health`" if route == "health" else "`/dyads/{a}/{b}?from=&to=`"
-            tail = (f"{http['ratio']:.0%}{spread}, worst p99 {worst_p99:.2f} ms | ≥ 50%, p99 < 20 ms "
-                    f"| {'yes' if ok else '**no**'}" if route == "dyad" else " | | ")
-            lines.append(f"| {label} | {name} | {run['rps']:.0f} | {run['p50_ms']:.2f} | {run['p99_ms']:.2f} "
-                         f"| {tail} |")
-        lines.append(f"| {label} | (server: ready {http['ready_s']:.2f} s after start, RSS {http['rss_mib']:.0f} "
-                     f"MiB; {http['generator']}, {http['connections']} connections, "
-                     f"{len(http.get('rounds', [http]))} alternating rounds of {http['seconds']} s per route, "
-                     f"non-2xx over all rounds {failed['health']}/{failed['dyad']}; the ratio is the median of "
-                     f"the rounds' ratios, the rates are each route's median round) | | | | | | |")
+            tail = (
+                f"{http['ratio']:.0%}{spread}, worst p99 {worst_p99:.2f} ms | ≥ 50%, p99 < 20 ms "
+                f"| {'yes' if ok else '**no**'}"
+                if route == "dyad"
+                else " | | "
+            )
+            lines.append(
+                f"| {label} | {name} | {run['rps']:.0f} | {run['p50_ms']:.2f} | {run['p99_ms']:.2f} | {tail} |"
+            )
+        lines.append(
+            f"| {label} | (server: ready {http['ready_s']:.2f} s after start, RSS {http['rss_mib']:.0f} "
+            f"MiB; {http['generator']}, {http['connections']} connections, "
+            f"{len(http.get('rounds', [http]))} alternating rounds of {http['seconds']} s per route, "
+            f"non-2xx over all rounds {failed['health']}/{failed['dyad']}; the ratio is the median of "
+            f"the rounds' ratios, the rates are each route's median round) | | | | | | |"
+        )
     return lines
 
 
@@ -143,12 +179,19 @@ def render(results: dict[str, Any]) -> str:
     out = ["# Benchmark results", "", results["intro"], ""]
     for label, size in results["sizes"].items():
         size["stats"] = {e: {k: summarize(q[k]["ms"]) for k in KINDS} for e, q in size["queries"].items()}
-        out += [f"## Queries at {label}: {size['facts']:,} facts, {size['entities']:,} entities "
-                f"(`{size['folder']}`)", "",
-                f"Latency in ms over {size['n']} calls per query after {size['warmup']} warm-up calls.", ""]
+        out += [
+            f"## Queries at {label}: {size['facts']:,} facts, {size['entities']:,} entities (`{size['folder']}`)",
+            "",
+            f"Latency in ms over {size['n']} calls per query after {size['warmup']} warm-up calls.",
+            "",
+        ]
         out += [*_query_table(size), "", _agreement(size), ""]
-    out += ["## Loading: from a dataset folder to serving-ready", "",
-            "Each engine in a fresh process (`python -m bench.load ENGINE FOLDER`).", ""]
+    out += [
+        "## Loading: from a dataset folder to serving-ready",
+        "",
+        "Each engine in a fresh process (`python -m bench.load ENGINE FOLDER`).",
+        "",
+    ]
     out += [*_load_table(results["sizes"]), ""]
     out += ["## HTTP: one uvicorn worker (`python -m app serve`), loopback", ""]
     out += [*_http_table(results["sizes"]), ""]

@@ -73,15 +73,16 @@ def add_mediations(folder: Path, *, per: int, seed: int) -> int:
     for n in range(missing):
         x, y = rng.choice(conflicts)
         common = sorted(neighbours[x] & neighbours[y] - {x, y})
-        mediator = rng.choice(common) if common else rng.choice(rng.choice(rows)[_SOURCE:_TARGET + 1])
+        mediator = rng.choice(common) if common else rng.choice(rng.choice(rows)[_SOURCE : _TARGET + 1])
         if mediator in (x, y):
             continue
         type_, attributes = rng.choice(templates)
         parties = [x, y] if rng.random() < 0.5 else [y, x]
         text = json.dumps({**attributes, "parties": parties}, sort_keys=True, separators=(",", ":"))
         day = rng.choice(rows)[_START]
-        added.append([f"bench-mediation-{n + 1}", type_, mediator, parties[0], day, "", "", "",
-                      "bench-synthetic", "", text])
+        added.append(
+            [f"bench-mediation-{n + 1}", type_, mediator, parties[0], day, "", "", "", "bench-synthetic", "", text]
+        )
     with (folder / "relations.csv").open("a", encoding="utf-8", newline="") as handle:
         csv.writer(handle, lineterminator="\n").writerows(added)
     sources = folder / "sources.yaml"
@@ -113,8 +114,9 @@ def _shift(day: str, years: int) -> str:
     return f"{year:04d}{rest}"
 
 
-def _clone_actors(base: Path, out: Path, names: list[str], degree: Counter[str], *, replicas: int,
-                  actors: int) -> list[dict[str, str]]:
+def _clone_actors(
+    base: Path, out: Path, names: list[str], degree: Counter[str], *, replicas: int, actors: int
+) -> list[dict[str, str]]:
     """Per replica after the first, a map from the least active actors to new ones, their rows written.
 
     Enough of them that the folder ends with about ``actors`` actors: event data over more years
@@ -160,7 +162,7 @@ def resample(base: Path, out: Path, *, size: int, seed: int, actors: int | None 
         for replica in range(replicas):
             relabel = _strata_permutation(names, degree, rng) if replica else {n: n for n in names}
             relabel = {name: clones[replica].get(other, other) for name, other in relabel.items()}
-            chunk = picks[replica * len(rows): (replica + 1) * len(rows)]
+            chunk = picks[replica * len(rows) : (replica + 1) * len(rows)]
             for n, pick in enumerate(chunk.tolist(), replica * len(rows) + 1):
                 row = rows[pick][:]
                 row[0] = f"synthetic-{n}"
@@ -172,4 +174,5 @@ def resample(base: Path, out: Path, *, size: int, seed: int, actors: int | None 
                     row[_ATTRIBUTES] = json.dumps(attributes, sort_keys=True, separators=(",", ":"))
                 writer.writerow(row)
     (out / "BUILT_WITH").write_text(
-        f"bench.resample.resample from {base.name}, {size} facts, seed {seed}, actors {actors or len(names)}\n")
+        f"bench.resample.resample from {base.name}, {size} facts, seed {seed}, actors {actors or len(names)}\n"
+    )

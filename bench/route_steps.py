@@ -55,6 +55,7 @@ def serve(folder: str, port: int) -> None:
                 return function(*args, **kwargs)
             finally:
                 add(step, clock() - started)
+
         return call
 
     # Routes build their handlers when app.api is imported: wrap FastRoute first.
@@ -86,6 +87,7 @@ def serve(folder: str, port: int) -> None:
             marks["handler"] = clock()
             add(f"{name}: routing", marks["handler"] - marks["call"])
             return await handler(request)
+
         return timed_handler
 
     fastroute.FastRoute.get_route_handler = get_route_handler  # type: ignore[method-assign]
@@ -127,13 +129,18 @@ def main(size: str = "90k", seconds: int = 6) -> None:
     paths = [f"/dyads/{a}/{b}?from={lo[1]}&to={hi[1]}" for a, b, lo, hi in workload["dyads"]]
     log = WORK / "route_steps.log"
     with log.open("w") as errors:
-        server = subprocess.Popen([sys.executable, "-m", "bench.route_steps", "--serve", workload["folder"],
-                                   str(port)], cwd=ROOT, stderr=errors)
+        server = subprocess.Popen(
+            [sys.executable, "-m", "bench.route_steps", "--serve", workload["folder"], str(port)],
+            cwd=ROOT,
+            stderr=errors,
+        )
         try:
             _wait_ready(base + "/health", server)
             _wrk(base, paths, connections=32, seconds=2)
-            rates = {name: _wrk(base, urls, connections=32, seconds=seconds)["rps"]
-                     for name, urls in (("health", ["/health"]), ("dyad", paths))}
+            rates = {
+                name: _wrk(base, urls, connections=32, seconds=seconds)["rps"]
+                for name, urls in (("health", ["/health"]), ("dyad", paths))
+            }
         finally:
             server.terminate()
             server.wait(timeout=30)

@@ -79,14 +79,24 @@ def _wrk(base: str, paths: list[str], *, connections: int, seconds: int) -> dict
 def _loadgen(base: str, paths: list[str], *, connections: int, seconds: int) -> dict[str, Any]:
     listing = WORK / "paths.json"
     listing.write_text(json.dumps(paths))
-    command = [sys.executable, "-m", "bench.loadgen", base, str(listing),
-               "--connections", str(connections), "--seconds", str(seconds)]
+    command = [
+        sys.executable,
+        "-m",
+        "bench.loadgen",
+        base,
+        str(listing),
+        "--connections",
+        str(connections),
+        "--seconds",
+        str(seconds),
+    ]
     out = subprocess.run(command, capture_output=True, text=True, check=True, cwd=ROOT).stdout
     return json.loads(out)  # type: ignore[no-any-return]
 
 
-def http_benchmark(folder: Path, dyads: list[list[Any]], *, seconds: int = 5, rounds: int = 5,
-                   connections: int = 32, log: Any = print) -> dict[str, Any]:
+def http_benchmark(
+    folder: Path, dyads: list[list[Any]], *, seconds: int = 5, rounds: int = 5, connections: int = 32, log: Any = print
+) -> dict[str, Any]:
     """Requests/s and latency of ``/health`` and of ``/dyads/{a}/{b}?from=&to=`` on one server.
 
     ``health`` and ``dyad`` are the runs of median requests/s, ``ratio`` the median of the rounds'
@@ -100,7 +110,9 @@ def http_benchmark(folder: Path, dyads: list[list[Any]], *, seconds: int = 5, ro
     with (WORK / "server.log").open("wb") as server_log:
         server = subprocess.Popen(
             [sys.executable, "-m", "app", "serve", "--data", str(folder), "--port", str(port)],
-            stdout=server_log, stderr=subprocess.STDOUT, cwd=ROOT,
+            stdout=server_log,
+            stderr=subprocess.STDOUT,
+            cwd=ROOT,
         )
         try:
             ready_s = _wait_ready(base + "/health", server)
@@ -115,16 +127,22 @@ def http_benchmark(folder: Path, dyads: list[list[Any]], *, seconds: int = 5, ro
                 health = drive(base, ["/health"], connections=connections, seconds=seconds)
                 dyad = drive(base, paths, connections=connections, seconds=seconds)
                 runs.append({"health": health, "dyad": dyad, "ratio": dyad["rps"] / health["rps"]})
-                log(f"  round {len(runs)}: /health {health['rps']:.0f}/s, dyad {dyad['rps']:.0f}/s "
-                    f"({runs[-1]['ratio']:.0%}), dyad p99 {dyad['p99_ms']:.2f} ms")
+                log(
+                    f"  round {len(runs)}: /health {health['rps']:.0f}/s, dyad {dyad['rps']:.0f}/s "
+                    f"({runs[-1]['ratio']:.0%}), dyad p99 {dyad['p99_ms']:.2f} ms"
+                )
             peak = psutil.Process(server.pid).memory_info().rss / 2**20
         finally:
             server.terminate()
             server.wait(timeout=30)
     return {
         "generator": "wrk" if drive is _wrk else "bench.loadgen (asyncio httpx)",
-        "connections": connections, "seconds": seconds, "urls": len(paths),
-        "ready_s": ready_s, "rss_mib": rss, "rss_after_mib": peak,
+        "connections": connections,
+        "seconds": seconds,
+        "urls": len(paths),
+        "ready_s": ready_s,
+        "rss_mib": rss,
+        "rss_after_mib": peak,
         "health": _median_run([run["health"] for run in runs]),
         "dyad": _median_run([run["dyad"] for run in runs]),
         "ratio": statistics.median(run["ratio"] for run in runs),

@@ -62,9 +62,17 @@ class Writer(threading.Thread):
         while not self.stop.is_set():
             n += 1
             source, target = self.pairs[n % len(self.pairs)]
-            body = json.dumps({"id": f"{self.prefix}-{n}", "type": "visit", "source": source, "target": target,
-                               "start": "2014-06", "evidence": [{"source_id": self.source, "locator": "bench"}],
-                               "reason": "benchmark"})
+            body = json.dumps(
+                {
+                    "id": f"{self.prefix}-{n}",
+                    "type": "visit",
+                    "source": source,
+                    "target": target,
+                    "start": "2014-06",
+                    "evidence": [{"source_id": self.source, "locator": "bench"}],
+                    "reason": "benchmark",
+                }
+            )
             sent = time.perf_counter()
             writer.request("POST", "/relations", body=body, headers=headers)
             answer = writer.getresponse()
@@ -104,8 +112,14 @@ def in_process(folder: Path, pairs: list[tuple[str, str]], source: str, count: i
     timings = []
     for n in range(count):
         a, b = pairs[n % len(pairs)]
-        relation: dict[str, Any] = {"id": f"inproc-{n}", "type": "visit", "source": a, "target": b, "start": "2014-06",
-                    "evidence": [{"source_id": source, "locator": "bench"}]}
+        relation: dict[str, Any] = {
+            "id": f"inproc-{n}",
+            "type": "visit",
+            "source": a,
+            "target": b,
+            "start": "2014-06",
+            "evidence": [{"source_id": source, "locator": "bench"}],
+        }
         started = time.perf_counter()
         curator.write([partial(draft_create, kind="relation", raw=relation)], actor="bench", reason="benchmark")
         kg = curator.latest
@@ -120,14 +134,23 @@ def in_process(folder: Path, pairs: list[tuple[str, str]], source: str, count: i
         if n % 2 == 0:
             curator.write([partial(draft_create, kind="entity", raw=entity)], actor="bench", reason="benchmark")
         else:
-            curator.write([partial(draft_update, kind="entity", object_id=entity["id"],
-                                   patch={"aliases": [f"Bench Alias {n}"]})], actor="bench", reason="benchmark")
+            curator.write(
+                [partial(draft_update, kind="entity", object_id=entity["id"], patch={"aliases": [f"Bench Alias {n}"]})],
+                actor="bench",
+                reason="benchmark",
+            )
         assert curator.latest.resolve(entity["name"]) == curator.latest.resolve(entity["id"])
         entity_timings.append((time.perf_counter() - started) * 1e3)
     engine.dispose()
-    return {"writes": count, "p50_ms": _percentile(timings, 0.5), "p99_ms": _percentile(timings, 0.99),
-            "max_ms": max(timings), "entity_writes": len(entity_timings),
-            "entity_p50_ms": _percentile(entity_timings, 0.5), "entity_p99_ms": _percentile(entity_timings, 0.99)}
+    return {
+        "writes": count,
+        "p50_ms": _percentile(timings, 0.5),
+        "p99_ms": _percentile(timings, 0.99),
+        "max_ms": max(timings),
+        "entity_writes": len(entity_timings),
+        "entity_p50_ms": _percentile(entity_timings, 0.5),
+        "entity_p99_ms": _percentile(entity_timings, 0.99),
+    }
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -135,8 +158,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--folder", type=Path, help="dataset folder (default: the 500k synthetic folder)")
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--in-process", action="store_true",
-                        help="also time the write path without HTTP (loads the graph in this process too)")
+    parser.add_argument(
+        "--in-process",
+        action="store_true",
+        help="also time the write path without HTTP (loads the graph in this process too)",
+    )
     args = parser.parse_args(argv)
     if args.folder is None:
         from .data import ensure
@@ -152,16 +178,31 @@ def main(argv: Sequence[str] | None = None) -> int:
     state = Path(tempfile.mkdtemp(prefix="kg-bench-writes-"))
     env = {**os.environ, "KG_STATE_DIR": str(state)}
     env.pop("KG_DATABASE_URL", None)
-    key = subprocess.run([sys.executable, "-m", "app", "keys", "create", "--name", "bench", "--role", "editor"],
-                         env=env, cwd=ROOT, capture_output=True, text=True, check=True).stdout.splitlines()[-1]
+    key = subprocess.run(
+        [sys.executable, "-m", "app", "keys", "create", "--name", "bench", "--role", "editor"],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.splitlines()[-1]
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     WORK.mkdir(exist_ok=True)
-    results: dict[str, Any] = {"folder": str(args.folder), "seconds": args.seconds, "rounds": [],
-                               "in_process": results_in_process}
+    results: dict[str, Any] = {
+        "folder": str(args.folder),
+        "seconds": args.seconds,
+        "rounds": [],
+        "in_process": results_in_process,
+    }
     with (WORK / "server-writes.log").open("wb") as log:
-        server = subprocess.Popen([sys.executable, "-m", "app", "serve", "--data", str(args.folder), "--port",
-                                   str(port)], stdout=log, stderr=subprocess.STDOUT, cwd=ROOT, env=env)
+        server = subprocess.Popen(
+            [sys.executable, "-m", "app", "serve", "--data", str(args.folder), "--port", str(port)],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=ROOT,
+            env=env,
+        )
         try:
             results["ready_s"] = _wait_ready(base + "/health", server)
             _wrk(base, paths, connections=32, seconds=2)  # warm-up
@@ -172,9 +213,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             quiet.stop.set()
             quiet.join()
             results["writes_alone"] = {
-                "writes": len(quiet.ack_ms), "failures": quiet.failures,
-                "ack_p50_ms": _percentile(quiet.ack_ms, 0.5), "ack_p99_ms": _percentile(quiet.ack_ms, 0.99),
-                "visible_p99_ms": _percentile(quiet.visible_ms, 0.99)}
+                "writes": len(quiet.ack_ms),
+                "failures": quiet.failures,
+                "ack_p50_ms": _percentile(quiet.ack_ms, 0.5),
+                "ack_p99_ms": _percentile(quiet.ack_ms, 0.99),
+                "visible_p99_ms": _percentile(quiet.visible_ms, 0.99),
+            }
             print(f"writes alone: {results['writes_alone']}", flush=True)
             for round_ in range(args.rounds):
                 alone = _wrk(base, paths, connections=32, seconds=args.seconds)
@@ -184,17 +228,24 @@ def main(argv: Sequence[str] | None = None) -> int:
                 writer.stop.set()
                 writer.join()
                 summary = {
-                    "read_only_rps": alone["rps"], "with_writes_rps": mixed["rps"],
-                    "share": mixed["rps"] / alone["rps"], "read_p99_ms": mixed["p99_ms"],
-                    "writes": len(writer.ack_ms), "write_failures": writer.failures,
-                    "ack_p50_ms": _percentile(writer.ack_ms, 0.5), "ack_p99_ms": _percentile(writer.ack_ms, 0.99),
+                    "read_only_rps": alone["rps"],
+                    "with_writes_rps": mixed["rps"],
+                    "share": mixed["rps"] / alone["rps"],
+                    "read_p99_ms": mixed["p99_ms"],
+                    "writes": len(writer.ack_ms),
+                    "write_failures": writer.failures,
+                    "ack_p50_ms": _percentile(writer.ack_ms, 0.5),
+                    "ack_p99_ms": _percentile(writer.ack_ms, 0.99),
                     "visible_p99_ms": _percentile(writer.visible_ms, 0.99),
                 }
                 results["rounds"].append(summary)
-                print(f"round {round_ + 1}: reads {alone['rps']:.0f}/s alone, {mixed['rps']:.0f}/s with "
-                      f"{len(writer.ack_ms)} writes ({summary['share']:.0%}); write ack p50 "
-                      f"{summary['ack_p50_ms']:.1f} ms, p99 {summary['ack_p99_ms']:.1f} ms; ack+visible p99 "
-                      f"{summary['visible_p99_ms']:.1f} ms", flush=True)
+                print(
+                    f"round {round_ + 1}: reads {alone['rps']:.0f}/s alone, {mixed['rps']:.0f}/s with "
+                    f"{len(writer.ack_ms)} writes ({summary['share']:.0%}); write ack p50 "
+                    f"{summary['ack_p50_ms']:.1f} ms, p99 {summary['ack_p99_ms']:.1f} ms; ack+visible p99 "
+                    f"{summary['visible_p99_ms']:.1f} ms",
+                    flush=True,
+                )
         finally:
             server.terminate()
             server.wait(timeout=60)

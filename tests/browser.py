@@ -17,8 +17,7 @@ def open_page(browser: Browser, base: str, *, width: int = 1280, height: int = 8
     """A page on `base` that records console errors, page errors and any request off the server."""
     page = browser.new_page(viewport={"width": width, "height": height})
     problems: list[str] = []
-    page.on("console", lambda message: problems.append(f"console {message.text}") if message.type == "error"
-            else None)
+    page.on("console", lambda message: problems.append(f"console {message.text}") if message.type == "error" else None)
     page.on("pageerror", lambda error: problems.append(f"page error {error}"))
 
     def only_loopback(route: Any) -> None:
@@ -38,8 +37,11 @@ def ready(page: Page) -> None:
 
 def counts(page: Page) -> tuple[int, int, int]:
     data = page.locator("#counts")
-    return (int(data.get_attribute("data-nodes") or -1), int(data.get_attribute("data-edges") or -1),
-            int(data.get_attribute("data-faded") or -1))
+    return (
+        int(data.get_attribute("data-nodes") or -1),
+        int(data.get_attribute("data-edges") or -1),
+        int(data.get_attribute("data-faded") or -1),
+    )
 
 
 def wait_counts(page: Page, nodes: int, edges: int) -> None:

@@ -25,10 +25,23 @@ from typing import Any
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"]
-_TYPES = [("arms_trade", "positive"), ("energy_supply", "positive"), ("hostility", "negative"),
-          ("visit", "positive"), ("statement", "neutral"), ("threat", "negative")]
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+_TYPES = [
+    ("arms_trade", "positive"),
+    ("energy_supply", "positive"),
+    ("hostility", "negative"),
+    ("visit", "positive"),
+    ("statement", "neutral"),
+    ("threat", "negative"),
+]
 
 
 def require(reason: str) -> None:
@@ -56,8 +69,18 @@ def serve(data: Path, *, startup_seconds: float = 120) -> Iterator[str]:
     """`uvicorn app.main:app` serving `data`; yields its base URL and stops it afterwards."""
     port = _free_port()
     env = {**os.environ, "KG_DATA": str(data)}
-    command = [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port", str(port),
-               "--log-level", "warning"]
+    command = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "app.main:app",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--log-level",
+        "warning",
+    ]
     base = f"http://127.0.0.1:{port}"
     # A file, not a pipe: a pipe nobody reads would block the server once full.
     with tempfile.TemporaryFile() as log:
@@ -99,8 +122,9 @@ def write_event_dataset(folder: Path, *, states: int, relations: int, seed: int 
     rng = random.Random(seed)
     folder.mkdir(parents=True, exist_ok=True)
     ids = [f"state-{n:04d}" for n in range(states)]
-    (folder / "sources.yaml").write_text("- id: generated\n  title: Generated events for the explorer tests\n"
-                                         "  kind: dataset\n")
+    (folder / "sources.yaml").write_text(
+        "- id: generated\n  title: Generated events for the explorer tests\n  kind: dataset\n"
+    )
     with open(folder / "entities.csv", "w", newline="") as out:
         writer = csv.writer(out)
         writer.writerow(["id", "name", "kind", "aliases", "attributes"])
@@ -110,13 +134,27 @@ def write_event_dataset(folder: Path, *, states: int, relations: int, seed: int 
     cumulative = list(itertools.accumulate(1 / (rank + 1) for rank in range(states)))
     with open(folder / "relations.csv", "w", newline="") as out:
         writer = csv.writer(out)
-        writer.writerow(["id", "type", "source", "target", "start", "end", "polarity", "description",
-                         "source_id", "locator", "attributes"])
+        writer.writerow(
+            [
+                "id",
+                "type",
+                "source",
+                "target",
+                "start",
+                "end",
+                "polarity",
+                "description",
+                "source_id",
+                "locator",
+                "attributes",
+            ]
+        )
         for n in range(relations):
             first, second = rng.choices(range(states), cum_weights=cumulative, k=2)
             source, target = ids[first], ids[(second if second != first else first + 1) % states]
             kind, polarity = rng.choice(_TYPES)
             day = f"{rng.randint(2005, 2015)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
-            writer.writerow([f"event-{n}", kind, source, target, day, "", polarity, "", "generated",
-                             f"row {n + 1}", "{}"])
+            writer.writerow(
+                [f"event-{n}", kind, source, target, day, "", polarity, "", "generated", f"row {n + 1}", "{}"]
+            )
     return folder

@@ -32,8 +32,7 @@ __all__ = ["PostgresCluster", "call", "free_port", "postgres_cluster", "start_se
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def call(method: str, url: str, body: object = None, *, key: str | None = None,
-         timeout: float = 10) -> tuple[int, Any]:
+def call(method: str, url: str, body: object = None, *, key: str | None = None, timeout: float = 10) -> tuple[int, Any]:
     """One HTTP request (standard library only): the status and the decoded JSON body."""
     data = json.dumps(body).encode() if body is not None else None
     request = urllib.request.Request(url, data=data, method=method, headers={"Content-Type": "application/json"})
@@ -68,11 +67,29 @@ class PostgresCluster:
         subprocess.run([*prefix, *command], check=True, capture_output=True, cwd=self.root)
 
     def start(self) -> None:
-        self._run(str(self.bin / "initdb"), "-D", str(self.root / "data"), "-U", "kg", "--auth=trust", "-E",
-                  "UTF8", "--no-sync")
+        self._run(
+            str(self.bin / "initdb"),
+            "-D",
+            str(self.root / "data"),
+            "-U",
+            "kg",
+            "--auth=trust",
+            "-E",
+            "UTF8",
+            "--no-sync",
+        )
         options = f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off"
-        self._run(str(self.bin / "pg_ctl"), "-D", str(self.root / "data"), "-o", options, "-l",
-                  str(self.root / "log"), "-w", "start")
+        self._run(
+            str(self.bin / "pg_ctl"),
+            "-D",
+            str(self.root / "data"),
+            "-o",
+            options,
+            "-l",
+            str(self.root / "log"),
+            "-w",
+            "start",
+        )
 
     def stop(self) -> None:
         with contextlib.suppress(subprocess.CalledProcessError):
@@ -120,16 +137,18 @@ def postgres_cluster() -> Iterator[PostgresCluster]:
         shutil.rmtree(root, ignore_errors=True)
 
 
-def start_service(*, data: Path, database_url: str, state_dir: Path, port: int | None = None,
-                  workers: int = 1) -> tuple[subprocess.Popen[bytes], str]:
+def start_service(
+    *, data: Path, database_url: str, state_dir: Path, port: int | None = None, workers: int = 1
+) -> tuple[subprocess.Popen[bytes], str]:
     """``python -m app serve`` in its own process; returns it and its base URL once it answers."""
     port = port or free_port()
     env = {**os.environ, "KG_DATABASE_URL": database_url, "KG_STATE_DIR": str(state_dir), "KG_POLL_INTERVAL": "0.1"}
     command = [sys.executable, "-m", "app", "serve", "--data", str(data), "--port", str(port)]
     if workers > 1:
         command += ["--workers", str(workers)]
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                               start_new_session=True)
+    process = subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True
+    )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:

@@ -43,26 +43,47 @@ def ids(kg: KnowledgeGraph, positions: Any) -> list[str]:
 def test_candidates_turkiye_israel_in_december_2020_put_azerbaijan_first(curated: KnowledgeGraph) -> None:
     found = mediator_candidates(curated, curated.resolve("Türkiye"), curated.resolve("Israel"), as_of=DEC_2020)
     assert [(curated.entity(c.entity).id, c.score) for c in found] == [
-        ("azerbaijan", 14.0), ("united-states", 3.0), ("bahrain", 1.0), ("iran", -2.0), ("ihh", -3.0),
-        ("united-arab-emirates", -5.0)]
+        ("azerbaijan", 14.0),
+        ("united-states", 3.0),
+        ("bahrain", 1.0),
+        ("iran", -2.0),
+        ("ihh", -3.0),
+        ("united-arab-emirates", -5.0),
+    ]
     top = found[0]
-    assert top.breakdown == {"ties": 6.0, "people": 0.0, "hostility": 0.0, "mediations": 0.0,
-                             "pair_mediations": 3.0, "both_sides": 5.0}
+    assert top.breakdown == {
+        "ties": 6.0,
+        "people": 0.0,
+        "hostility": 0.0,
+        "mediations": 0.0,
+        "pair_mediations": 3.0,
+        "both_sides": 5.0,
+    }
     counted = [curated.relations.ids[p] for p in top.relations]
     # the offer is stored once, made by the minister; it counts for Azerbaijan through his office
-    assert {"jeyhun-bayramov-offers-mediation-2020-12", "turkiye-recognises-azerbaijan-1991",
-            "israel-azerbaijan-arms-trade-2018-2022"} <= set(counted)
+    assert {
+        "jeyhun-bayramov-offers-mediation-2020-12",
+        "turkiye-recognises-azerbaijan-1991",
+        "israel-azerbaijan-arms-trade-2018-2022",
+    } <= set(counted)
     assert "azerbaijan-israel-alliance" not in counted  # from 2022: not yet in force
     assert "turkiye-azerbaijan-alliance" not in counted  # from the Shusha Declaration, June 2021
 
 
 def test_candidates_of_every_kind_leave_out_the_parties_and_their_people(curated: KnowledgeGraph) -> None:
     turkiye, israel = curated.resolve("Türkiye"), curated.resolve("Israel")
-    found = ids(curated, [c.entity for c in mediator_candidates(curated, turkiye, israel, as_of=NOV_2022,
-                                                                 kinds=None)])
+    found = ids(curated, [c.entity for c in mediator_candidates(curated, turkiye, israel, as_of=NOV_2022, kinds=None)])
     assert found[0] == "azerbaijan"
-    assert not {"turkiye", "israel", "benny-gantz", "isaac-herzog", "recep-tayyip-erdogan", "yair-lapid",
-                "ankara", "jerusalem"} & set(found)
+    assert not {
+        "turkiye",
+        "israel",
+        "benny-gantz",
+        "isaac-herzog",
+        "recep-tayyip-erdogan",
+        "yair-lapid",
+        "ankara",
+        "jerusalem",
+    } & set(found)
     assert "jeyhun-bayramov" not in found  # counted for Azerbaijan, not listed apart
 
 
@@ -92,8 +113,12 @@ def test_balance_signs_follow_status_then_sum(curated: KnowledgeGraph) -> None:
     assert sign[frozenset({"iran", "turkiye"})] == 1  # no status: one positive relation
     assert sign[frozenset({"turkiye", "united-arab-emirates"})] == -1
     assert frozenset({"azerbaijan", "armenia"}) not in sign  # the September clashes are over
-    assert signed_graph(curated, as_of=parse_period("2011")).edges[
-        curated.resolve("Türkiye"), curated.resolve("Israel")]["sign"] == -1
+    assert (
+        signed_graph(curated, as_of=parse_period("2011")).edges[curated.resolve("Türkiye"), curated.resolve("Israel")][
+            "sign"
+        ]
+        == -1
+    )
 
 
 def test_centrality_brokers_and_blocs_in_november_2022(curated: KnowledgeGraph) -> None:
@@ -101,8 +126,10 @@ def test_centrality_brokers_and_blocs_in_november_2022(curated: KnowledgeGraph) 
     assert ids(curated, [p for p, _ in ranking.scores[:3]]) == ["iran", "israel", "russia"]
     assert ranking.samples is None
     assert [ids(curated, bloc) for bloc in blocs(curated, as_of=NOV_2022)] == [
-        ["azerbaijan", "israel", "turkiye"], ["bahrain", "united-arab-emirates", "united-states"],
-        ["iran", "russia"]]
+        ["azerbaijan", "israel", "turkiye"],
+        ["bahrain", "united-arab-emirates", "united-states"],
+        ["iran", "russia"],
+    ]
 
 
 @pytest.mark.parametrize("measure", ["degree", "betweenness", "pagerank"])
@@ -122,8 +149,20 @@ def test_blocs_and_signed_graphs_are_cached(curated: KnowledgeGraph) -> None:
 
 # -- generated graphs ------------------------------------------------------------------------------
 
-TYPES = ["diplomatic_relations", "alliance", "hostility", "rupture", "restoration", "cooperation", "attack",
-         "visit", "criticism", "armed_conflict", "meeting", "statement"]
+TYPES = [
+    "diplomatic_relations",
+    "alliance",
+    "hostility",
+    "rupture",
+    "restoration",
+    "cooperation",
+    "attack",
+    "visit",
+    "criticism",
+    "armed_conflict",
+    "meeting",
+    "statement",
+]
 
 
 @st.composite
@@ -131,25 +170,49 @@ def datasets(draw: st.DrawFn) -> dict[str, list[dict[str, Any]]]:
     states = [f"s{i}" for i in range(draw(st.integers(3, 8)))]
     people = [f"p{i}" for i in range(draw(st.integers(0, 4)))]
     entities: list[dict[str, Any]] = [{"id": s, "name": s.upper(), "kind": "state"} for s in states]
-    entities += [{"id": p, "name": p.upper(), "kind": "person",
-                  "attributes": {"affiliation": draw(st.sampled_from(states))}} for p in people]
+    entities += [
+        {"id": p, "name": p.upper(), "kind": "person", "attributes": {"affiliation": draw(st.sampled_from(states))}}
+        for p in people
+    ]
     # The affiliation attribute only describes; the office relation makes the person a member.
     relations: list[dict[str, Any]] = [
-        {"id": f"office-{e['id']}", "type": "holds_office", "source": e["id"], "target": e["attributes"]["affiliation"],
-         "evidence": [EVIDENCE]} for e in entities if e["kind"] == "person"]
+        {
+            "id": f"office-{e['id']}",
+            "type": "holds_office",
+            "source": e["id"],
+            "target": e["attributes"]["affiliation"],
+            "evidence": [EVIDENCE],
+        }
+        for e in entities
+        if e["kind"] == "person"
+    ]
     for i in range(draw(st.integers(0, 30))):
         source, target = draw(st.lists(st.sampled_from(states + people), min_size=2, max_size=2, unique=True))
         start = draw(st.integers(2000, 2020))
-        relation: dict[str, Any] = {"id": f"r{i}", "type": draw(st.sampled_from(TYPES)), "source": source,
-                                    "target": target, "start": str(start), "evidence": [EVIDENCE]}
+        relation: dict[str, Any] = {
+            "id": f"r{i}",
+            "type": draw(st.sampled_from(TYPES)),
+            "source": source,
+            "target": target,
+            "start": str(start),
+            "evidence": [EVIDENCE],
+        }
         if draw(st.booleans()) and relation["type"] in ("hostility", "cooperation", "armed_conflict"):
             relation["end"] = str(start + draw(st.integers(0, 5)))
         relations.append(relation)
     for i in range(draw(st.integers(0, 3))):
         mediator, a, b = draw(st.lists(st.sampled_from(states + people), min_size=3, max_size=3, unique=True))
-        relations.append({"id": f"m{i}", "type": "mediation_offer", "source": mediator, "target": a,
-                          "start": str(draw(st.integers(2000, 2020))), "attributes": {"parties": [a, b]},
-                          "evidence": [EVIDENCE]})
+        relations.append(
+            {
+                "id": f"m{i}",
+                "type": "mediation_offer",
+                "source": mediator,
+                "target": a,
+                "start": str(draw(st.integers(2000, 2020))),
+                "attributes": {"parties": [a, b]},
+                "evidence": [EVIDENCE],
+            }
+        )
     return {"sources": [{"id": "notes", "title": "Generated"}], "entities": entities, "relations": relations}
 
 
@@ -170,23 +233,26 @@ def test_balance_counts_match_brute_force(data: dict[str, list[dict[str, Any]]],
     kg = _load(data)
     found = structural_balance(kg, as_of=as_of, limit=1000)
     signs = found.graph
-    brute = [t for t in itertools.combinations(sorted(signs), 3)
-             if all(signs.has_edge(u, v) for u, v in itertools.combinations(t, 2))]
+    brute = [
+        t
+        for t in itertools.combinations(sorted(signs), 3)
+        if all(signs.has_edge(u, v) for u, v in itertools.combinations(t, 2))
+    ]
     balanced = [t for t in brute if np.prod([signs.edges[u, v]["sign"] for u, v in itertools.combinations(t, 2)]) > 0]
     assert (found.counts.total, found.counts.balanced) == (len(brute), len(balanced))
     assert found.counts.ratio == (len(balanced) / len(brute) if brute else None)
     assert len(found.triads) == len(brute) and not found.truncated
     for triad in found.triads:
         assert all(kg.entity(p).kind == "state" for p in triad.members)
-        assert triad.signs == tuple(signs.edges[u, v]["sign"] for u, v in
-                                    zip(triad.members, triad.members[1:] + triad.members[:1], strict=True))
+        assert triad.signs == tuple(
+            signs.edges[u, v]["sign"] for u, v in zip(triad.members, triad.members[1:] + triad.members[:1], strict=True)
+        )
         assert triad.balanced == (np.prod(triad.signs) > 0)
 
 
 @GENERATED
 @given(data=datasets(), as_of=YEARS)
-def test_signs_follow_the_status_then_the_relations_in_force(data: dict[str, list[dict[str, Any]]],
-                                                             as_of: Any) -> None:
+def test_signs_follow_the_status_then_the_relations_in_force(data: dict[str, list[dict[str, Any]]], as_of: Any) -> None:
     """The signing rule, recomputed from the generated entries rather than from the graph's columns."""
     kg = _load(data)
     signs = signed_graph(kg, as_of=as_of)
@@ -220,8 +286,12 @@ def test_balance_focus_lists_only_its_triads(data: dict[str, list[dict[str, Any]
 
 
 @GENERATED
-@given(data=datasets(), as_of=YEARS, pair=st.lists(st.integers(0, 7), min_size=2, max_size=2, unique=True),
-       every_kind=st.booleans())
+@given(
+    data=datasets(),
+    as_of=YEARS,
+    pair=st.lists(st.integers(0, 7), min_size=2, max_size=2, unique=True),
+    every_kind=st.booleans(),
+)
 def test_candidates_are_ranked_and_never_the_parties(
     data: dict[str, list[dict[str, Any]]], as_of: Any, pair: list[int], every_kind: bool
 ) -> None:
@@ -240,8 +310,10 @@ def test_candidates_are_ranked_and_never_the_parties(
         assert every_kind or entity.kind in DEFAULT_KINDS
         assert candidate.score == pytest.approx(sum(candidate.breakdown.values()))
         assert candidate.relations
-        assert all(in_force(int(table.lo[p]), int(table.hi[p]), is_state=bool(table.is_state[p]), on=as_of)
-                   for p in candidate.relations)
+        assert all(
+            in_force(int(table.lo[p]), int(table.hi[p]), is_state=bool(table.is_state[p]), on=as_of)
+            for p in candidate.relations
+        )
 
 
 @GENERATED
@@ -265,8 +337,10 @@ def test_centrality_ranks_are_sorted_and_leaves_broker_nothing(
 
 
 @settings(max_examples=60, deadline=None)
-@given(edges=st.lists(st.tuples(st.integers(0, 9), st.integers(0, 9), st.integers(1, 5)), max_size=30),
-       isolated=st.integers(0, 2))
+@given(
+    edges=st.lists(st.tuples(st.integers(0, 9), st.integers(0, 9), st.integers(1, 5)), max_size=30),
+    isolated=st.integers(0, 2),
+)
 def test_pagerank_matches_the_linear_system(edges: list[tuple[int, int, int]], isolated: int) -> None:
     graph = nx.Graph()
     graph.add_nodes_from(range(10, 10 + isolated))
@@ -296,8 +370,9 @@ def api() -> Iterator[TestClient]:
 
 
 def test_mediator_candidates_route_answers_the_article(api: TestClient) -> None:
-    body = api.get("/analysis/mediator-candidates",
-                   params={"between": ["Turkey", "Israel"], "as_of": "2020-12-01", "limit": 2}).json()
+    body = api.get(
+        "/analysis/mediator-candidates", params={"between": ["Turkey", "Israel"], "as_of": "2020-12-01", "limit": 2}
+    ).json()
     assert (body["total"], body["limit"], body["offset"], body["between"]) == (6, 2, 0, ["turkiye", "israel"])
     assert [(i["entity"]["id"], i["score"]) for i in body["items"]] == [("azerbaijan", 14.0), ("united-states", 3.0)]
     assert "jeyhun-bayramov-offers-mediation-2020-12" in [r["id"] for r in body["items"][0]["relations"]]
@@ -307,12 +382,17 @@ def test_balance_route_with_focus(api: TestClient) -> None:
     body = api.get("/analysis/balance", params={"as_of": "2022-11", "focus": "Azerbaijan"}).json()
     assert (body["total"], body["balanced"], body["unbalanced"]) == (7, 4, 3)
     assert body["balance_ratio"] == pytest.approx(4 / 7)
-    assert body["focus"] == {"entity": "azerbaijan", "total": 3, "balanced": 2, "unbalanced": 1,
-                             "balance_ratio": pytest.approx(2 / 3)}
-    assert {"members": ["azerbaijan", "israel", "turkiye"], "signs": ["+", "+", "+"], "balanced": True} \
-        in body["triads"]
-    assert {"members": ["azerbaijan", "iran", "israel"], "signs": ["-", "-", "+"], "balanced": True} \
-        in body["triads"]
+    assert body["focus"] == {
+        "entity": "azerbaijan",
+        "total": 3,
+        "balanced": 2,
+        "unbalanced": 1,
+        "balance_ratio": pytest.approx(2 / 3),
+    }
+    assert {"members": ["azerbaijan", "israel", "turkiye"], "signs": ["+", "+", "+"], "balanced": True} in body[
+        "triads"
+    ]
+    assert {"members": ["azerbaijan", "iran", "israel"], "signs": ["-", "-", "+"], "balanced": True} in body["triads"]
 
 
 def test_centrality_route_ranks_and_groups(api: TestClient) -> None:
@@ -324,15 +404,18 @@ def test_centrality_route_ranks_and_groups(api: TestClient) -> None:
 
 @pytest.mark.parametrize(
     ("path", "params", "status", "parameter"),
-    [("/analysis/mediator-candidates", {"between": "Israel"}, 422, "between"),
-     ("/analysis/mediator-candidates", {"between": ["Israel", "Atlantis"]}, 404, None),
-     ("/analysis/balance", {"focus": "Ilham Aliyev"}, 422, "focus"),
-     ("/analysis/balance", {"as_of": "2022-02-30"}, 422, "as_of"),
-     ("/analysis/centrality", {"measure": "fame"}, 422, None),
-     ("/analysis/centrality", {"limit": 0}, 422, None)],
+    [
+        ("/analysis/mediator-candidates", {"between": "Israel"}, 422, "between"),
+        ("/analysis/mediator-candidates", {"between": ["Israel", "Atlantis"]}, 404, None),
+        ("/analysis/balance", {"focus": "Ilham Aliyev"}, 422, "focus"),
+        ("/analysis/balance", {"as_of": "2022-02-30"}, 422, "as_of"),
+        ("/analysis/centrality", {"measure": "fame"}, 422, None),
+        ("/analysis/centrality", {"limit": 0}, 422, None),
+    ],
 )
-def test_analysis_routes_reject_bad_input(api: TestClient, path: str, params: dict[str, Any], status: int,
-                                          parameter: str | None) -> None:
+def test_analysis_routes_reject_bad_input(
+    api: TestClient, path: str, params: dict[str, Any], status: int, parameter: str | None
+) -> None:
     response = api.get(path, params=params)
     assert response.status_code == status
     assert response.headers["content-type"].startswith("application/problem+json")

@@ -26,8 +26,11 @@ def get(client: TestClient, url: str, status: int = 200) -> Any:
 
 
 def test_health_counts_the_graph(client: TestClient, curated: Any) -> None:
-    assert get(client, "/health") == {"status": "ok", "entities": len(curated.entities),
-                                      "relations": len(curated.relations)}
+    assert get(client, "/health") == {
+        "status": "ok",
+        "entities": len(curated.entities),
+        "relations": len(curated.relations),
+    }
 
 
 def test_types_lists_the_vocabulary(client: TestClient) -> None:
@@ -83,8 +86,18 @@ def test_relations_as_of_keeps_what_is_in_force(client: TestClient) -> None:
 
 def test_one_relation_has_every_contract_field(client: TestClient) -> None:
     relation = get(client, "/relations/israel-azerbaijan-arms-trade-2018-2022")
-    assert {"id", "type", "source", "target", "start", "end", "polarity", "description", "evidence",
-            "attributes"} <= set(relation)
+    assert {
+        "id",
+        "type",
+        "source",
+        "target",
+        "start",
+        "end",
+        "polarity",
+        "description",
+        "evidence",
+        "attributes",
+    } <= set(relation)
     assert (relation["start"], relation["end"], relation["attributes"]["rank"]) == ("2018", "2022", 2)
     assert relation["evidence"] == [{"source_id": "article", "locator": "1"}]
 
@@ -103,9 +116,10 @@ def test_dyad_timeline_both_directions_sorted(client: TestClient) -> None:
     assert body["summary"]["by_type"]["rupture"] == 1
 
 
-@pytest.mark.parametrize(("as_of", "status", "polarity"),
-                         [("2011", "hostile", "negative"), ("2019", "severed", "negative"),
-                          ("2023", "restored", "positive")])
+@pytest.mark.parametrize(
+    ("as_of", "status", "polarity"),
+    [("2011", "hostile", "negative"), ("2019", "severed", "negative"), ("2023", "restored", "positive")],
+)
 def test_dyad_status_on_a_date(client: TestClient, as_of: str, status: str, polarity: str) -> None:
     body = get(client, f"/dyads/Türkiye/Israel/status?as_of={as_of}")
     assert (body["as_of"], body["status"], body["polarity"]) == (as_of, status, polarity)
@@ -147,11 +161,17 @@ def test_neighbors_within_depth(client: TestClient) -> None:
     assert not body["truncated"]
 
 
-@pytest.mark.parametrize("url", [
-    "/relations?from=2022&to=2020", "/relations?as_of=2022/2018", "/relations?from=2022/2018&to=2024",
-    "/entities/Azerbaijan/relations?from=2018/2014", "/changes?from=2022&to=2020",
-    "/dyads/Turkey/Israel?from=2023&to=2001",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/relations?from=2022&to=2020",
+        "/relations?as_of=2022/2018",
+        "/relations?from=2022/2018&to=2024",
+        "/entities/Azerbaijan/relations?from=2018/2014",
+        "/changes?from=2022&to=2020",
+        "/dyads/Turkey/Israel?from=2023&to=2001",
+    ],
+)
 def test_a_window_that_ends_before_it_starts_selects_nothing(client: TestClient, url: str) -> None:
     body = get(client, url)
     assert body.get("total", 0) == 0 and body.get("items", body.get("relations")) == []
@@ -162,11 +182,14 @@ def test_an_empty_period_has_no_status(client: TestClient) -> None:
     assert (body["status"], body["basis"]) == ("unknown", [])
 
 
-@pytest.mark.parametrize(("url", "parameter"), [
-    ("/dyads/Iran/Israel?limit=1&limit=2", "limit"),  # a FastRoute route
-    ("/analysis/centrality?offset=%C3%86&offset=0", "offset"),  # a framework route
-    ("/relations?from=2020&type=visit&from=2021", "from"),  # inside a shared dependency
-])
+@pytest.mark.parametrize(
+    ("url", "parameter"),
+    [
+        ("/dyads/Iran/Israel?limit=1&limit=2", "limit"),  # a FastRoute route
+        ("/analysis/centrality?offset=%C3%86&offset=0", "offset"),  # a framework route
+        ("/relations?from=2020&type=visit&from=2021", "from"),  # inside a shared dependency
+    ],
+)
 def test_a_single_value_given_twice_is_refused(client: TestClient, url: str, parameter: str) -> None:
     body = get(client, url, 422)
     assert (body["parameter"], body["detail"]) == (parameter, f"{parameter}: given more than once; it takes one value")
@@ -207,8 +230,7 @@ def test_neighbors_limit_truncates(client: TestClient) -> None:
         ("/mediations?between=Iran", 422, "between"),
     ],
 )
-def test_bad_parameters_are_422_naming_the_parameter(client: TestClient, url: str, status: int,
-                                                      parameter: str) -> None:
+def test_bad_parameters_are_422_naming_the_parameter(client: TestClient, url: str, status: int, parameter: str) -> None:
     body = get(client, url, status)
     assert body["parameter"] == parameter
     assert parameter in body["detail"]
@@ -237,9 +259,14 @@ def test_unknown_route_is_a_problem(client: TestClient) -> None:
 
 @pytest.mark.parametrize(
     ("url", "parameter"),
-    [("/dyads/Turkey/Israel?limit=0", "limit"), ("/dyads/Turkey/Israel?offset=-3", "offset"),
-     ("/dyads/Turkey/Israel?from=yesterday", "from"), ("/dyads/Turkey/Israel?type=friendship", "type"),
-     ("/dyads/Turkey/Israel?members=perhaps", "members"), ("/dyads/Turkey/Israel/series?freq=week", "freq")],
+    [
+        ("/dyads/Turkey/Israel?limit=0", "limit"),
+        ("/dyads/Turkey/Israel?offset=-3", "offset"),
+        ("/dyads/Turkey/Israel?from=yesterday", "from"),
+        ("/dyads/Turkey/Israel?type=friendship", "type"),
+        ("/dyads/Turkey/Israel?members=perhaps", "members"),
+        ("/dyads/Turkey/Israel/series?freq=week", "freq"),
+    ],
 )
 def test_fast_routes_name_the_bad_parameter(client: TestClient, url: str, parameter: str) -> None:
     body = get(client, url, 422)
@@ -278,9 +305,12 @@ def test_a_dyad_of_one_entity_is_its_relations_with_itself(client: TestClient, s
 
 @pytest.mark.parametrize(
     ("url", "parameter"),
-    [("/paths?source=&target=Israel", "source"), ("/paths?source=Israel&target=", "target"),
-     ("/mediations?between=&between=Israel", "between"),
-     ("/analysis/mediator-candidates?between=Israel&between=", "between")],
+    [
+        ("/paths?source=&target=Israel", "source"),
+        ("/paths?source=Israel&target=", "target"),
+        ("/mediations?between=&between=Israel", "between"),
+        ("/analysis/mediator-candidates?between=Israel&between=", "between"),
+    ],
 )
 def test_an_empty_required_reference_is_a_bad_parameter(client: TestClient, url: str, parameter: str) -> None:
     assert get(client, url, 422)["parameter"] == parameter

@@ -25,9 +25,15 @@ from app.queries.relations import find_relations
 from app.queries.status import dyad_polarities, dyad_status
 from app.temporal import ordinal_text, parse_period
 
-EVENTS = [("meeting", "positive", 3.0), ("criticism", "negative", -2.0), ("cooperation", "positive", 6.0),
-          ("threat", "negative", -4.4), ("statement", "neutral", 0.0), ("hostility", "negative", -7.0),
-          ("normalization", "positive", 5.0)]
+EVENTS = [
+    ("meeting", "positive", 3.0),
+    ("criticism", "negative", -2.0),
+    ("cooperation", "positive", 6.0),
+    ("threat", "negative", -4.4),
+    ("statement", "neutral", 0.0),
+    ("hostility", "negative", -7.0),
+    ("normalization", "positive", 5.0),
+]
 
 
 @pytest.fixture(scope="module")
@@ -52,8 +58,7 @@ def large(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeGraph:
             type_, polarity, goldstein = rng.choice(EVENTS)
             day = (first + timedelta(days=rng.randrange(4 * 365))).isoformat()
             attributes = json.dumps({"goldstein": goldstein})
-            writer.writerow([f"g{n}", type_, f"e{a}", f"e{b}", day, "", polarity, "", "generated", str(n),
-                             attributes])
+            writer.writerow([f"g{n}", type_, f"e{a}", f"e{b}", day, "", polarity, "", "generated", str(n), attributes])
     kg = load_graph([folder])
     assert kg.stats() == {"entities": 3000, "relations": 120_000}
     return kg
@@ -75,8 +80,15 @@ def test_a_spent_budget_stops_whole_graph_analyses(large: KnowledgeGraph) -> Non
 
 
 def test_a_spent_budget_ends_a_path_search_incomplete(large: KnowledgeGraph) -> None:
-    found = find_paths(large, large.resolve("e5"), large.resolve("e2999"), k=10, max_hops=6,
-                       flt=make_filter(types=["threat"]), budget=Budget(0))
+    found = find_paths(
+        large,
+        large.resolve("e5"),
+        large.resolve("e2999"),
+        k=10,
+        max_hops=6,
+        flt=make_filter(types=["threat"]),
+        budget=Budget(0),
+    )
     assert not found.complete
 
 
@@ -130,21 +142,23 @@ def test_dyad_polarities_agree_with_dyad_status(graph: str, request: pytest.Fixt
     for day in ("2010-06", "2014-08-20", "2016-03", "2022-11", "2030"):
         period = parse_period(day)
         found = dyad_polarities(kg, low, high, as_of=period).tolist()
-        expected = [sign.get(dyad_status(kg, int(a), int(b), as_of=period).polarity, 0)
-                    for a, b in zip(low.tolist(), high.tolist(), strict=True)]
+        expected = [
+            sign.get(dyad_status(kg, int(a), int(b), as_of=period).polarity, 0)
+            for a, b in zip(low.tolist(), high.tolist(), strict=True)
+        ]
         assert found == expected, day
 
 
 @pytest.mark.parametrize("graph", ["curated", "icews_slice", "large"])
-def test_relations_found_in_a_window_are_those_a_plain_filter_keeps(graph: str,
-                                                                    request: pytest.FixtureRequest) -> None:
+def test_relations_found_in_a_window_are_those_a_plain_filter_keeps(graph: str, request: pytest.FixtureRequest) -> None:
     kg: KnowledgeGraph = request.getfixturevalue(graph)
     table = kg.relations
     every = np.arange(len(table))
     rng = random.Random(1)
     for _ in range(60):
-        first, last = sorted(rng.randrange(int(table.lo.min()), int(table.hi[table.hi < 10**7].max()) + 2)
-                             for _ in range(2))
+        first, last = sorted(
+            rng.randrange(int(table.lo.min()), int(table.hi[table.hi < 10**7].max()) + 2) for _ in range(2)
+        )
         entity = rng.randrange(len(kg.entities))
         types = rng.sample(sorted({kg.relations.type_id(int(p)) for p in every[:500]}), 2)
         flt = make_filter(types=types, start=ordinal_text(first, "day"), end=ordinal_text(last, "day"))
@@ -153,7 +167,6 @@ def test_relations_found_in_a_window_are_those_a_plain_filter_keeps(graph: str,
         assert find_relations(kg, flt=flt).tolist() == plain.tolist()
         mine = plain[(table.source[plain] == entity) | (table.target[plain] == entity)]
         assert sorted(find_relations(kg, flt=flt, either=entity).tolist()) == sorted(mine.tolist())
-
 
 
 @pytest.mark.parametrize("graph", ["curated", "icews_slice", "large"])

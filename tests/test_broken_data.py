@@ -50,27 +50,57 @@ def cut_after(path: Path, lines: int) -> None:
 Breakage = Callable[[Path], None]
 
 CASES: list[tuple[str, Breakage, str]] = [
-    ("relations-not-utf8", lambda f: append(f / "relations.csv", b"r9,visit,alpha,beta,2020,,,caf\xe9,s1,x:9,\n"),
-     "relations.csv: entry line 4: field description: not UTF-8 text: byte 0xe9 at byte 31 of the line"),
-    ("entities-not-utf8", lambda f: append(f / "entities.csv", b"gamma,Gam\xe9,state,,\n"),
-     "entities.csv: entry line 4: field name: not UTF-8 text: byte 0xe9 at byte 10 of the line"),
-    ("relations-huge-field", lambda f: append(f / "relations.csv", b"r9,visit,alpha,beta,2020,,," + b"x" * 20_000_000
-                                               + b",s1,x:9,\n"),
-     "relations.csv: entry line 4: field description: a row of 20,000,036 bytes: longer than the 8 MiB a row may hold"),
-    ("entities-huge-field", lambda f: append(f / "entities.csv", b"gamma," + b"G" * 20_000_000 + b",state,,\n"),
-     "entities.csv: entry line 4: field name: a row of 20,000,015 bytes: longer than the 8 MiB a row may hold"),
-    ("relations-a-directory", lambda f: make_directory(f / "relations.csv"),
-     "relations.csv: entry -: field -: is a directory (or another non-file), not a data file"),
-    ("entities-a-directory", lambda f: make_directory(f / "entities.csv"),
-     "entities.csv: entry -: field -: is a directory (or another non-file), not a data file"),
-    ("yaml-a-directory", lambda f: (f / "entities-more.yaml").mkdir(),
-     "entities-more.yaml: entry -: field -: is a directory (or another non-file), not a data file"),
-    ("entities-yaml-not-utf8", lambda f: (f / "entities-more.yaml").write_bytes(b"- id: gamma\n  name: Gam\xe9\n"),
-     "entities-more.yaml: entry line 2: field -: not UTF-8 text: byte 0xe9"),
-    ("entities-missing", lambda f: (f / "entities.csv").unlink(),
-     "entities.csv: entry -: field -: missing: no entities.csv or entities*.yaml in"),
-    ("relations-header-only", lambda f: cut_after(f / "relations.csv", 1),
-     "relations.csv: entry -: field -: has a header and no rows: cut, or written empty?"),
+    (
+        "relations-not-utf8",
+        lambda f: append(f / "relations.csv", b"r9,visit,alpha,beta,2020,,,caf\xe9,s1,x:9,\n"),
+        "relations.csv: entry line 4: field description: not UTF-8 text: byte 0xe9 at byte 31 of the line",
+    ),
+    (
+        "entities-not-utf8",
+        lambda f: append(f / "entities.csv", b"gamma,Gam\xe9,state,,\n"),
+        "entities.csv: entry line 4: field name: not UTF-8 text: byte 0xe9 at byte 10 of the line",
+    ),
+    (
+        "relations-huge-field",
+        lambda f: append(f / "relations.csv", b"r9,visit,alpha,beta,2020,,," + b"x" * 20_000_000 + b",s1,x:9,\n"),
+        "relations.csv: entry line 4: field description: a row of 20,000,036 bytes: "
+        "longer than the 8 MiB a row may hold",
+    ),
+    (
+        "entities-huge-field",
+        lambda f: append(f / "entities.csv", b"gamma," + b"G" * 20_000_000 + b",state,,\n"),
+        "entities.csv: entry line 4: field name: a row of 20,000,015 bytes: longer than the 8 MiB a row may hold",
+    ),
+    (
+        "relations-a-directory",
+        lambda f: make_directory(f / "relations.csv"),
+        "relations.csv: entry -: field -: is a directory (or another non-file), not a data file",
+    ),
+    (
+        "entities-a-directory",
+        lambda f: make_directory(f / "entities.csv"),
+        "entities.csv: entry -: field -: is a directory (or another non-file), not a data file",
+    ),
+    (
+        "yaml-a-directory",
+        lambda f: (f / "entities-more.yaml").mkdir(),
+        "entities-more.yaml: entry -: field -: is a directory (or another non-file), not a data file",
+    ),
+    (
+        "entities-yaml-not-utf8",
+        lambda f: (f / "entities-more.yaml").write_bytes(b"- id: gamma\n  name: Gam\xe9\n"),
+        "entities-more.yaml: entry line 2: field -: not UTF-8 text: byte 0xe9",
+    ),
+    (
+        "entities-missing",
+        lambda f: (f / "entities.csv").unlink(),
+        "entities.csv: entry -: field -: missing: no entities.csv or entities*.yaml in",
+    ),
+    (
+        "relations-header-only",
+        lambda f: cut_after(f / "relations.csv", 1),
+        "relations.csv: entry -: field -: has a header and no rows: cut, or written empty?",
+    ),
 ]
 
 
@@ -91,10 +121,14 @@ def test_missing_entities_name_the_cause_first_and_cap_the_flood(tmp_path: Path)
         load_graph([folder])
     lines = str(caught.value).splitlines()
     assert lines[0] == "801 problem(s) in the data:"
-    assert lines[1] == (f"  - {folder}/entities.csv: entry -: field -: missing: no entities.csv or entities*.yaml "
-                        f"in {folder}, and 800 references of its relations name no entity of the folders before it")
-    assert lines[-2:] == [f"  - ... and 395 more in {folder}/relations.csv, field source",
-                          f"  - ... and 395 more in {folder}/relations.csv, field target"]
+    assert lines[1] == (
+        f"  - {folder}/entities.csv: entry -: field -: missing: no entities.csv or entities*.yaml "
+        f"in {folder}, and 800 references of its relations name no entity of the folders before it"
+    )
+    assert lines[-2:] == [
+        f"  - ... and 395 more in {folder}/relations.csv, field source",
+        f"  - ... and 395 more in {folder}/relations.csv, field target",
+    ]
     assert len(lines) == 1 + 1 + 5 + 5 + 2
     assert len(caught.value.problems) == 801  # all kept for whoever reads them
 
@@ -135,7 +169,8 @@ def test_a_cut_import_is_refused_by_its_manifest(imported: Path, kept: int) -> N
         load_graph([imported])
     assert str(caught.value).splitlines()[1] == (
         f"  - {imported}/relations.csv: entry -: field -: holds {kept - 1:,} data row(s) where manifest.json says "
-        f"{rows:,} were written: cut or changed since (its SHA-256 differs)")
+        f"{rows:,} were written: cut or changed since (its SHA-256 differs)"
+    )
 
 
 def test_a_file_the_manifest_lists_must_be_there(imported: Path) -> None:
@@ -153,7 +188,8 @@ def test_one_id_of_two_kinds_across_folders_is_refused(tmp_path: Path) -> None:
         load_graph([MINI, extra])
     assert str(caught.value).splitlines()[1] == (
         f"  - {extra}/entities.yaml: entry #1 (alpha): field kind: person, but entity 'alpha' of an earlier "
-        "folder is a state: one id names one entity")
+        "folder is a state: one id names one entity"
+    )
 
 
 def test_a_name_shared_across_kinds_names_two_entities(tmp_path: Path) -> None:
@@ -170,8 +206,14 @@ def test_unreadable_data_is_a_message_not_a_traceback(tmp_path: Path, command: l
     folder = bulk_folder(tmp_path)
     append(folder / "relations.csv", b"r9,visit,alpha,beta,2020,,,caf\xe9,s1,x:9,\n")
     arguments = [*command, str(folder)] if "validate" in command else [*command, "--port", "8997"]
-    run = subprocess.run([sys.executable, *arguments], capture_output=True, text=True, cwd=ROOT, timeout=60,
-                         env={**os.environ, "KG_DATA": str(folder)})
+    run = subprocess.run(
+        [sys.executable, *arguments],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+        env={**os.environ, "KG_DATA": str(folder)},
+    )
     assert run.returncode != 0
     assert "relations.csv: entry line 4: field description: not UTF-8 text" in run.stderr
     assert "Traceback" not in run.stderr

@@ -51,18 +51,44 @@ class _Sink:
         self.out.append(text)
 
 
-def _row(relation_id: str, source: str = "oman", target: str = "yemen", start: str = "2014-03-02",
-         type_: str = "visit", **extra: str) -> list[str]:
-    values = {"id": relation_id, "type": type_, "source": source, "target": target, "start": start, "end": "",
-              "polarity": "", "description": "", "source_id": "wire", "locator": f"wire:{relation_id}",
-              "attributes": EVENT, **extra}
+def _row(
+    relation_id: str,
+    source: str = "oman",
+    target: str = "yemen",
+    start: str = "2014-03-02",
+    type_: str = "visit",
+    **extra: str,
+) -> list[str]:
+    values = {
+        "id": relation_id,
+        "type": type_,
+        "source": source,
+        "target": target,
+        "start": start,
+        "end": "",
+        "polarity": "",
+        "description": "",
+        "source_id": "wire",
+        "locator": f"wire:{relation_id}",
+        "attributes": EVENT,
+        **extra,
+    }
     return [values[column] for column in RELATION_COLUMNS]
 
 
 def test_bulk_folder_loads_with_shared_attributes_and_generated_descriptions(tmp_path: Path) -> None:
-    kg = load_graph([_folder(tmp_path, [_row("r1"), _row("r2", start="2014-03-05"),
-                                        _row("r3", source="government-yemen", target="oman", type_="member_of",
-                                             attributes="", start="")])])
+    kg = load_graph(
+        [
+            _folder(
+                tmp_path,
+                [
+                    _row("r1"),
+                    _row("r2", start="2014-03-05"),
+                    _row("r3", source="government-yemen", target="oman", type_="member_of", attributes="", start=""),
+                ],
+            )
+        ]
+    )
     table = kg.relations
     assert [table.ids[p] for p in kg.dyad_relations(kg.resolve("Oman"), kg.resolve("Yemen"))] == ["r1", "r2"]
     assert table.attributes[0] is table.attributes[1]  # equal attribute dicts are stored once
@@ -77,8 +103,7 @@ def test_bad_rows_are_named_by_their_physical_line(tmp_path: Path) -> None:
     with pytest.raises(DataError) as caught:
         load_graph([folder])
     found = {(p.entry, p.field) for p in caught.value.problems}
-    assert found == {("line 3", "-"), ("line 4 (r2)", "target"), ("line 5 (r3)", "start"),
-                     ("line 6 (r4)", "polarity")}
+    assert found == {("line 3", "-"), ("line 4 (r2)", "target"), ("line 5 (r3)", "start"), ("line 6 (r4)", "polarity")}
 
 
 def test_duplicate_bulk_ids_are_refused(tmp_path: Path) -> None:
@@ -96,10 +121,17 @@ def test_later_folder_names_become_aliases_of_the_earlier_entity(tmp_path: Path)
 
 
 def test_members_roll_sector_actors_up_to_their_country(tmp_path: Path) -> None:
-    kg = load_graph([_folder(tmp_path, [
-        _row("r1", source="oman", target="government-yemen"),
-        _row("r2", source="government-yemen", target="yemen", type_="member_of", attributes="", start=""),
-    ])])
+    kg = load_graph(
+        [
+            _folder(
+                tmp_path,
+                [
+                    _row("r1", source="oman", target="government-yemen"),
+                    _row("r2", source="government-yemen", target="yemen", type_="member_of", attributes="", start=""),
+                ],
+            )
+        ]
+    )
     oman, yemen = kg.resolve("Oman"), kg.resolve("Yemen")
     assert len(dyad_relations(kg, oman, yemen, flt=make_filter())) == 0
     rolled = dyad_relations(kg, oman, yemen, flt=make_filter(), members=True)
@@ -112,7 +144,8 @@ def test_a_mixed_yaml_and_bulk_folder_is_one_dataset(tmp_path: Path) -> None:
     folder = _folder(tmp_path, [_row("r1")])
     for name in ("entities.yaml", "relations.yaml"):
         (folder / name).write_text((MINI / name).read_text())
-    (folder / "sources.yaml").write_text((MINI / "sources.yaml").read_text() +
-                                         "- {id: wire, title: Wire reports, kind: event-data}\n")
+    (folder / "sources.yaml").write_text(
+        (MINI / "sources.yaml").read_text() + "- {id: wire, title: Wire reports, kind: event-data}\n"
+    )
     kg = load_graph([folder])
     assert len(kg.relations) == 8 and kg.entity(kg.resolve("Alfa")).id == "alpha"

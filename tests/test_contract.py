@@ -21,15 +21,39 @@ from app.main import create_app
 
 from .conftest import CURATED
 
-ROUTES = [("GET", path) for path in (
-    "/health", "/types", "/entities", "/entities/{ref}", "/entities/{ref}/relations",
-    "/entities/{ref}/neighbors", "/relations", "/relations/{relation_id}", "/dyads/{a}/{b}",
-    "/dyads/{a}/{b}/status", "/dyads/{a}/{b}/series", "/mediations", "/paths", "/changes", "/export",
-    "/analysis/mediator-candidates", "/analysis/balance", "/analysis/centrality", "/journal",
-    "/relations/{relation_id}/history", "/ready", "/metrics",
-)] + [
-    ("POST", "/entities"), ("POST", "/relations"), ("PATCH", "/entities/{ref}"),
-    ("PATCH", "/relations/{relation_id}"), ("DELETE", "/relations/{relation_id}"), ("POST", "/journal"),
+ROUTES = [
+    ("GET", path)
+    for path in (
+        "/health",
+        "/types",
+        "/entities",
+        "/entities/{ref}",
+        "/entities/{ref}/relations",
+        "/entities/{ref}/neighbors",
+        "/relations",
+        "/relations/{relation_id}",
+        "/dyads/{a}/{b}",
+        "/dyads/{a}/{b}/status",
+        "/dyads/{a}/{b}/series",
+        "/mediations",
+        "/paths",
+        "/changes",
+        "/export",
+        "/analysis/mediator-candidates",
+        "/analysis/balance",
+        "/analysis/centrality",
+        "/journal",
+        "/relations/{relation_id}/history",
+        "/ready",
+        "/metrics",
+    )
+] + [
+    ("POST", "/entities"),
+    ("POST", "/relations"),
+    ("PATCH", "/entities/{ref}"),
+    ("PATCH", "/relations/{relation_id}"),
+    ("DELETE", "/relations/{relation_id}"),
+    ("POST", "/journal"),
     ("POST", "/journal/{seq}/revert"),
 ]
 

@@ -20,9 +20,23 @@ from app.store import TYPE_CODE
 from app.temporal import parse_period
 
 REQUIRED = [
-    "Azerbaijan", "Israel", "Türkiye", "Iran", "Armenia", "United States", "United Arab Emirates", "Bahrain",
-    "Russia", "Ukraine", "Ilham Aliyev", "Isaac Herzog", "Benny Gantz", "Jeyhun Bayramov", "Hikmet Hajiyev",
-    "Avigdor Liberman", "Recep Tayyip Erdoğan",
+    "Azerbaijan",
+    "Israel",
+    "Türkiye",
+    "Iran",
+    "Armenia",
+    "United States",
+    "United Arab Emirates",
+    "Bahrain",
+    "Russia",
+    "Ukraine",
+    "Ilham Aliyev",
+    "Isaac Herzog",
+    "Benny Gantz",
+    "Jeyhun Bayramov",
+    "Hikmet Hajiyev",
+    "Avigdor Liberman",
+    "Recep Tayyip Erdoğan",
 ]
 
 
@@ -42,23 +56,47 @@ def test_every_required_entity_is_present(curated: KnowledgeGraph, name: str) ->
 
 @pytest.mark.parametrize(
     ("ref", "entity_id"),
-    [("Turkey", "turkiye"), ("turkiye", "turkiye"), ("Trkiye", "turkiye"), ("TÜRKİYE", "turkiye"),
-     ("Azeri", "azerbaijan"), ("Washington", "united-states"), ("UAE", "united-arab-emirates"),
-     ("Erdogan", "recep-tayyip-erdogan"), ("AZE", "azerbaijan"), ("Lieberman", "avigdor-liberman")],
+    [
+        ("Turkey", "turkiye"),
+        ("turkiye", "turkiye"),
+        ("Trkiye", "turkiye"),
+        ("TÜRKİYE", "turkiye"),
+        ("Azeri", "azerbaijan"),
+        ("Washington", "united-states"),
+        ("UAE", "united-arab-emirates"),
+        ("Erdogan", "recep-tayyip-erdogan"),
+        ("AZE", "azerbaijan"),
+        ("Lieberman", "avigdor-liberman"),
+    ],
 )
 def test_names_and_aliases_resolve(curated: KnowledgeGraph, ref: str, entity_id: str) -> None:
     assert curated.entity(curated.resolve(ref)).id == entity_id
 
 
-@pytest.mark.parametrize(("state", "alpha3"), [("azerbaijan", "AZE"), ("israel", "ISR"), ("turkiye", "TUR"),
-                                               ("iran", "IRN"), ("armenia", "ARM"), ("united-states", "USA")])
+@pytest.mark.parametrize(
+    ("state", "alpha3"),
+    [
+        ("azerbaijan", "AZE"),
+        ("israel", "ISR"),
+        ("turkiye", "TUR"),
+        ("iran", "IRN"),
+        ("armenia", "ARM"),
+        ("united-states", "USA"),
+    ],
+)
 def test_states_carry_iso_codes(curated: KnowledgeGraph, state: str, alpha3: str) -> None:
     assert curated.entity(curated.resolve(state)).attributes["iso_alpha3"] == alpha3
 
 
-@pytest.mark.parametrize(("person", "affiliation"), [("jeyhun-bayramov", "azerbaijan"),
-                                                     ("ilham-aliyev", "azerbaijan"), ("isaac-herzog", "israel"),
-                                                     ("benny-gantz", "israel")])
+@pytest.mark.parametrize(
+    ("person", "affiliation"),
+    [
+        ("jeyhun-bayramov", "azerbaijan"),
+        ("ilham-aliyev", "azerbaijan"),
+        ("isaac-herzog", "israel"),
+        ("benny-gantz", "israel"),
+    ],
+)
 def test_people_carry_role_and_affiliation(curated: KnowledgeGraph, person: str, affiliation: str) -> None:
     attributes = curated.entity(curated.resolve(person)).attributes
     assert attributes["affiliation"] == affiliation and attributes["role"]
@@ -66,8 +104,14 @@ def test_people_carry_role_and_affiliation(curated: KnowledgeGraph, person: str,
 
 @pytest.mark.parametrize(
     ("as_of", "status", "polarity"),
-    [("2009", "normal", "positive"), ("2011", "hostile", "negative"), ("2017", "normalized", "positive"),
-     ("2019", "severed", "negative"), ("2021", "normalizing", "positive"), ("2023", "restored", "positive")],
+    [
+        ("2009", "normal", "positive"),
+        ("2011", "hostile", "negative"),
+        ("2017", "normalized", "positive"),
+        ("2019", "severed", "negative"),
+        ("2021", "normalizing", "positive"),
+        ("2023", "restored", "positive"),
+    ],
 )
 def test_turkiye_israel_status_follows_the_article(
     curated: KnowledgeGraph, as_of: str, status: str, polarity: str
@@ -78,8 +122,7 @@ def test_turkiye_israel_status_follows_the_article(
 
 
 def test_status_is_unknown_before_anything_is_known(curated: KnowledgeGraph) -> None:
-    found = dyad_status(curated, curated.resolve("Azerbaijan"), curated.resolve("Israel"),
-                        as_of=parse_period("1980"))
+    found = dyad_status(curated, curated.resolve("Azerbaijan"), curated.resolve("Israel"), as_of=parse_period("1980"))
     assert (found.status, found.basis) == ("unknown", [])
 
 
@@ -96,7 +139,8 @@ def test_mediators_between_turkiye_and_israel_in_either_order(curated: Knowledge
     assert dict(forward) == {
         "jeyhun-bayramov": ["jeyhun-bayramov-offers-mediation-2020-12"],
         "azerbaijan": ["jeyhun-bayramov-offers-mediation-2020-12", "hikmet-hajiyev-offers-to-host-talks-2021"],
-        "hikmet-hajiyev": ["hikmet-hajiyev-offers-to-host-talks-2021"]}
+        "hikmet-hajiyev": ["hikmet-hajiyev-offers-to-host-talks-2021"],
+    }
     (offer,) = dict(forward)["jeyhun-bayramov"]
     assert curated.relations.attributes[curated.relations.position[offer]]["on_behalf_of"] == "azerbaijan"
 
@@ -109,8 +153,12 @@ def test_united_states_brokered_both_abraham_accords_deals(curated: KnowledgeGra
 
 
 def test_arms_trade_carries_the_sipri_rank(curated: KnowledgeGraph) -> None:
-    found = find_relations(curated, source=curated.resolve("Israel"), target=curated.resolve("Azerbaijan"),
-                           flt=make_filter(types=["arms_trade"]))
+    found = find_relations(
+        curated,
+        source=curated.resolve("Israel"),
+        target=curated.resolve("Azerbaijan"),
+        flt=make_filter(types=["arms_trade"]),
+    )
     (position,) = found
     table = curated.relations
     assert (table.start_text(position), table.end_text(position)) == ("2018", "2022")
@@ -118,14 +166,24 @@ def test_arms_trade_carries_the_sipri_rank(curated: KnowledgeGraph) -> None:
 
 
 def test_energy_supply_predates_its_2022_increase(curated: KnowledgeGraph) -> None:
-    found = find_relations(curated, source=curated.resolve("Azerbaijan"), target=curated.resolve("Israel"),
-                           flt=make_filter(types=["energy_supply"]))
+    found = find_relations(
+        curated,
+        source=curated.resolve("Azerbaijan"),
+        target=curated.resolve("Israel"),
+        flt=make_filter(types=["energy_supply"]),
+    )
     table = curated.relations
     assert [(table.ids[p], table.start_text(p)) for p in found] == [
-        ("azerbaijan-israel-energy-supply", "2006"), ("azerbaijan-israel-oil-supply-increase-2022", "2022")]
+        ("azerbaijan-israel-energy-supply", "2006"),
+        ("azerbaijan-israel-oil-supply-increase-2022", "2022"),
+    ]
     assert table.attributes[found[1]]["share_percent"] == 40
-    in_2021 = find_relations(curated, source=curated.resolve("Azerbaijan"), target=curated.resolve("Israel"),
-                             flt=make_filter(types=["energy_supply"], as_of="2021"))
+    in_2021 = find_relations(
+        curated,
+        source=curated.resolve("Azerbaijan"),
+        target=curated.resolve("Israel"),
+        flt=make_filter(types=["energy_supply"], as_of="2021"),
+    )
     assert [table.ids[p] for p in in_2021] == ["azerbaijan-israel-energy-supply"]
 
 
@@ -145,19 +203,22 @@ def test_embassy_of_1993_and_bill_of_2022(curated: KnowledgeGraph) -> None:
 
 
 def test_both_turkiye_and_israel_backed_azerbaijan_in_2020(curated: KnowledgeGraph) -> None:
-    found = find_relations(curated, target=curated.resolve("Azerbaijan"),
-                           flt=make_filter(types=["military_support"], as_of="2020-10"))
+    found = find_relations(
+        curated, target=curated.resolve("Azerbaijan"), flt=make_filter(types=["military_support"], as_of="2020-10")
+    )
     assert {curated.entity(curated.relations.source[p]).id for p in found} == {"turkiye", "israel"}
 
 
 def test_turkiye_israel_timeline_is_ordered_and_spans_the_decade(curated: KnowledgeGraph) -> None:
-    found = dyad_relations(curated, curated.resolve("Türkiye"), curated.resolve("Israel"),
-                           flt=make_filter(start="2010", end="2022"))
+    found = dyad_relations(
+        curated, curated.resolve("Türkiye"), curated.resolve("Israel"), flt=make_filter(start="2010", end="2022")
+    )
     starts = curated.relations.lo[found].tolist()
     assert starts == sorted(starts)
     types = [curated.relations.type_id(int(p)) for p in found]
-    assert types.index("deterioration") < types.index("settlement") < types.index("rupture") < \
-        types.index("restoration")
+    assert (
+        types.index("deterioration") < types.index("settlement") < types.index("rupture") < types.index("restoration")
+    )
 
 
 def test_gantz_meets_aliyev_directly(curated: KnowledgeGraph) -> None:
@@ -222,10 +283,10 @@ def test_ids_are_unique_across_entities_and_relations(curated: KnowledgeGraph) -
 
 
 @pytest.mark.parametrize(("as_of", "participants"), [("2010-05-31", ["ihh", "israel"]), ("2011", [])])
-def test_one_day_event_participations_end_with_it(curated: KnowledgeGraph, as_of: str,
-                                                    participants: list[str]) -> None:
-    found = find_relations(curated, target=curated.resolve("Mavi Marmara incident"),
-                           flt=make_filter(types=["participant"], as_of=as_of))
+def test_one_day_event_participations_end_with_it(curated: KnowledgeGraph, as_of: str, participants: list[str]) -> None:
+    found = find_relations(
+        curated, target=curated.resolve("Mavi Marmara incident"), flt=make_filter(types=["participant"], as_of=as_of)
+    )
     assert sorted(curated.entity_ids[curated.relations.source[p]] for p in found) == participants
 
 
@@ -246,7 +307,9 @@ def test_raid_targets_the_flotillas_organiser_not_the_turkish_state(curated: Kno
 def test_alliance_is_dated_by_its_treaty_and_recognition_is_its_own_fact(curated: KnowledgeGraph) -> None:
     alliance = _relation(curated, "turkiye-azerbaijan-alliance")
     assert (alliance["start"], alliance["attributes"]["treaty"]) == (  # type: ignore[index]
-        "2021-06-15", "Shusha Declaration on Allied Relations")
+        "2021-06-15",
+        "Shusha Declaration on Allied Relations",
+    )
     recognition = _relation(curated, "turkiye-recognises-azerbaijan-1991")
     assert (recognition["type"], recognition["start"]) == ("recognition", "1991-11-09")
 

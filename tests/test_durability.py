@@ -31,8 +31,14 @@ CRASH_ROUNDS = 20
 
 
 def _relation(relation_id: str, source: str = "beta", target: str = "gamma") -> dict[str, Any]:
-    return {"id": relation_id, "type": "visit", "source": source, "target": target, "start": "2016",
-            "evidence": [{"source_id": "notes", "locator": "1"}]}
+    return {
+        "id": relation_id,
+        "type": "visit",
+        "source": source,
+        "target": target,
+        "start": "2016",
+        "evidence": [{"source_id": "notes", "locator": "1"}],
+    }
 
 
 @pytest.fixture
@@ -52,8 +58,7 @@ class Services:
         self.processes: list[Any] = []
 
     def __call__(self, **options: Any) -> str:
-        process, url = start_service(data=MINI, database_url=self.database_url, state_dir=self.state_dir,
-                                     **options)
+        process, url = start_service(data=MINI, database_url=self.database_url, state_dir=self.state_dir, **options)
         self.processes.append(process)
         return url
 
@@ -87,14 +92,24 @@ class Writer(threading.Thread):
             relation_id = f"{self.prefix}-{count}"
             try:
                 if count % 3:
-                    status, body = call("POST", f"{self.url}/relations", {**_relation(relation_id), "reason": "r"},
-                                        key=self.key)
+                    status, body = call(
+                        "POST", f"{self.url}/relations", {**_relation(relation_id), "reason": "r"}, key=self.key
+                    )
                 else:
                     entity_id = f"{relation_id}-party"
                     self.attempted_batches.append((entity_id, relation_id))
-                    status, body = call("POST", f"{self.url}/journal", {"reason": "r", "changes": [
-                        {"op": "create", "entity": {"id": entity_id, "name": entity_id, "kind": "state"}},
-                        {"op": "create", "relation": _relation(relation_id, source=entity_id)}]}, key=self.key)
+                    status, body = call(
+                        "POST",
+                        f"{self.url}/journal",
+                        {
+                            "reason": "r",
+                            "changes": [
+                                {"op": "create", "entity": {"id": entity_id, "name": entity_id, "kind": "state"}},
+                                {"op": "create", "relation": _relation(relation_id, source=entity_id)},
+                            ],
+                        },
+                        key=self.key,
+                    )
             except (OSError, http.client.HTTPException):  # killed mid-request or mid-answer: not acknowledged
                 return
             if status >= 500:

@@ -24,15 +24,32 @@ from app.temporal import parse_date
 from .conftest import ROOT
 
 SOURCES_DIR_VARIABLE = "KG_SOURCES_DIR"
-MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-          "november", "december")
+MONTHS = (
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+)
 
 
 def _origin() -> Path | None:
     """The checkout this one was cloned from, when it is a folder on this machine (CI clones locally)."""
     try:
-        found = subprocess.run(["git", "-C", str(ROOT), "remote", "get-url", "origin"], capture_output=True,
-                               text=True, timeout=10, check=False).stdout.strip()
+        found = subprocess.run(
+            ["git", "-C", str(ROOT), "remote", "get-url", "origin"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+        ).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         return None
     path = Path(found.removeprefix("file://")) if found else None
@@ -55,8 +72,10 @@ def _article_paragraphs(file_name: str) -> tuple[str, ...] | str:
         if path.is_file():
             return tuple(path.read_text(encoding="utf-8").splitlines())
     looked = ", ".join(str(folder) for folder in folders)
-    return (f"cannot find the article {file_name!r} (sources.yaml, source 'article'); looked in: {looked}. "
-            f"Set {SOURCES_DIR_VARIABLE} to the folder that holds it.")
+    return (
+        f"cannot find the article {file_name!r} (sources.yaml, source 'article'); looked in: {looked}. "
+        f"Set {SOURCES_DIR_VARIABLE} to the folder that holds it."
+    )
 
 
 @pytest.fixture(scope="module")
@@ -107,16 +126,19 @@ def test_article_is_found_through_the_environment_variable(monkeypatch: pytest.M
         _article_paragraphs.cache_clear()
 
 
-def test_every_paragraph_cited_names_one_of_the_two_entities(curated: KnowledgeGraph,
-                                                            paragraphs: tuple[str, ...]) -> None:
+def test_every_paragraph_cited_names_one_of_the_two_entities(
+    curated: KnowledgeGraph, paragraphs: tuple[str, ...]
+) -> None:
     table, wrong = curated.relations, []
     for position in range(len(table)):
         names = _names(curated, int(table.source[position])) + _names(curated, int(table.target[position]))
         for locator in _article_citations(curated, position):
             if not mentions(paragraphs[locator - 1], names):
-                wrong.append(f"{table.ids[position]} cites paragraph {locator}, which names neither "
-                             f"{curated.entity_ids[table.source[position]]} nor "
-                             f"{curated.entity_ids[table.target[position]]}")
+                wrong.append(
+                    f"{table.ids[position]} cites paragraph {locator}, which names neither "
+                    f"{curated.entity_ids[table.source[position]]} nor "
+                    f"{curated.entity_ids[table.target[position]]}"
+                )
     assert not wrong, "\n".join(wrong)
 
 
@@ -131,21 +153,31 @@ def _stated(date_text: str, paragraph: str) -> bool:
     if len(rest) == 1:
         return month in words
     day = rest[1]
-    return any(words[i] == month and words[i + 1] in (str(day), f"{day}st", f"{day}nd", f"{day}rd", f"{day}th")
-               for i in range(len(words) - 1))
+    return any(
+        words[i] == month and words[i + 1] in (str(day), f"{day}st", f"{day}nd", f"{day}rd", f"{day}th")
+        for i in range(len(words) - 1)
+    )
 
 
-@pytest.mark.parametrize(("date", "paragraph", "stated"), [
-    ("2022-11-02", "On November 2, after Iran", True), ("2022-11-08", "in Shusha on November 8th", True),
-    ("2022-11-08", "in November 2022", False), ("2022-11", "in November 2022", True),
-    ("2022-10", "in November 2022", False), ("2018", "from 2018 to 2022", True), ("1992", "in 1993", False),
-])
+@pytest.mark.parametrize(
+    ("date", "paragraph", "stated"),
+    [
+        ("2022-11-02", "On November 2, after Iran", True),
+        ("2022-11-08", "in Shusha on November 8th", True),
+        ("2022-11-08", "in November 2022", False),
+        ("2022-11", "in November 2022", True),
+        ("2022-10", "in November 2022", False),
+        ("2018", "from 2018 to 2022", True),
+        ("1992", "in 1993", False),
+    ],
+)
 def test_a_date_is_stated_only_to_the_precision_the_paragraph_gives(date: str, paragraph: str, stated: bool) -> None:
     assert _stated(date, paragraph) is stated
 
 
-def test_dates_more_precise_than_the_article_cite_the_background(curated: KnowledgeGraph,
-                                                                  paragraphs: tuple[str, ...]) -> None:
+def test_dates_more_precise_than_the_article_cite_the_background(
+    curated: KnowledgeGraph, paragraphs: tuple[str, ...]
+) -> None:
     table, wrong = curated.relations, []
     for position in range(len(table)):
         cited = {source_id for source_id, _ in table.evidence(position)}
@@ -159,9 +191,12 @@ def test_dates_more_precise_than_the_article_cite_the_background(curated: Knowle
 
 def test_every_background_citation_says_what_it_supplies(curated: KnowledgeGraph) -> None:
     table = curated.relations
-    missing = [table.ids[p] for p in range(len(table))
-               if any(source_id == "background" for source_id, _ in table.evidence(p))
-               and "background" not in (table.notes.get(p) or "").lower()]
+    missing = [
+        table.ids[p]
+        for p in range(len(table))
+        if any(source_id == "background" for source_id, _ in table.evidence(p))
+        and "background" not in (table.notes.get(p) or "").lower()
+    ]
     assert not missing, f"relations citing the background without a note saying what it supplies: {missing}"
 
 

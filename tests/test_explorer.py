@@ -54,12 +54,19 @@ def test_explorer_scripts_call_only_this_service() -> None:
         assert not re.search(r"https?://", script.read_text()), script.name
 
 
-@pytest.mark.parametrize(("path", "assets"), [
-    ("/docs", ["/assets/vendor/swagger-ui-dist/swagger-ui-bundle.js", "/assets/vendor/swagger-ui-dist/swagger-ui.css"]),
-    ("/redoc", ["/assets/vendor/redoc/redoc.standalone.js"]),
-])
-def test_api_docs_load_their_assets_from_the_service(client: TestClient, built: Path, path: str,
-                                                     assets: list[str]) -> None:
+@pytest.mark.parametrize(
+    ("path", "assets"),
+    [
+        (
+            "/docs",
+            ["/assets/vendor/swagger-ui-dist/swagger-ui-bundle.js", "/assets/vendor/swagger-ui-dist/swagger-ui.css"],
+        ),
+        ("/redoc", ["/assets/vendor/redoc/redoc.standalone.js"]),
+    ],
+)
+def test_api_docs_load_their_assets_from_the_service(
+    client: TestClient, built: Path, path: str, assets: list[str]
+) -> None:
     page = client.get(path)
     assert page.status_code == 200
     assert not EXTERNAL.search(page.text), "a CDN or font host is named"
@@ -121,11 +128,15 @@ def test_the_package_data_ships_every_static_file(built: Path) -> None:
     patterns = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]["app"]
     files = [path.relative_to(ROOT / "app").as_posix() for path in built.rglob("*") if path.is_file()]
     assert any(name.startswith("explorer/static/vendor/") for name in files)
+
     # setuptools' globs: `*` stops at a slash, as fnmatch's does not, so compare segment by segment.
     def shipped(name: str) -> bool:
-        return any(len(p.split("/")) == len(name.split("/")) and all(
-            fnmatch.fnmatchcase(part, glob) for part, glob in zip(name.split("/"), p.split("/"), strict=True))
-            for p in patterns)
+        return any(
+            len(p.split("/")) == len(name.split("/"))
+            and all(fnmatch.fnmatchcase(part, glob) for part, glob in zip(name.split("/"), p.split("/"), strict=True))
+            for p in patterns
+        )
+
     assert [name for name in files if not shipped(name)] == []
 
 

@@ -59,14 +59,18 @@ def page(browser: Browser, base: str) -> Iterator[Page]:
     assert problems == []
 
 
-@pytest.mark.parametrize(("typed", "option"), [
-    ("turkey", "Türkiye (state)"),
-    ("Trkiye", "Türkiye (state): Trkiye"),
-    ("aliyev", "Ilham Aliyev (person)"),
-    ("Milli Majlis", "National Assembly of Azerbaijan (organization): Milli Majlis"),
-])
-def test_search_suggests_as_you_type_and_draws_the_neighbourhood(page: Page, base: str, typed: str,
-                                                                  option: str) -> None:
+@pytest.mark.parametrize(
+    ("typed", "option"),
+    [
+        ("turkey", "Türkiye (state)"),
+        ("Trkiye", "Türkiye (state): Trkiye"),
+        ("aliyev", "Ilham Aliyev (person)"),
+        ("Milli Majlis", "National Assembly of Azerbaijan (organization): Milli Majlis"),
+    ],
+)
+def test_search_suggests_as_you_type_and_draws_the_neighbourhood(
+    page: Page, base: str, typed: str, option: str
+) -> None:
     page.goto(base)
     ready(page)
     choose(page, typed, option)
@@ -134,8 +138,9 @@ def test_the_slider_fades_what_is_not_in_force(page: Page, base: str) -> None:
         page.keyboard.press("ArrowLeft")
     expect(page.locator("#date-label")).to_have_text("2019")
     faded = len(edges - in_force)
-    expect(page.locator("#counts")).to_have_text(f"{len(nodes)} nodes, {len(edges)} relations; "
-                                                 f"{faded} not in force in 2019.")
+    expect(page.locator("#counts")).to_have_text(
+        f"{len(nodes)} nodes, {len(edges)} relations; {faded} not in force in 2019."
+    )
     assert 0 < faded < len(edges)
     assert set(cy(page, "cy.edges('.faded').map(e => e.data('relation').id)")) == edges - in_force
     assert query(page) == {"actor": "turkiye", "date": "2019"}
@@ -163,16 +168,17 @@ def test_clicking_a_relation_opens_the_pair(page: Page, base: str) -> None:
     click_element(page, f"cy.getElementById('relation/{edge}').renderedMidpoint()")
     dyad = fetch_json(f"{base}/dyads/turkiye/israel")
     expect(page.locator("#pair-title")).to_have_text("Türkiye – Israel")
-    expect(page.locator("#pair-status")).to_have_text(
-        "On 2019: severed (negative), resting on 1 relation(s).")
+    expect(page.locator("#pair-status")).to_have_text("On 2019: severed (negative), resting on 1 relation(s).")
     expect(page.locator("#pair-basis li")).to_have_count(1)
     assert "evidence: article ¶2" in page.locator("#pair-basis li").inner_text()
     expect(page.locator("#pair-timeline li")).to_have_count(len(dyad["relations"]))
     assert page.locator("#pair-timeline li").first.inner_text().startswith("1949-03 diplomatic_relations")
     expect(page.locator("#pair-changes")).to_have_text(
-        "Turning points: 2010 worsened; 2016 improved; 2018 worsened; 2020 improved")
+        "Turning points: 2010 worsened; 2016 improved; 2018 worsened; 2020 improved"
+    )
     assert cy(page, "Chart.getChart('pair-chart').data.labels.length") == len(
-        fetch_json(f"{base}/dyads/turkiye/israel/series")["periods"])
+        fetch_json(f"{base}/dyads/turkiye/israel/series")["periods"]
+    )
     assert query(page) == {"actor": "turkiye", "date": "2019", "pair": "turkiye,israel"}
 
 
@@ -195,7 +201,8 @@ def test_who_could_mediate_ranks_candidates(page: Page, base: str) -> None:
     ask(page, "Turkey", "Israel", "Who could mediate?")
     found = fetch_json(f"{base}/analysis/mediator-candidates?between=turkey&between=israel&limit=5")["items"]
     expect(page.locator("#answer > ol > li > strong")).to_have_text(
-        [f"{item['entity']['name']}: score {item['score']:g}" for item in found])
+        [f"{item['entity']['name']}: score {item['score']:g}" for item in found]
+    )
     assert {item["entity"]["id"] for item in found} <= set(cy(page, "cy.nodes().map(n => n.id())"))
 
 
@@ -205,7 +212,8 @@ def test_how_are_they_connected_draws_the_paths(page: Page, base: str) -> None:
     ask(page, "Benny Gantz", "Ilham Aliyev", "How are they connected?")
     paths = fetch_json(f"{base}/paths?source=benny-gantz&target=ilham-aliyev&k=3")["paths"]
     expect(page.locator("#answer > ol > li > strong")).to_have_text(
-        [f"{p['hops']} step(s): {' → '.join(p['nodes'])}" for p in paths])
+        [f"{p['hops']} step(s): {' → '.join(p['nodes'])}" for p in paths]
+    )
     nodes = {n for p in paths for n in p["nodes"]}
     edges = {e["id"] for p in paths for e in p["edges"]}
     wait_counts(page, len(nodes), len(edges))
@@ -240,8 +248,17 @@ def test_keyboard_reaches_every_control_in_order(page: Page, base: str) -> None:
     for _ in range(12):
         page.keyboard.press("Tab")
         reached.append(page.evaluate("document.activeElement.id || document.activeElement.textContent.trim()"))
-    assert reached[:9] == ["Skip to the side panel", "actor", "date", "play", "copy-link", "API docs",
-                           "party-a", "party-b", "Their relations"]
+    assert reached[:9] == [
+        "Skip to the side panel",
+        "actor",
+        "date",
+        "play",
+        "copy-link",
+        "API docs",
+        "party-a",
+        "party-b",
+        "Their relations",
+    ]
     outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
     assert outline != "none"
 
@@ -266,10 +283,13 @@ def test_readable_on_a_laptop_and_a_phone(browser: Browser, base: str, width: in
     assert problems == []
 
 
-@pytest.mark.parametrize(("path", "selector", "text"), [
-    ("/docs", ".swagger-ui .info .title", "Bilateral relations knowledge graph"),
-    ("/redoc", "h1", "Bilateral relations knowledge graph"),
-])
+@pytest.mark.parametrize(
+    ("path", "selector", "text"),
+    [
+        ("/docs", ".swagger-ui .info .title", "Bilateral relations knowledge graph"),
+        ("/redoc", "h1", "Bilateral relations knowledge graph"),
+    ],
+)
 def test_api_docs_work_offline(browser: Browser, base: str, path: str, selector: str, text: str) -> None:
     page, problems = open_page(browser, base)
     page.goto(base + path)
@@ -289,8 +309,9 @@ def test_first_view_on_the_curated_graph(page: Page, base: str, record_property:
     print(f"\nfirst view, curated graph: {first_view_ms(page):.0f} ms")
 
 
-def test_a_large_dataset_draws_only_a_capped_neighbourhood(browser: Browser, tmp_path_factory: Any,
-                                                           record_property: Any) -> None:
+def test_a_large_dataset_draws_only_a_capped_neighbourhood(
+    browser: Browser, tmp_path_factory: Any, record_property: Any
+) -> None:
     folder = write_event_dataset(Path(tmp_path_factory.mktemp("events")), states=3000, relations=100_000)
     with serve(folder) as large:
         page, problems = open_page(browser, large)
@@ -301,19 +322,25 @@ def test_a_large_dataset_draws_only_a_capped_neighbourhood(browser: Browser, tmp
         # The cut neighbourhood spends its relations on a few busy pairs; the page adds the first
         # relation each way with every neighbour left without one.
         linked = {r["target"] if r["source"] == "state-0000" else r["source"] for r in hood["edges"]}
-        added = [relation for node in hood["nodes"] if node["id"] not in linked | {"state-0000"}
-                 for source, target in ((node["id"], "state-0000"), ("state-0000", node["id"]))
-                 for relation in fetch_json(f"{large}/relations?source={source}&target={target}&limit=1")["items"]]
+        added = [
+            relation
+            for node in hood["nodes"]
+            if node["id"] not in linked | {"state-0000"}
+            for source, target in ((node["id"], "state-0000"), ("state-0000", node["id"]))
+            for relation in fetch_json(f"{large}/relations?source={source}&target={target}&limit=1")["items"]
+        ]
         drawn = {r["id"] for r in hood["edges"]} | {r["id"] for r in added}
         nodes, edges, faded = counts(page)
         assert (nodes, edges) == (len(hood["nodes"]), len(drawn)) and nodes <= LIMIT
         assert cy(page, "cy.nodes().filter(n => n.degree() === 0).length") == 0
         in_force = relations_in_force(large, "state-0000", 2010) | {
-            r["id"] for r in added if r["id"] in pair_in_force(large, r["source"], r["target"], 2010)}
+            r["id"] for r in added if r["id"] in pair_in_force(large, r["source"], r["target"], 2010)
+        }
         assert faded == len(drawn - in_force)
         expect(page.locator("#message")).to_have_text(f"State 0000 has more neighbours than the {LIMIT} drawn.")
-        assert re.fullmatch(r"\d+ nodes, \d+ relations; \d+ not in force in 2010\.",
-                            page.locator("#counts").inner_text())
+        assert re.fullmatch(
+            r"\d+ nodes, \d+ relations; \d+ not in force in 2010\.", page.locator("#counts").inner_text()
+        )
         record_property("first_view_ms_100k", round(first_view_ms(page)))
         print(f"\nfirst view, 100,000 generated relations: {first_view_ms(page):.0f} ms")
         page.close()

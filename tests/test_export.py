@@ -82,7 +82,9 @@ def assert_edge(data: dict[str, Any], view: dict[str, Any]) -> None:
     evidence = ";".join(f"{e['source_id']}:{e['locator']}" for e in view["evidence"])
     assert {k: data[k] for k in ("type", "start", "end", "polarity", "description", "kind", "evidence")} == {
         **{k: view[k] for k in ("type", "polarity", "description", "kind")},
-        "start": view["start"] or "", "end": view["end"] or "", "evidence": evidence,
+        "start": view["start"] or "",
+        "end": view["end"] or "",
+        "evidence": evidence,
     }
     assert data["note"] == (view["note"] or "")
     attributes = {k: v for k, v in view["attributes"].items() if v is not None}
@@ -163,10 +165,17 @@ def test_export_json_equals_what_networkx_writes(kg: KnowledgeGraph) -> None:
 
 
 @pytest.mark.parametrize("fmt", [*GRAPH_FORMATS, "csv"])
-@pytest.mark.parametrize("options", [
-    {"types": ["arms_trade"]}, {"as_of": "2012"}, {"types": ["visit", "mediation_offer"]},
-    {"start": "2014", "end": "2016"}, {"types": ["attack"]},
-], ids=str)
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"types": ["arms_trade"]},
+        {"as_of": "2012"},
+        {"types": ["visit", "mediation_offer"]},
+        {"start": "2014", "end": "2016"},
+        {"types": ["attack"]},
+    ],
+    ids=str,
+)
 def test_export_filter_keeps_what_find_relations_finds(kg: KnowledgeGraph, fmt: str, options: Any) -> None:
     flt = make_filter(**options)
     data = export_bytes(kg, fmt, flt)
@@ -188,12 +197,26 @@ def test_export_mixed_types_become_one_type_and_xml_text_survives(tmp_path: Path
     for name in ("entities.yaml", "sources.yaml"):
         shutil.copy(MINI / name, tmp_path / name)
     relations = [
-        {"id": "r1", "type": "visit", "source": "alpha", "target": "beta", "start": "2020",
-         "description": 'a <b> & "c"\n\td', "attributes": {"figure": 2, "share": 1, "flag": True, "empty": None},
-         "evidence": [{"source_id": "notes", "locator": "1"}]},
-        {"id": "r2", "type": "visit", "source": "beta", "target": "alpha", "start": "2021",
-         "description": "Ünïcode → ok", "attributes": {"figure": "two", "share": 0.5, "flag": False},
-         "evidence": [{"source_id": "notes", "locator": "2"}]},
+        {
+            "id": "r1",
+            "type": "visit",
+            "source": "alpha",
+            "target": "beta",
+            "start": "2020",
+            "description": 'a <b> & "c"\n\td',
+            "attributes": {"figure": 2, "share": 1, "flag": True, "empty": None},
+            "evidence": [{"source_id": "notes", "locator": "1"}],
+        },
+        {
+            "id": "r2",
+            "type": "visit",
+            "source": "beta",
+            "target": "alpha",
+            "start": "2021",
+            "description": "Ünïcode → ok",
+            "attributes": {"figure": "two", "share": 0.5, "flag": False},
+            "evidence": [{"source_id": "notes", "locator": "2"}],
+        },
     ]
     (tmp_path / "relations.yaml").write_text(yaml.safe_dump(relations, allow_unicode=True), encoding="utf-8")
     kg = load_graph([tmp_path])
@@ -213,11 +236,17 @@ def test_export_streams_in_bounded_chunks(mini: KnowledgeGraph) -> None:
         assert chunks and all(isinstance(c, bytes) and 0 < len(c) < 4 << 16 for c in chunks)
 
 
-@pytest.mark.parametrize(("fmt", "options", "parameter"), [
-    ("xml", {}, "format"), ("csv", {"table": "rows"}, "table"), ("graphml", {"table": "nodes"}, "table"),
-])
-def test_export_bad_arguments_fail_before_streaming(mini: KnowledgeGraph, fmt: str, options: Any,
-                                                   parameter: str) -> None:
+@pytest.mark.parametrize(
+    ("fmt", "options", "parameter"),
+    [
+        ("xml", {}, "format"),
+        ("csv", {"table": "rows"}, "table"),
+        ("graphml", {"table": "nodes"}, "table"),
+    ],
+)
+def test_export_bad_arguments_fail_before_streaming(
+    mini: KnowledgeGraph, fmt: str, options: Any, parameter: str
+) -> None:
     with pytest.raises(BadParameter) as caught:
         export_stream(mini, fmt, flt=make_filter(), **options)
     assert caught.value.extra["parameter"] == parameter
@@ -248,7 +277,8 @@ def test_export_route_filters_like_relations(client: TestClient, mini: Knowledge
     assert response.headers["content-disposition"] == 'attachment; filename="graph-edges.csv"'
     rows = list(csv.DictReader(io.StringIO(response.text)))
     assert [(r["id"], r["source_name"], r["attr_parties"]) for r in rows] == [
-        ("gamma-offer", "Gamma", '["alpha", "beta"]')]
+        ("gamma-offer", "Gamma", '["alpha", "beta"]')
+    ]
     listed = client.get("/relations", params={k: v for k, v in params.items() if k != "format"}).json()
     assert [r["id"] for r in listed["items"]] == [r["id"] for r in rows]
 
@@ -257,7 +287,9 @@ def test_export_route_csv_nodes_table(client: TestClient) -> None:
     response = client.get("/export", params={"format": "csv", "table": "nodes", "type": "visit"})
     assert response.headers["content-disposition"] == 'attachment; filename="graph-nodes.csv"'
     assert [(r["id"], r["name"]) for r in csv.DictReader(io.StringIO(response.text))] == [
-        ("gamma", "Gamma"), ("delta", "Delta")]
+        ("gamma", "Gamma"),
+        ("delta", "Delta"),
+    ]
 
 
 def test_export_route_graph_formats_ignore_the_table(client: TestClient) -> None:
@@ -278,13 +310,20 @@ def test_export_cut_off_is_refused_by_a_parser(client: TestClient, fmt: str) -> 
         parse(cut)
 
 
-@pytest.mark.parametrize(("params", "status", "parameter"), [
-    ({"format": "pdf"}, 422, "format"), ({}, 422, "format"), ({"format": "csv", "table": "x"}, 422, "table"),
-    ({"format": "gexf", "as_of": "soon"}, 422, "as_of"),
-    ({"format": "gexf", "type": "nope"}, 422, "type"), ({"format": "gexf", "source": "Atlantis"}, 404, None),
-])
-def test_export_route_rejects_bad_parameters(client: TestClient, params: dict[str, str], status: int,
-                                             parameter: str | None) -> None:
+@pytest.mark.parametrize(
+    ("params", "status", "parameter"),
+    [
+        ({"format": "pdf"}, 422, "format"),
+        ({}, 422, "format"),
+        ({"format": "csv", "table": "x"}, 422, "table"),
+        ({"format": "gexf", "as_of": "soon"}, 422, "as_of"),
+        ({"format": "gexf", "type": "nope"}, 422, "type"),
+        ({"format": "gexf", "source": "Atlantis"}, 404, None),
+    ],
+)
+def test_export_route_rejects_bad_parameters(
+    client: TestClient, params: dict[str, str], status: int, parameter: str | None
+) -> None:
     response = client.get("/export", params=params)
     assert response.status_code == status and response.headers["content-type"] == PROBLEM
     body = response.json()
@@ -313,8 +352,7 @@ def test_export_cli_writes_a_readable_file(tmp_path: Path, mini: KnowledgeGraph)
 def test_export_cli_csv_to_stdout(capsysbinary: pytest.CaptureFixture[bytes]) -> None:
     argv = ["export", "--data", str(MINI), "--format", "csv", "--table", "nodes", "--type", "visit"]
     assert main(argv) == 0
-    assert capsysbinary.readouterr().out.decode().splitlines()[1:] == [
-        "gamma,Gamma,state,,", "delta,Delta,state,,"]
+    assert capsysbinary.readouterr().out.decode().splitlines()[1:] == ["gamma,Gamma,state,,", "delta,Delta,state,,"]
 
 
 def test_export_cli_bad_option_writes_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

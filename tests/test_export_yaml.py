@@ -29,18 +29,31 @@ def test_exported_yaml_loads_into_the_same_graph(tmp_path: Path, monkeypatch: py
         engine = client.app.state.curator.engine  # type: ignore[attr-defined]
         auth = {"Authorization": f"Bearer {create_key(engine, name='ana', role='editor')}"}
         writes = [
-            ("POST", "/entities", {"id": "test-state", "name": "Test State", "kind": "state",
-                                   "aliases": ["Testland"]}),
-            ("POST", "/relations", {"id": "test-visit", "type": "visit", "source": "test-state",
-                                    "target": "turkiye", "start": "2024-05", "description": "A test visit.",
-                                    "evidence": [{"source_id": "article", "locator": "3"}]}),
+            ("POST", "/entities", {"id": "test-state", "name": "Test State", "kind": "state", "aliases": ["Testland"]}),
+            (
+                "POST",
+                "/relations",
+                {
+                    "id": "test-visit",
+                    "type": "visit",
+                    "source": "test-state",
+                    "target": "turkiye",
+                    "start": "2024-05",
+                    "description": "A test visit.",
+                    "evidence": [{"source_id": "article", "locator": "3"}],
+                },
+            ),
             ("PATCH", "/entities/azerbaijan", {"aliases": ["Azerbaijan Republic", "Azərbaycan"]}),
         ]
         for method, path, body in writes:
             assert client.request(method, path, json={**body, "reason": "test"}, headers=auth).status_code < 300
         some = client.get("/relations?limit=3").json()["items"]
-        assert client.patch(f"/relations/{some[0]['id']}", json={"note": "checked", "reason": "r"},
-                            headers=auth).status_code == 200
+        assert (
+            client.patch(
+                f"/relations/{some[0]['id']}", json={"note": "checked", "reason": "r"}, headers=auth
+            ).status_code
+            == 200
+        )
         assert client.delete(f"/relations/{some[1]['id']}?reason=r", headers=auth).status_code == 200
         served = client.app.state.kg  # type: ignore[attr-defined]
         expected = _state(served)

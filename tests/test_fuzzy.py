@@ -8,9 +8,33 @@ from app.fuzzy import TrigramIndex, scan
 from app.graph import KnowledgeGraph
 from app.resolve import fold
 
-QUERIES = ["turkey", "Trkiye", "aliyev", "Milli Majlis", "iran", "netanyahu", "erdogan", "gantz", "azerbaijn",
-           "israle", "united states", "foreign affairs", "government", "citizen", "police", "china", "obama",
-           "kerry", "ministry of", "hamas", "militant", "russia", "armed forces", "uk", "the"]
+QUERIES = [
+    "turkey",
+    "Trkiye",
+    "aliyev",
+    "Milli Majlis",
+    "iran",
+    "netanyahu",
+    "erdogan",
+    "gantz",
+    "azerbaijn",
+    "israle",
+    "united states",
+    "foreign affairs",
+    "government",
+    "citizen",
+    "police",
+    "china",
+    "obama",
+    "kerry",
+    "ministry of",
+    "hamas",
+    "militant",
+    "russia",
+    "armed forces",
+    "uk",
+    "the",
+]
 
 
 @pytest.mark.parametrize("graph", ["curated", "icews_slice"])

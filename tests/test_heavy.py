@@ -79,6 +79,7 @@ def test_work_whose_budget_ran_out_in_the_queue_is_not_started() -> None:
             started.append(n)
             release.wait(5)
             return n
+
         return compute
 
     async def scenario() -> None:
@@ -240,7 +241,8 @@ def test_quick_work_is_done_inline_and_slow_work_moves_to_the_pool(seconds: floa
     async def scenario() -> tuple[bytes, dict[str, int]]:
         pool = HeavyWork(workers=1, queue=4, budget=10, processes=False)
         answer = await Work(pool, _Disconnecting(after=60)).json(  # type: ignore[arg-type]
-            "k", _quick_or_slow, GRAPH, seconds, inline=0.01)
+            "k", _quick_or_slow, GRAPH, seconds, inline=0.01
+        )
         return bytes(answer.body), pool.stats()
 
     body, stats = _run(scenario())
@@ -252,8 +254,7 @@ def test_a_path_search_too_slow_inline_is_finished_in_the_pool_not_cut_short(cur
     from app.queries.paths import find_paths
 
     with pytest.raises(TooSlowHere):
-        find_paths(curated, curated.resolve("Gantz"), curated.resolve("Aliyev"), k=5,
-                   budget=Budget(0, tentative=True))
+        find_paths(curated, curated.resolve("Gantz"), curated.resolve("Aliyev"), k=5, budget=Budget(0, tentative=True))
 
 
 def test_shutdown_stops_every_worker_process_even_one_waiting_for_the_task_queue() -> None:

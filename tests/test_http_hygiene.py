@@ -43,7 +43,10 @@ def plain(make_client: Any) -> TestClient:
 def test_every_answer_carries_the_security_headers(plain: TestClient, url: str) -> None:
     headers = plain.get(url).headers
     assert (headers["x-content-type-options"], headers["referrer-policy"], headers["x-frame-options"]) == (
-        "nosniff", "no-referrer", "DENY")
+        "nosniff",
+        "no-referrer",
+        "DENY",
+    )
     assert "content-security-policy" not in headers  # JSON is not a page
     assert "server" not in headers
 
@@ -78,10 +81,14 @@ def test_a_page_keeps_the_policy_it_sets(mini: KnowledgeGraph) -> None:
         assert client.get("/other").headers["content-security-policy"] == Settings().content_security_policy
 
 
-@pytest.mark.parametrize(("url", "location"), [
-    ("/health/", "/health"), ("/entities/", "/entities"),
-    ("/dyads/alpha/beta/?from=2000", "/dyads/alpha/beta?from=2000"),
-])
+@pytest.mark.parametrize(
+    ("url", "location"),
+    [
+        ("/health/", "/health"),
+        ("/entities/", "/entities"),
+        ("/dyads/alpha/beta/?from=2000", "/dyads/alpha/beta?from=2000"),
+    ],
+)
 def test_trailing_slash_redirect_never_names_the_host_sent(plain: TestClient, url: str, location: str) -> None:
     response = plain.get(url, headers={"Host": "evil.example"}, follow_redirects=False)
     assert (response.status_code, response.headers["location"]) == (307, location)
@@ -102,11 +109,17 @@ def test_error_bodies_echo_at_most_a_little_of_the_input(plain: TestClient) -> N
     assert body["instance"].endswith("... (60010 characters)")
 
 
-@pytest.mark.parametrize(("method", "url", "allow"), [
-    ("POST", "/health", "GET"), ("DELETE", "/entities/alpha", "GET, PATCH"), ("PUT", "/dyads/alpha/beta", "GET"),
-    ("OPTIONS", "/relations", "GET, POST"), ("PUT", "/relations/r1", "GET, PATCH, DELETE"),
-    ("DELETE", "/journal", "GET, POST"),
-])
+@pytest.mark.parametrize(
+    ("method", "url", "allow"),
+    [
+        ("POST", "/health", "GET"),
+        ("DELETE", "/entities/alpha", "GET, PATCH"),
+        ("PUT", "/dyads/alpha/beta", "GET"),
+        ("OPTIONS", "/relations", "GET, POST"),
+        ("PUT", "/relations/r1", "GET, PATCH, DELETE"),
+        ("DELETE", "/journal", "GET, POST"),
+    ],
+)
 def test_method_not_allowed_names_the_allowed_methods(plain: TestClient, method: str, url: str, allow: str) -> None:
     response = plain.request(method, url)
     assert (response.status_code, response.headers["allow"]) == (405, allow)
@@ -133,16 +146,19 @@ def test_cors_allows_the_listed_origins_only(make_client: Any) -> None:
     assert "ETag" in allowed.headers["access-control-expose-headers"]
     other = client.get("/health", headers={"Origin": "https://b.example"})
     assert "access-control-allow-origin" not in other.headers
-    preflight = client.options("/health", headers={"Origin": "https://a.example",
-                                                   "Access-Control-Request-Method": "GET"})
+    preflight = client.options(
+        "/health", headers={"Origin": "https://a.example", "Access-Control-Request-Method": "GET"}
+    )
     assert preflight.status_code == 200 and preflight.headers["access-control-allow-origin"] == "https://a.example"
 
 
 def test_cors_origins_read_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("KG_CORS_ORIGINS", "https://a.example, https://b.example")
     monkeypatch.setenv("KG_ALLOWED_HOSTS", "kg.example")
-    assert (Settings().cors_origins, Settings().allowed_hosts) == (["https://a.example", "https://b.example"],
-                                                                   ["kg.example"])
+    assert (Settings().cors_origins, Settings().allowed_hosts) == (
+        ["https://a.example", "https://b.example"],
+        ["kg.example"],
+    )
 
 
 def test_large_json_is_gzipped_and_small_json_is_not(make_client: Any) -> None:

@@ -24,10 +24,20 @@ from app.curation.tables import journal_mentions, metadata
 VISIT = {"id": "v1", "type": "visit", "source": "alpha", "target": "beta"}
 
 
-def _entry(seq: int, kind: str = "relation", target: str = "v1", before: Any = None, after: Any = None,
-           actor: str = "ana") -> journal.Entry:
-    return journal.Entry(seq=seq, at=f"2026-01-0{seq}T00:00:00Z", actor=actor, op="create", kind=kind,
-                         target=target, reason="r", before=before, after=after)
+def _entry(
+    seq: int, kind: str = "relation", target: str = "v1", before: Any = None, after: Any = None, actor: str = "ana"
+) -> journal.Entry:
+    return journal.Entry(
+        seq=seq,
+        at=f"2026-01-0{seq}T00:00:00Z",
+        actor=actor,
+        op="create",
+        kind=kind,
+        target=target,
+        reason="r",
+        before=before,
+        after=after,
+    )
 
 
 def _engine(database_url: str) -> Any:
@@ -54,11 +64,14 @@ def test_upgrading_an_older_journal_indexes_the_entities_of_its_changes(database
         config.set_main_option("script_location", str(MIGRATIONS))
         config.attributes["connection"] = connection
         command.upgrade(config, "0001")
-        connection.execute(insert(journal_table), [
-            _entry(1, after=VISIT).as_dict(),
-            _entry(2, before=VISIT, after={**VISIT, "target": "gamma"}).as_dict(),
-            _entry(3, kind="entity", target="delta", after={"id": "delta"}).as_dict(),
-        ])
+        connection.execute(
+            insert(journal_table),
+            [
+                _entry(1, after=VISIT).as_dict(),
+                _entry(2, before=VISIT, after={**VISIT, "target": "gamma"}).as_dict(),
+                _entry(3, kind="entity", target="delta", after={"id": "delta"}).as_dict(),
+            ],
+        )
     engine.dispose()
     upgraded = open_database(database_url)
     with upgraded.connect() as connection:
@@ -69,10 +82,17 @@ def test_upgrading_an_older_journal_indexes_the_entities_of_its_changes(database
 
 def test_the_journal_is_filtered_and_paged_in_the_database(engine: Engine) -> None:
     with engine.begin() as connection:
-        journal.append(connection, [
-            _entry(seq, after={**VISIT, "id": f"v{seq}", "target": "beta" if seq % 2 else "gamma"},
-                   actor="ana" if seq < 4 else "bob") for seq in range(1, 8)
-        ])
+        journal.append(
+            connection,
+            [
+                _entry(
+                    seq,
+                    after={**VISIT, "id": f"v{seq}", "target": "beta" if seq % 2 else "gamma"},
+                    actor="ana" if seq < 4 else "bob",
+                )
+                for seq in range(1, 8)
+            ],
+        )
     with engine.connect() as connection:
         page, total = journal.list_entries(connection, entity="gamma", limit=2, offset=1)
         assert ([entry.seq for entry in page], total) == ([4, 6], 3)

@@ -13,23 +13,46 @@ import pytest
 from .conftest import ROOT
 
 MADE_BY_MAKE_AND_TOOLS = [
-    ".venv", ".venv-lowest", ".pytest_cache", ".hypothesis", ".ruff_cache", ".mypy_cache", ".schemathesis",
-    "build", "dist", "bilateral_kg.egg-info", "bench/.work", "bench/data", "app/__pycache__",
-    "tests/__pycache__", "app/explorer/node_modules", "app/explorer/static/vendor",
+    ".venv",
+    ".venv-lowest",
+    ".pytest_cache",
+    ".hypothesis",
+    ".ruff_cache",
+    ".mypy_cache",
+    ".schemathesis",
+    "build",
+    "dist",
+    "bilateral_kg.egg-info",
+    "bench/.work",
+    "bench/data",
+    "app/__pycache__",
+    "tests/__pycache__",
+    "app/explorer/node_modules",
+    "app/explorer/static/vendor",
 ]
 
 
 def _make(folder: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(["make", "--no-print-directory", *args], cwd=folder, capture_output=True, text=True,
-                          env={**os.environ, **env}, timeout=60)
+    return subprocess.run(
+        ["make", "--no-print-directory", *args],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env},
+        timeout=60,
+    )
 
 
 @pytest.fixture
 def checkout(tmp_path: Path) -> Path:
     """A folder with the Makefile and the files its targets depend on, installed or not."""
     shutil.copy(ROOT / "Makefile", tmp_path)
-    for name in ("pyproject.toml", "requirements-dev.lock", "requirements-lowest.lock",
-                 "app/explorer/package-lock.json"):
+    for name in (
+        "pyproject.toml",
+        "requirements-dev.lock",
+        "requirements-lowest.lock",
+        "app/explorer/package-lock.json",
+    ):
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).touch()
     return tmp_path

@@ -27,18 +27,29 @@ from app.temporal import parse_period
 EVIDENCE = {"source_id": "notes", "locator": "1"}
 
 
-def _relation(relation_id: str, type_: str, source: str, target: str, start: str | None = None,
-              end: str | None = None) -> dict[str, Any]:
-    found: dict[str, Any] = {"id": relation_id, "type": type_, "source": source, "target": target,
-                             "evidence": [EVIDENCE], "description": relation_id}
+def _relation(
+    relation_id: str, type_: str, source: str, target: str, start: str | None = None, end: str | None = None
+) -> dict[str, Any]:
+    found: dict[str, Any] = {
+        "id": relation_id,
+        "type": type_,
+        "source": source,
+        "target": target,
+        "evidence": [EVIDENCE],
+        "description": relation_id,
+    }
     return found | ({"start": start} if start else {}) | ({"end": end} if end else {})
 
 
 ENTITIES = [
     {"id": "alpha", "name": "Alpha", "kind": "state"},
     {"id": "beta", "name": "Beta", "kind": "state"},
-    {"id": "alpha-parliament", "name": "Parliament of Alpha", "kind": "organization",
-     "attributes": {"affiliation": "alpha"}},
+    {
+        "id": "alpha-parliament",
+        "name": "Parliament of Alpha",
+        "kind": "organization",
+        "attributes": {"affiliation": "alpha"},
+    },
     {"id": "alpha-navy", "name": "Navy of Alpha", "kind": "organization", "attributes": {"affiliation": "alpha"}},
     {"id": "ana", "name": "Ana", "kind": "person", "attributes": {"affiliation": "alpha"}},
     {"id": "gamma", "name": "Gamma", "kind": "state"},
@@ -51,10 +62,10 @@ RELATIONS = [
     _relation("ana-visits-beta-after-office", "visit", "ana", "beta", "2018-03-01"),
     # The navy has an affiliation attribute but no member_of link: it does not count for Alpha.
     _relation("navy-attacks-beta", "attack", "alpha-navy", "beta", "2012-01-01"),
-    _relation("ana-offers-in-office", "mediation_offer", "ana", "gamma", "2015-03") | {
-        "attributes": {"parties": ["beta", "gamma"]}},
-    _relation("ana-offers-after-office", "mediation_offer", "ana", "gamma", "2019") | {
-        "attributes": {"parties": ["beta", "gamma"]}},
+    _relation("ana-offers-in-office", "mediation_offer", "ana", "gamma", "2015-03")
+    | {"attributes": {"parties": ["beta", "gamma"]}},
+    _relation("ana-offers-after-office", "mediation_offer", "ana", "gamma", "2019")
+    | {"attributes": {"parties": ["beta", "gamma"]}},
 ]
 
 
@@ -86,7 +97,9 @@ def test_dyad_counts_organs_only_with_members_and_only_while_they_act(kg: Knowle
     alpha, beta = kg.resolve("Alpha"), kg.resolve("Beta")
     assert _ids(kg, dyad_relations(kg, alpha, beta, flt=make_filter())) == []
     assert _ids(kg, dyad_relations(kg, alpha, beta, flt=make_filter(), members=True)) == [
-        "parliament-cuts-ties", "ana-visits-beta-in-office"]
+        "parliament-cuts-ties",
+        "ana-visits-beta-in-office",
+    ]
     both_ways = dyad_relations(kg, beta, alpha, flt=make_filter(), members=True)
     assert _ids(kg, both_ways) == ["parliament-cuts-ties", "ana-visits-beta-in-office"]
 
@@ -106,10 +119,13 @@ def test_series_counts_an_office_holder_while_in_office(kg: KnowledgeGraph) -> N
     assert all(p.count == 0 for p in dyad_series(kg, alpha, beta, freq="year").periods)
 
 
-@pytest.mark.parametrize(("path", "expected"), [
-    ("/dyads/Alpha/Beta?members=true", ["parliament-cuts-ties", "ana-visits-beta-in-office"]),
-    ("/dyads/Alpha/Beta", []),
-])
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        ("/dyads/Alpha/Beta?members=true", ["parliament-cuts-ties", "ana-visits-beta-in-office"]),
+        ("/dyads/Alpha/Beta", []),
+    ],
+)
 def test_dyad_route_follows_the_rule(api: TestClient, path: str, expected: list[str]) -> None:
     assert [r["id"] for r in api.get(path).json()["relations"]] == expected
 
@@ -119,7 +135,11 @@ def test_status_and_series_routes_follow_the_rule(api: TestClient) -> None:
     assert (status["status"], [r["id"] for r in status["basis"]]) == ("severed", ["parliament-cuts-ties"])
     series = api.get("/dyads/Alpha/Beta/series?freq=year&from=2015&to=2018&members=true").json()
     assert [(p["period"], p["count"]) for p in series["periods"]] == [
-        ("2015", 1), ("2016", 0), ("2017", 0), ("2018", 0)]
+        ("2015", 1),
+        ("2016", 0),
+        ("2017", 0),
+        ("2018", 0),
+    ]
 
 
 def test_curated_parliament_vote_counts_for_azerbaijan_with_members(curated: KnowledgeGraph) -> None:
@@ -130,15 +150,15 @@ def test_curated_parliament_vote_counts_for_azerbaijan_with_members(curated: Kno
     assert vote in rolled
     # Gantz acted for Israel as defence minister when he met Aliyev, who acts for Azerbaijan
     assert "benny-gantz-meets-ilham-aliyev-2022-10" in rolled
-    series = dyad_series(curated, azerbaijan, israel, freq="year", flt=make_filter(start="2022", end="2022"),
-                         members=True)
+    series = dyad_series(
+        curated, azerbaijan, israel, freq="year", flt=make_filter(start="2022", end="2022"), members=True
+    )
     assert series.periods[0].by_type["policy_decision"] == 1
 
 
 def test_curated_organs_are_linked_by_relations(curated: KnowledgeGraph) -> None:
     members = {curated.entity_ids[m] for m in curated.membership.members(curated.resolve("Azerbaijan"))}
-    assert {"milli-majlis", "azerbaijani-armed-forces", "ilham-aliyev", "jeyhun-bayramov",
-            "hikmet-hajiyev"} == members
+    assert {"milli-majlis", "azerbaijani-armed-forces", "ilham-aliyev", "jeyhun-bayramov", "hikmet-hajiyev"} == members
     # a party and a charity are not organs of a state
     israel_members = {curated.entity_ids[m] for m in curated.membership.members(curated.resolve("Israel"))}
     assert "yisrael-beiteinu" not in israel_members
@@ -146,9 +166,11 @@ def test_curated_organs_are_linked_by_relations(curated: KnowledgeGraph) -> None
 
 
 def test_imported_sector_actors_are_linked_the_same_way(tmp_path: Path) -> None:
-    lines = ["Government (Israel)\tMake a visit\tIran\t2014-01-02",
-             "Israel\tHost a visit\tIran\t2014-02-03",
-             "Protester (Israel)\tDemonstrate or rally\tIran\t2014-03-04"]
+    lines = [
+        "Government (Israel)\tMake a visit\tIran\t2014-01-02",
+        "Israel\tHost a visit\tIran\t2014-02-03",
+        "Protester (Israel)\tDemonstrate or rally\tIran\t2014-03-04",
+    ]
     source = tmp_path / "events.txt"
     source.write_text("\n".join(lines) + "\n", encoding="utf-8")
     out = tmp_path / "out"
@@ -163,11 +185,14 @@ def test_imported_sector_actors_are_linked_the_same_way(tmp_path: Path) -> None:
     assert not len(kg.membership.owner_links(kg.resolve("Protester (Israel)")))
     israel, iran = kg.resolve("Israel"), kg.resolve("Iran")
     assert len(dyad_relations(kg, israel, iran, flt=make_filter())) == 1
-    assert [kg.relations.type_id(int(p)) for p in dyad_relations(kg, israel, iran, flt=make_filter(),
-                                                                  members=True)] == ["visit", "visit"]
+    assert [
+        kg.relations.type_id(int(p)) for p in dyad_relations(kg, israel, iran, flt=make_filter(), members=True)
+    ] == ["visit", "visit"]
 
 
 def test_mediations_list_the_state_an_office_holder_acted_for(api: TestClient) -> None:
     body = api.get("/mediations?between=Gamma&between=Beta").json()
     assert [(i["mediator"]["id"], [r["id"] for r in i["relations"]]) for i in body["items"]] == [
-        ("ana", ["ana-offers-in-office", "ana-offers-after-office"]), ("alpha", ["ana-offers-in-office"])]
+        ("ana", ["ana-offers-in-office", "ana-offers-after-office"]),
+        ("alpha", ["ana-offers-in-office"]),
+    ]

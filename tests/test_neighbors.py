@@ -14,9 +14,15 @@ from app.store import RelationColumns, RelationTable
 
 NODES = 9
 relations = st.lists(
-    st.tuples(st.integers(0, NODES - 1), st.integers(0, NODES - 1), st.sampled_from(["visit", "hostility"]),
-              st.integers(2000, 2010), st.integers(0, 4)),
-    min_size=1, max_size=30,
+    st.tuples(
+        st.integers(0, NODES - 1),
+        st.integers(0, NODES - 1),
+        st.sampled_from(["visit", "hostility"]),
+        st.integers(2000, 2010),
+        st.integers(0, 4),
+    ),
+    min_size=1,
+    max_size=30,
 )
 
 
@@ -25,8 +31,18 @@ def _graph(rows: list[tuple[int, int, str, int, int]]) -> KnowledgeGraph:
     columns = RelationColumns()
     for index, (u, v, type_, year, length) in enumerate(rows):
         end = str(year + length) if type_ == "hostility" else None
-        columns.add(id=f"r{index}", type=type_, source=u, target=v, start=str(year), end=end, polarity=None,
-                    description="", evidence=(), attributes=None)
+        columns.add(
+            id=f"r{index}",
+            type=type_,
+            source=u,
+            target=v,
+            start=str(year),
+            end=end,
+            polarity=None,
+            description="",
+            evidence=(),
+            attributes=None,
+        )
     return KnowledgeGraph(sources=[], entities=entities, relations=RelationTable(columns))
 
 
@@ -73,9 +89,11 @@ def test_neighbourhood_edges_are_the_relations_among_its_nodes(rows: list, cente
     found, truncated = neighborhood_relations(kg, hood, limit=1000)
     distance = dict(hood.nodes)
     expected = {
-        position for position in range(len(kg.relations))
-        if (u := int(kg.relations.source[position])) in distance and (v := int(kg.relations.target[position]))
-        in distance and not (distance[u] == depth and distance[v] == depth)
+        position
+        for position in range(len(kg.relations))
+        if (u := int(kg.relations.source[position])) in distance
+        and (v := int(kg.relations.target[position])) in distance
+        and not (distance[u] == depth and distance[v] == depth)
     }
     assert set(found) == expected and len(found) == len(expected) and not truncated
 

@@ -100,14 +100,18 @@ def test_dockerfile_is_slim_unprivileged_and_checks_health() -> None:
 
 
 def test_dockerignore_keeps_the_build_context_to_what_the_image_copies() -> None:
-    ignored = {line.strip() for line in (ROOT / ".dockerignore").read_text().splitlines()
-               if line.strip() and not line.startswith("#")}
+    ignored = {
+        line.strip()
+        for line in (ROOT / ".dockerignore").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    }
     assert {".git", ".venv", "tests", "bench", "**/__pycache__"} <= ignored
     # From the build context (a COPY --from takes from an earlier stage, not from the context).
     copied = set(re.findall(r"^COPY (?!--from)(.*) \S+$", (ROOT / "Dockerfile").read_text(), re.M))
     sources = {source.rstrip("/") for line in copied for source in line.split()}
-    explorer = {f"app/explorer/{name}" for name in ("package.json", "package-lock.json", "copy-vendor.mjs",
-                                                    "install.sh")}  # the node stage's
+    explorer = {
+        f"app/explorer/{name}" for name in ("package.json", "package-lock.json", "copy-vendor.mjs", "install.sh")
+    }  # the node stage's
     assert sources == {"requirements.lock", "pyproject.toml", "README.md", "app", "graph_data", *explorer}
     assert not sources & ignored
 

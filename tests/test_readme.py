@@ -123,9 +123,14 @@ class Session:
         asked, command = command, command.replace("make serve", ".venv/bin/kg serve")
         log = self.folder / f"server-{self.port}.log"
         with log.open("wb") as output:
-            server = subprocess.Popen(["bash", "-c", command], cwd=self.folder,
-                                      env={**self.env, "KG_PORT": str(self.port)},
-                                      stdout=output, stderr=subprocess.STDOUT, start_new_session=True)
+            server = subprocess.Popen(
+                ["bash", "-c", command],
+                cwd=self.folder,
+                env={**self.env, "KG_PORT": str(self.port)},
+                stdout=output,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         self.servers.append(server)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -143,8 +148,9 @@ class Session:
     def run(self, command: str) -> list[str]:
         if self.port is not None:
             command = command.replace("http://127.0.0.1:8000", f"http://127.0.0.1:{self.port}")
-        done = subprocess.run(["bash", "-c", command], cwd=self.folder, env=self.env,
-                              capture_output=True, text=True, timeout=120)
+        done = subprocess.run(
+            ["bash", "-c", command], cwd=self.folder, env=self.env, capture_output=True, text=True, timeout=120
+        )
         return (done.stdout + done.stderr).splitlines()
 
     def stop(self) -> None:

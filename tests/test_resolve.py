@@ -9,8 +9,26 @@ from app.graph import KnowledgeGraph
 from app.records import EntityRecord
 from app.resolve import NameIndex
 
-QUERIES = ("Türkiye", "turkey", "Aliyev", "Ilham Aliyev", "Ilham Aliev", "Erdogan", "Gaza", "Kerry", "Armenia",
-           "Azerbaijn", "Baku", "Zangezur", "Caspian", "Samsonia", "Samsonia Republic", "Nikol", "iran", "tehran")
+QUERIES = (
+    "Türkiye",
+    "turkey",
+    "Aliyev",
+    "Ilham Aliyev",
+    "Ilham Aliev",
+    "Erdogan",
+    "Gaza",
+    "Kerry",
+    "Armenia",
+    "Azerbaijn",
+    "Baku",
+    "Zangezur",
+    "Caspian",
+    "Samsonia",
+    "Samsonia Republic",
+    "Nikol",
+    "iran",
+    "tehran",
+)
 
 
 def _answers(index: NameIndex) -> list[object]:
@@ -36,8 +54,9 @@ def edited(curated: KnowledgeGraph) -> tuple[list[EntityRecord], list[int]]:
     return entities, [turkey, aliyev, len(entities) - 1]
 
 
-def test_an_updated_index_answers_as_one_built_anew(curated: KnowledgeGraph,
-                                                    edited: tuple[list[EntityRecord], list[int]]) -> None:
+def test_an_updated_index_answers_as_one_built_anew(
+    curated: KnowledgeGraph, edited: tuple[list[EntityRecord], list[int]]
+) -> None:
     entities, changed = edited
     updated = curated.names.updated(entities, changed)
     assert _answers(updated) == _answers(NameIndex(entities)) != _answers(curated.names)
@@ -45,8 +64,9 @@ def test_an_updated_index_answers_as_one_built_anew(curated: KnowledgeGraph,
     assert _answers(curated.names) == _answers(NameIndex(curated.entities))  # the old index is left as it was
 
 
-def test_updates_on_updates_answer_as_one_built_anew(curated: KnowledgeGraph,
-                                                     edited: tuple[list[EntityRecord], list[int]]) -> None:
+def test_updates_on_updates_answer_as_one_built_anew(
+    curated: KnowledgeGraph, edited: tuple[list[EntityRecord], list[int]]
+) -> None:
     entities, changed = edited
     once = curated.names.updated(entities, changed)
     again = list(entities)

@@ -15,8 +15,13 @@ import pytest
 
 from .conftest import CURATED, ROOT
 
-LIMITS = {"KG_LIMIT_HEAD_BYTES": "4096", "KG_LIMIT_HEADERS": "20", "KG_LIMIT_HEAD_TIMEOUT": "1",
-          "KG_LIMIT_KEEP_ALIVE": "1", "KG_LIMIT_CONNECTIONS": "8"}
+LIMITS = {
+    "KG_LIMIT_HEAD_BYTES": "4096",
+    "KG_LIMIT_HEADERS": "20",
+    "KG_LIMIT_HEAD_TIMEOUT": "1",
+    "KG_LIMIT_KEEP_ALIVE": "1",
+    "KG_LIMIT_CONNECTIONS": "8",
+}
 
 
 def _free_port() -> int:
@@ -32,7 +37,10 @@ def port(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
     with log.open("wb") as output:
         server = subprocess.Popen(
             [sys.executable, "-m", "app", "serve", "--data", str(CURATED), "--port", str(port)],
-            cwd=ROOT, env={**os.environ, **LIMITS}, stdout=output, stderr=subprocess.STDOUT,
+            cwd=ROOT,
+            env={**os.environ, **LIMITS},
+            stdout=output,
+            stderr=subprocess.STDOUT,
         )
     try:
         deadline = time.monotonic() + 60
@@ -68,8 +76,9 @@ def _response(sock: socket.socket) -> bytes:
     while b"\r\n\r\n" not in data:
         data += sock.recv(65536)
     head, _, body = data.partition(b"\r\n\r\n")
-    length = next((int(line.split(b":")[1]) for line in head.split(b"\r\n")
-                   if line.lower().startswith(b"content-length:")), 0)
+    length = next(
+        (int(line.split(b":")[1]) for line in head.split(b"\r\n") if line.lower().startswith(b"content-length:")), 0
+    )
     while len(body) < length:
         body += sock.recv(65536)
     return head + b"\r\n\r\n" + body
@@ -167,8 +176,12 @@ def test_heavy_work_processes_end_with_the_server(signal_name: str, tmp_path: An
 
     port = _free_port()
     with (tmp_path / "server.log").open("wb") as output:
-        server = subprocess.Popen([sys.executable, "-m", "app", "serve", "--data", str(CURATED), "--port", str(port)],
-                                  cwd=ROOT, stdout=output, stderr=subprocess.STDOUT)
+        server = subprocess.Popen(
+            [sys.executable, "-m", "app", "serve", "--data", str(CURATED), "--port", str(port)],
+            cwd=ROOT,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
     try:
         deadline = time.monotonic() + 60
         workers: list[int] = []

@@ -29,8 +29,12 @@ def _random_relation(rng: random.Random, relation_id: str, entities: list[str]) 
     source, target = rng.sample(entities, 2)
     start = rng.randrange(1990, 2024)
     relation: dict[str, Any] = {
-        "id": relation_id, "type": rng.choice(TYPES), "source": source, "target": target,
-        "start": str(start), "evidence": [{"source_id": "notes", "locator": str(rng.randrange(1, 9))}],
+        "id": relation_id,
+        "type": rng.choice(TYPES),
+        "source": source,
+        "target": target,
+        "start": str(start),
+        "evidence": [{"source_id": "notes", "locator": str(rng.randrange(1, 9))}],
     }
     if rng.random() < 0.3:
         relation["end"] = str(start + rng.randrange(0, 5))
@@ -40,8 +44,13 @@ def _random_relation(rng: random.Random, relation_id: str, entities: list[str]) 
 
 
 def _fresh(kg: Any) -> KnowledgeGraph:
-    return KnowledgeGraph(sources=kg.sources.values(), entities=kg.entities, relations=kg.relations,
-                          live=kg.live, headroom=kg._size - len(kg.entities))
+    return KnowledgeGraph(
+        sources=kg.sources.values(),
+        entities=kg.entities,
+        relations=kg.relations,
+        live=kg.live,
+        headroom=kg._size - len(kg.entities),
+    )
 
 
 def _same_answers(kg: Any, fresh: KnowledgeGraph) -> None:
@@ -51,23 +60,28 @@ def _same_answers(kg: Any, fresh: KnowledgeGraph) -> None:
     for a in range(size):
         assert kg.entity_relations(a).tolist() == fresh.entity_relations(a).tolist()
         assert kg.side(a, members=True).tolist() == fresh.side(a, members=True).tolist()
-        assert sorted(p for p, _ in neighborhood(kg, a, depth=2).nodes) == \
-            sorted(p for p, _ in neighborhood(fresh, a, depth=2).nodes)
+        assert sorted(p for p, _ in neighborhood(kg, a, depth=2).nodes) == sorted(
+            p for p, _ in neighborhood(fresh, a, depth=2).nodes
+        )
         for b in range(a, size):
             key = kg.dyad_key_of(a, b)
             assert kg.dyad_relations(a, b).tolist() == fresh.dyad_relations(a, b).tolist()
-            assert kg.dyad_relations(a, b, (730000, 737000)).tolist() == \
-                fresh.dyad_relations(a, b, (730000, 737000)).tolist()
+            assert (
+                kg.dyad_relations(a, b, (730000, 737000)).tolist()
+                == fresh.dyad_relations(a, b, (730000, 737000)).tolist()
+            )
             assert kg.status_by_dyad.get(key).tolist() == fresh.status_by_dyad.get(key).tolist()
-            assert kg.by_dyad.between(key, 729000, 736000).tolist() == \
-                fresh.by_dyad.between(key, 729000, 736000).tolist()
+            assert (
+                kg.by_dyad.between(key, 729000, 736000).tolist() == fresh.by_dyad.between(key, 729000, 736000).tolist()
+            )
     for code in range(len(TYPES) + 40):
         assert kg.by_type.get(code).tolist() == fresh.by_type.get(code).tolist()
     lows, highs = np.triu_indices(size)
     gathered, fresh_gathered = kg.dyads_relations(lows, highs), fresh.dyads_relations(lows, highs)
     assert [part.tolist() for part in gathered] == [part.tolist() for part in fresh_gathered]
-    assert {k: sorted(v) for k, v in kg.mediations.items() if v} == \
-        {k: sorted(v) for k, v in fresh.mediations.items() if v}
+    assert {k: sorted(v) for k, v in kg.mediations.items() if v} == {
+        k: sorted(v) for k, v in fresh.mediations.items() if v
+    }
     assert sorted(kg.dyads.edges) == sorted(fresh.dyads.edges)
     for relation_id in {kg.relations.ids[p] for p in range(len(kg.relations))}:
         assert kg.relation_position(relation_id) == fresh.relation_position(relation_id)

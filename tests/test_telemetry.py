@@ -63,8 +63,9 @@ def test_metrics_count_requests_by_route_template_and_status(client: TestClient,
     assert metric(text, "kg_http_requests_total", method="GET", route="/dyads/{a}/{b}", status="200") == 2
     assert metric(text, "kg_http_requests_total", method="GET", route="/entities/{ref}", status="404") == 1
     assert metric(text, "kg_http_requests_total", method="GET", route="unmatched", status="404") == 1
-    assert metric(text, "kg_http_request_duration_seconds_count", method="GET", route="/dyads/{a}/{b}",
-                  status="200") == 2
+    assert (
+        metric(text, "kg_http_request_duration_seconds_count", method="GET", route="/dyads/{a}/{b}", status="200") == 2
+    )
     assert metric(text, "kg_http_request_duration_seconds_sum", method="GET", route="/health", status="200") > 0
     assert metric(text, "kg_http_requests_in_flight") == 1  # the /metrics request itself
     assert metric(text, "kg_graph_entities") == len(mini.entities)
@@ -102,8 +103,16 @@ def test_access_log_is_one_json_line_per_request(mini: KnowledgeGraph) -> None:
         client.get("/entities/nobody")
     first, second = (json.loads(line) for line in stream.getvalue().splitlines())  # flushed at shutdown
     assert {k: v for k, v in first.items() if k not in ("time", "duration_ms")} == {
-        "level": "info", "logger": "app.access", "message": "request", "request_id": "r1", "method": "GET",
-        "path": "/dyads/alpha/beta", "route": "/dyads/{a}/{b}", "status": 200, "client": "testclient"}
+        "level": "info",
+        "logger": "app.access",
+        "message": "request",
+        "request_id": "r1",
+        "method": "GET",
+        "path": "/dyads/alpha/beta",
+        "route": "/dyads/{a}/{b}",
+        "status": 200,
+        "client": "testclient",
+    }
     assert first["duration_ms"] > 0 and re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", first["time"])
     assert (second["route"], second["status"]) == ("/entities/{ref}", 404)
 
@@ -112,8 +121,9 @@ def test_access_log_lines_stay_json_whatever_the_path() -> None:
     stream = io.BytesIO()
     log = AccessLog(stream)
     path = '/entities/"T\u00fcrkiye"\\\n{x}'
-    log.request(request_id=b"r2", method="GET", path=path, route="/entities/{ref}", status=404, seconds=0.0012345,
-                client=None)
+    log.request(
+        request_id=b"r2", method="GET", path=path, route="/entities/{ref}", status=404, seconds=0.0012345, client=None
+    )
     log.flush()
     line = json.loads(stream.getvalue())
     assert (line["path"], line["status"], line["duration_ms"], line["client"]) == (path, 404, 1.234, None)
@@ -156,8 +166,12 @@ def test_heavy_work_is_in_the_metrics(client: TestClient) -> None:
 
 def test_stats_of_named_parts_become_labelled_metrics(client: TestClient) -> None:
     stats = {"analysis": {"hits": 3, "misses": 1, "bytes": 10}}
-    client.app.state.metrics.add_stats("kg_test_cache", "cache", lambda: stats,  # type: ignore[attr-defined]
-                                       counters=("hits", "misses"))
+    client.app.state.metrics.add_stats(
+        "kg_test_cache",
+        "cache",
+        lambda: stats,  # type: ignore[attr-defined]
+        counters=("hits", "misses"),
+    )
     text = client.get("/metrics").text
     assert metric(text, "kg_test_cache_hits_total", cache="analysis") == 3
     assert metric(text, "kg_test_cache_bytes", cache="analysis") == 10

@@ -74,8 +74,7 @@ def test_overlap_is_symmetric_and_matches_shared_days(a: list[int], b: list[int]
     assert overlaps(a[0], a[1], b[0], b[1]) == overlaps(b[0], b[1], a[0], a[1]) == shared
 
 
-@given(st.dates(min_value=date(1, 1, 1), max_value=date(9999, 12, 31)),
-       st.sampled_from(["year", "month", "day"]))
+@given(st.dates(min_value=date(1, 1, 1), max_value=date(9999, 12, 31)), st.sampled_from(["year", "month", "day"]))
 def test_partial_date_contains_the_day_it_was_cut_from(day: date, precision: str) -> None:
     text = {"year": f"{day.year:04d}", "month": f"{day.year:04d}-{day.month:02d}", "day": day.isoformat()}
     parsed = parse_date(text[precision])

@@ -23,21 +23,33 @@ from app.temporal import parse_period
 
 
 def test_series_scores_each_year_of_turkiye_israel(curated: KnowledgeGraph) -> None:
-    found = dyad_series(curated, curated.resolve("Türkiye"), curated.resolve("Israel"), freq="year",
-                        flt=make_filter(start="2009", end="2023"))
+    found = dyad_series(
+        curated,
+        curated.resolve("Türkiye"),
+        curated.resolve("Israel"),
+        freq="year",
+        flt=make_filter(start="2009", end="2023"),
+    )
     periods = {p.period: p for p in found.periods}
     assert [p.period for p in found.periods] == [str(y) for y in range(2009, 2024)]
     assert periods["2010"].count == 2 and periods["2010"].score == -10.0
     assert periods["2010"].by_type == {"deterioration": 1, "hostility": 1}  # the raid's target was not the state
     assert periods["2011"].count == 0 and periods["2011"].score is None
     assert [(t["period"], t["direction"]) for t in found.change_points] == [
-        ("2016", "improved"), ("2018", "worsened"), ("2020", "improved")]
+        ("2016", "improved"),
+        ("2018", "worsened"),
+        ("2020", "improved"),
+    ]
 
 
 def test_series_by_quarter_route(client: TestClient) -> None:
     body = client.get("/dyads/Turkey/Israel/series?freq=quarter&from=2022&to=2022").json()
     assert [(p["period"], p["count"]) for p in body["periods"]] == [
-        ("2022-Q1", 0), ("2022-Q2", 1), ("2022-Q3", 1), ("2022-Q4", 0)]
+        ("2022-Q1", 0),
+        ("2022-Q2", 1),
+        ("2022-Q3", 1),
+        ("2022-Q4", 0),
+    ]
     assert body["a"]["id"] == "turkiye" and body["freq"] == "quarter"
 
 
@@ -48,8 +60,9 @@ def test_series_of_a_runaway_window_lists_the_periods_with_relations(client: Tes
     assert sum(p["count"] for p in wide["periods"]) > 0
 
 
-def test_series_longer_than_served_keeps_the_most_recent_periods(curated: KnowledgeGraph,
-                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_series_longer_than_served_keeps_the_most_recent_periods(
+    curated: KnowledgeGraph, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from app.queries import series
 
     pair = curated.resolve("Türkiye"), curated.resolve("Israel")
@@ -70,9 +83,10 @@ def test_changes_around_the_2022_restoration(curated: KnowledgeGraph) -> None:
     assert restoration.status_changed
     arms = by_dyad[("azerbaijan", "israel")]
     assert sorted(curated.relations.ids[p] for p in arms.ended) == [
-        "azerbaijan-withholds-ambassador-from-israel", "israel-azerbaijan-arms-trade-2018-2022"]
-    days = [max([curated.relations.lo[p] for p in c.began] + [curated.relations.hi[p] for p in c.ended])
-            for c in page]
+        "azerbaijan-withholds-ambassador-from-israel",
+        "israel-azerbaijan-arms-trade-2018-2022",
+    ]
+    days = [max([curated.relations.lo[p] for p in c.began] + [curated.relations.hi[p] for p in c.ended]) for c in page]
     assert days == sorted(days, reverse=True)
 
 
@@ -107,8 +121,18 @@ def _graph(relations: list[tuple[int, int, int]]) -> KnowledgeGraph:
     entities = [EntityRecord(id=f"n{i}", name=f"Node {i}", kind="state") for i in range(6)]
     columns = RelationColumns()
     for index, (u, v, year) in enumerate(relations):
-        columns.add(id=f"r{index}", type="visit", source=u, target=v, start=str(year), end=None,
-                    polarity=None, description="", evidence=(), attributes=None)
+        columns.add(
+            id=f"r{index}",
+            type="visit",
+            source=u,
+            target=v,
+            start=str(year),
+            end=None,
+            polarity=None,
+            description="",
+            evidence=(),
+            attributes=None,
+        )
     return KnowledgeGraph(sources=[], entities=entities, relations=RelationTable(columns))
 
 
@@ -127,8 +151,7 @@ def test_time_respecting_paths_match_brute_force(relations: list[Any], max_hops:
     kg = _graph([(u, v, y) for u, v, y in relations if u != v] or [(0, 1, 2000)])
     source, target = 0, 1
     found = find_paths(kg, source, target, max_hops=max_hops, k=k, time_respecting=True)
-    expected = _respecting_lengths(kg, source, target, max_hops) if source in kg.dyads and target in kg.dyads \
-        else []
+    expected = _respecting_lengths(kg, source, target, max_hops) if source in kg.dyads and target in kg.dyads else []
     assert [len(nodes) - 1 for nodes, _ in found.paths] == expected[:k]
     for nodes, hops in found.paths:
         assert nodes[0] == source and nodes[-1] == target and len(set(nodes)) == len(nodes)

@@ -18,9 +18,15 @@ from app.main import create_app
 
 from .conftest import MINI
 
-VISIT: dict[str, Any] = {"id": "beta-gamma-visit", "type": "visit", "source": "beta", "target": "gamma",
-                         "start": "2016-02", "description": "Beta's leader visits Gamma.",
-                         "evidence": [{"source_id": "notes", "locator": "5"}]}
+VISIT: dict[str, Any] = {
+    "id": "beta-gamma-visit",
+    "type": "visit",
+    "source": "beta",
+    "target": "gamma",
+    "start": "2016-02",
+    "description": "Beta's leader visits Gamma.",
+    "evidence": [{"source_id": "notes", "locator": "5"}],
+}
 TODAY = date.today().isoformat()
 YESTERDAY = (date.today() - timedelta(days=1)).isoformat()
 
@@ -63,11 +69,19 @@ def _ids(answer: Any) -> list[str]:
 
 # -- keys and roles ----------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("method", "path"), [
-    ("POST", "/relations"), ("POST", "/entities"), ("PATCH", "/relations/alpha-beta-ties"),
-    ("PATCH", "/entities/alpha"), ("DELETE", "/relations/alpha-beta-ties"), ("POST", "/journal"),
-    ("POST", "/journal/1/revert"),
-])
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("POST", "/relations"),
+        ("POST", "/entities"),
+        ("PATCH", "/relations/alpha-beta-ties"),
+        ("PATCH", "/entities/alpha"),
+        ("DELETE", "/relations/alpha-beta-ties"),
+        ("POST", "/journal"),
+        ("POST", "/journal/1/revert"),
+    ],
+)
 def test_write_without_key_is_401_and_with_reader_key_403(curator: Curator, method: str, path: str) -> None:
     body = {"reason": "r"}
     answer = curator.client.request(method, path, json=body)
@@ -89,8 +103,10 @@ def test_reads_need_a_key_of_any_role_only_when_the_setting_says_so(database_url
         assert (refused.status_code, refused.headers["www-authenticate"]) == (401, "Bearer")
         assert refused.headers["content-type"] == "application/problem+json"
         assert "reads need an API key" in refused.json()["detail"]
-        assert client.get("/entities/alpha", headers={"Authorization": "Bearer nope"}).json()["detail"] == \
-            "the API key is unknown or revoked"
+        assert (
+            client.get("/entities/alpha", headers={"Authorization": "Bearer nope"}).json()["detail"]
+            == "the API key is unknown or revoked"
+        )
         assert client.get("/entities/alpha", headers=reader).json()["id"] == "alpha"
         assert client.get("/relations?limit=1", headers=reader).json()["total"] > 0
         for open_path in ("/health", "/ready", "/metrics", "/openapi.json", "/docs"):
@@ -111,8 +127,9 @@ def test_unknown_and_revoked_keys_are_401(curator: Curator) -> None:
 
 def test_admin_key_may_write_and_keys_are_stored_as_hashes(curator: Curator) -> None:
     admin = create_key(curator.engine, name="boss", role="admin")
-    answer = curator.client.post("/relations", json={**VISIT, "reason": "r"},
-                                 headers={"Authorization": f"Bearer {admin}"})
+    answer = curator.client.post(
+        "/relations", json={**VISIT, "reason": "r"}, headers={"Authorization": f"Bearer {admin}"}
+    )
     assert answer.status_code == 201
     with curator.engine.connect() as connection:
         stored = [row[0] for row in connection.exec_driver_sql("SELECT key_hash FROM api_keys")]
@@ -120,6 +137,7 @@ def test_admin_key_may_write_and_keys_are_stored_as_hashes(curator: Curator) -> 
 
 
 # -- create ------------------------------------------------------------------------------------------
+
 
 def test_create_relation_is_201_with_etag_and_visible_to_the_next_read(curator: Curator) -> None:
     answer = curator.post("/relations", {**VISIT, "reason": "seen in the press"})
@@ -134,43 +152,56 @@ def test_create_relation_is_201_with_etag_and_visible_to_the_next_read(curator: 
 
 
 def test_create_entity_then_relation_to_it(curator: Curator) -> None:
-    answer = curator.post("/entities", {"id": "epsilon", "name": "Epsilon", "kind": "state",
-                                        "aliases": ["Epsilonia"], "reason": "new state"})
+    answer = curator.post(
+        "/entities",
+        {"id": "epsilon", "name": "Epsilon", "kind": "state", "aliases": ["Epsilonia"], "reason": "new state"},
+    )
     assert answer.status_code == 201 and answer.headers["etag"] == '"e1"'
     assert curator.get("/entities/Epsilonia").json()["id"] == "epsilon"
-    answer = curator.post("/relations", {**VISIT, "id": "eps-alpha", "source": "epsilon", "target": "alpha",
-                                         "reason": "r"})
+    answer = curator.post(
+        "/relations", {**VISIT, "id": "eps-alpha", "source": "epsilon", "target": "alpha", "reason": "r"}
+    )
     assert answer.status_code == 201
     assert _ids(curator.get("/dyads/alpha/epsilonia")) == ["eps-alpha"]
 
 
-@pytest.mark.parametrize(("path", "body"), [
-    ("/relations", {**VISIT, "id": "alpha-beta-ties"}),  # from the dataset files
-    ("/entities", {"id": "alpha", "name": "Alpha Two", "kind": "state"}),
-    ("/relations", {**VISIT, "id": "gamma"}),  # an entity's id
-    ("/entities", {"id": "gamma-offer", "name": "Offer", "kind": "event"}),  # a relation's id
-])
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/relations", {**VISIT, "id": "alpha-beta-ties"}),  # from the dataset files
+        ("/entities", {"id": "alpha", "name": "Alpha Two", "kind": "state"}),
+        ("/relations", {**VISIT, "id": "gamma"}),  # an entity's id
+        ("/entities", {"id": "gamma-offer", "name": "Offer", "kind": "event"}),  # a relation's id
+    ],
+)
 def test_create_with_a_taken_id_is_409(curator: Curator, path: str, body: dict[str, Any]) -> None:
     answer = curator.post(path, {**body, "reason": "r"})
     assert answer.status_code == 409
     assert "is taken" in answer.json()["detail"]
 
 
-@pytest.mark.parametrize(("changes", "field", "message"), [
-    ({"target": "atlantis"}, "target", "unknown entity 'atlantis'"),
-    ({"start": "2016-13"}, "start", "not a real date"),
-    ({"end": "2015"}, "end", "2015 is before start 2016-02"),
-    ({"type": "friendship"}, "type", "unknown relation type 'friendship'"),
-    ({"evidence": []}, "evidence", "at least 1"),
-    ({"evidence": [{"source_id": "blog", "locator": "1"}]}, "evidence", "unknown source 'blog'"),
-    ({"type": "mediation_offer"}, "attributes.parties", "two parties"),
-    ({"colour": "red"}, "colour", "Extra inputs"),
-    ({"reason": ""}, "reason", "needs a reason"),
-    ({"attributes": {"in_response_to": "no-such-relation"}}, "attributes.in_response_to",
-     "unknown relation 'no-such-relation'"),
-])
-def test_invalid_relation_is_422_naming_the_field(curator: Curator, changes: dict[str, Any], field: str,
-                                                   message: str) -> None:
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"target": "atlantis"}, "target", "unknown entity 'atlantis'"),
+        ({"start": "2016-13"}, "start", "not a real date"),
+        ({"end": "2015"}, "end", "2015 is before start 2016-02"),
+        ({"type": "friendship"}, "type", "unknown relation type 'friendship'"),
+        ({"evidence": []}, "evidence", "at least 1"),
+        ({"evidence": [{"source_id": "blog", "locator": "1"}]}, "evidence", "unknown source 'blog'"),
+        ({"type": "mediation_offer"}, "attributes.parties", "two parties"),
+        ({"colour": "red"}, "colour", "Extra inputs"),
+        ({"reason": ""}, "reason", "needs a reason"),
+        (
+            {"attributes": {"in_response_to": "no-such-relation"}},
+            "attributes.in_response_to",
+            "unknown relation 'no-such-relation'",
+        ),
+    ],
+)
+def test_invalid_relation_is_422_naming_the_field(
+    curator: Curator, changes: dict[str, Any], field: str, message: str
+) -> None:
     answer = curator.post("/relations", {**VISIT, "reason": "r", **changes})
     assert answer.status_code == 422
     problem = answer.json()
@@ -182,13 +213,21 @@ def test_invalid_relation_is_422_naming_the_field(curator: Curator, changes: dic
 SUMMIT = {"id": "summit", "name": "Summit", "kind": "event", "attributes": {"start": "2016-02-01", "end": "2016-02-03"}}
 
 
-@pytest.mark.parametrize(("dates", "field", "message"), [
-    ({"start": "2016-02-01"}, "end", "the event 'summit' ended in 2016-02-03; a participation in it ends when it does"),
-    ({"start": "2016-02-01", "end": "2016-03"}, "end", "2016-03 is after the end of the event 'summit'"),
-    ({"start": "2015", "end": "2016-02-02"}, "start", "2015 is before the start of the event 'summit'"),
-])
-def test_a_participation_keeps_within_its_event_as_at_load(curator: Curator, dates: dict[str, str], field: str,
-                                                           message: str) -> None:
+@pytest.mark.parametrize(
+    ("dates", "field", "message"),
+    [
+        (
+            {"start": "2016-02-01"},
+            "end",
+            "the event 'summit' ended in 2016-02-03; a participation in it ends when it does",
+        ),
+        ({"start": "2016-02-01", "end": "2016-03"}, "end", "2016-03 is after the end of the event 'summit'"),
+        ({"start": "2015", "end": "2016-02-02"}, "start", "2015 is before the start of the event 'summit'"),
+    ],
+)
+def test_a_participation_keeps_within_its_event_as_at_load(
+    curator: Curator, dates: dict[str, str], field: str, message: str
+) -> None:
     assert curator.post("/entities", {**SUMMIT, "reason": "r"}).status_code == 201
     part = {**VISIT, "id": "beta-at-summit", "type": "participant", "target": "summit", "reason": "r"}
     answer = curator.post("/relations", {**part, **dates})
@@ -198,36 +237,43 @@ def test_a_participation_keeps_within_its_event_as_at_load(curator: Curator, dat
 
 
 def test_an_event_entity_ending_before_it_starts_is_422(curator: Curator) -> None:
-    answer = curator.post("/entities", {**SUMMIT, "attributes": {"start": "2016-02-01", "end": "2016-01"},
-                                        "reason": "r"})
+    answer = curator.post(
+        "/entities", {**SUMMIT, "attributes": {"start": "2016-02-01", "end": "2016-01"}, "reason": "r"}
+    )
     assert (answer.status_code, answer.json()["parameter"]) == (422, "attributes.end")
     assert "2016-01 is before start 2016-02-01" in answer.json()["detail"]
 
 
 # -- update, retract ---------------------------------------------------------------------------------
 
+
 def test_patch_relation_with_if_match_and_stale_etag_412(curator: Curator) -> None:
     etag = curator.get("/relations/alpha-beta-rupture").headers["etag"]
     assert etag == '"r0"'
-    answer = curator.patch("/relations/alpha-beta-rupture", {"start": "2010-06", "reason": "month was wrong"},
-                           **{"If-Match": etag})
+    answer = curator.patch(
+        "/relations/alpha-beta-rupture", {"start": "2010-06", "reason": "month was wrong"}, **{"If-Match": etag}
+    )
     assert answer.status_code == 200 and answer.headers["etag"] == '"r1"'
     assert answer.json()["start"] == "2010-06" and answer.json()["description"] == "Alpha cuts ties with Beta."
-    stale = curator.patch("/relations/alpha-beta-rupture", {"start": "2010-07", "reason": "again"},
-                          **{"If-Match": etag})
+    stale = curator.patch(
+        "/relations/alpha-beta-rupture", {"start": "2010-07", "reason": "again"}, **{"If-Match": etag}
+    )
     assert stale.status_code == 412 and stale.json()["current_etag"] == '"r1"'
     assert curator.get("/relations/alpha-beta-rupture").json()["start"] == "2010-06"
     status = curator.get("/dyads/alpha/beta/status?as_of=2010-05-20").json()
     assert status["status"] == "normal"  # the rupture now dates from June
 
 
-@pytest.mark.parametrize(("path", "body", "status"), [
-    ("/relations/nope", {"start": "2010", "reason": "r"}, 404),
-    ("/entities/nope", {"name": "X", "reason": "r"}, 404),
-    ("/relations/alpha-beta-ties", {"id": "other", "reason": "r"}, 422),
-    ("/relations/alpha-beta-ties", {"end": "1990", "reason": "r"}, 422),
-    ("/entities/alpha", {"kind": "planet", "reason": "r"}, 422),
-])
+@pytest.mark.parametrize(
+    ("path", "body", "status"),
+    [
+        ("/relations/nope", {"start": "2010", "reason": "r"}, 404),
+        ("/entities/nope", {"name": "X", "reason": "r"}, 404),
+        ("/relations/alpha-beta-ties", {"id": "other", "reason": "r"}, 422),
+        ("/relations/alpha-beta-ties", {"end": "1990", "reason": "r"}, 422),
+        ("/entities/alpha", {"kind": "planet", "reason": "r"}, 422),
+    ],
+)
 def test_patch_errors(curator: Curator, path: str, body: dict[str, Any], status: int) -> None:
     assert curator.patch(path, body).status_code == status
 
@@ -240,36 +286,54 @@ def test_patch_entity_renames_it(curator: Curator) -> None:
 
 
 def test_retract_relation_is_gone_from_answers_and_kept_in_history(curator: Curator) -> None:
-    answer = curator.client.request("DELETE", "/relations/alpha-beta-restoration", json={"reason": "doubtful"},
-                                    headers=curator.auth)
+    answer = curator.client.request(
+        "DELETE", "/relations/alpha-beta-restoration", json={"reason": "doubtful"}, headers=curator.auth
+    )
     assert answer.status_code == 200
-    assert answer.json() == {"id": "alpha-beta-restoration", "retracted": True, "seq": 1,
-                             "at": answer.json()["at"], "reason": "doubtful"}
+    assert answer.json() == {
+        "id": "alpha-beta-restoration",
+        "retracted": True,
+        "seq": 1,
+        "at": answer.json()["at"],
+        "reason": "doubtful",
+    }
     assert curator.get("/relations/alpha-beta-restoration").status_code == 404
     assert "alpha-beta-restoration" not in _ids(curator.get("/dyads/alpha/beta"))
     assert curator.get("/dyads/alpha/beta/status?as_of=2016").json()["status"] == "severed"
     history = curator.get("/relations/alpha-beta-restoration/history").json()
     assert history["current"] is False
-    assert [(v["seq"], v["op"], v["relation"] and v["relation"]["start"]) for v in history["versions"]] == \
-        [(0, "load", "2015-03-01"), (1, "retract", None)]
+    assert [(v["seq"], v["op"], v["relation"] and v["relation"]["start"]) for v in history["versions"]] == [
+        (0, "load", "2015-03-01"),
+        (1, "retract", None),
+    ]
     assert curator.delete("/relations/alpha-beta-restoration?reason=again").status_code == 404
     assert curator.delete("/relations/alpha-beta-ties").status_code == 422  # no reason
 
 
 # -- batches, journal, revert ------------------------------------------------------------------------
 
+
 def test_batch_applies_all_in_order(curator: Curator) -> None:
-    answer = curator.post("/journal", {"reason": "a new party", "changes": [
-        {"op": "create", "entity": {"id": "zeta", "name": "Zeta", "kind": "state"}},
-        {"op": "create", "relation": {**VISIT, "id": "zeta-alpha", "source": "zeta", "target": "alpha"}},
-        {"op": "update", "relation": {"id": "zeta-alpha", "start": "2017"}},
-        {"op": "retract", "relation": {"id": "gamma-delta-visit"}},
-    ]})
+    answer = curator.post(
+        "/journal",
+        {
+            "reason": "a new party",
+            "changes": [
+                {"op": "create", "entity": {"id": "zeta", "name": "Zeta", "kind": "state"}},
+                {"op": "create", "relation": {**VISIT, "id": "zeta-alpha", "source": "zeta", "target": "alpha"}},
+                {"op": "update", "relation": {"id": "zeta-alpha", "start": "2017"}},
+                {"op": "retract", "relation": {"id": "gamma-delta-visit"}},
+            ],
+        },
+    )
     assert answer.status_code == 201
     results = answer.json()["results"]
     assert [(r["seq"], r["op"], r["id"]) for r in results] == [
-        (1, "create", "zeta"), (2, "create", "zeta-alpha"), (3, "update", "zeta-alpha"),
-        (4, "retract", "gamma-delta-visit")]
+        (1, "create", "zeta"),
+        (2, "create", "zeta-alpha"),
+        (3, "update", "zeta-alpha"),
+        (4, "retract", "gamma-delta-visit"),
+    ]
     assert results[2]["relation"]["start"] == "2017" and results[3]["relation"] is None
     assert [r["start"] for r in curator.get("/dyads/zeta/alpha").json()["relations"]] == ["2017"]
     entries = curator.get("/journal").json()["items"]
@@ -277,15 +341,23 @@ def test_batch_applies_all_in_order(curator: Curator) -> None:
 
 
 def test_batch_with_one_bad_change_applies_nothing(curator: Curator) -> None:
-    answer = curator.post("/journal", {"reason": "r", "changes": [
-        {"op": "create", "entity": {"id": "zeta", "name": "Zeta", "kind": "state"}},
-        {"op": "create", "relation": {**VISIT, "id": "zeta-x", "source": "zeta", "target": "nowhere"}},
-    ]})
+    answer = curator.post(
+        "/journal",
+        {
+            "reason": "r",
+            "changes": [
+                {"op": "create", "entity": {"id": "zeta", "name": "Zeta", "kind": "state"}},
+                {"op": "create", "relation": {**VISIT, "id": "zeta-x", "source": "zeta", "target": "nowhere"}},
+            ],
+        },
+    )
     assert answer.status_code == 422 and answer.json()["parameter"] == "changes[1].target"
     assert curator.get("/entities/zeta").status_code == 404
     assert curator.get("/journal").json()["total"] == 0
-    again = curator.post("/journal", {"reason": "r", "changes": [
-        {"op": "create", "entity": {"id": "zeta", "name": "Zeta", "kind": "state"}}]})
+    again = curator.post(
+        "/journal",
+        {"reason": "r", "changes": [{"op": "create", "entity": {"id": "zeta", "name": "Zeta", "kind": "state"}}]},
+    )
     assert again.status_code == 201 and again.json()["results"][0]["seq"] == 1
 
 
@@ -296,9 +368,15 @@ def test_journal_lists_changes_and_filters(curator: Curator) -> None:
     journal = curator.get("/journal").json()
     assert journal["total"] == 2
     first = journal["items"][0]
-    assert {k: first[k] for k in ("seq", "actor", "op", "kind", "target", "reason", "before")} == \
-        {"seq": 1, "actor": "ana", "op": "create", "kind": "relation", "target": "beta-gamma-visit",
-         "reason": "one", "before": None}
+    assert {k: first[k] for k in ("seq", "actor", "op", "kind", "target", "reason", "before")} == {
+        "seq": 1,
+        "actor": "ana",
+        "op": "create",
+        "kind": "relation",
+        "target": "beta-gamma-visit",
+        "reason": "one",
+        "before": None,
+    }
     assert first["after"]["start"] == "2016-02" and first["at"].startswith(TODAY)
     assert [e["seq"] for e in curator.get("/journal?actor=bob").json()["items"]] == [2]
     assert [e["seq"] for e in curator.get("/journal?entity=gamma").json()["items"]] == [1, 2]
@@ -309,15 +387,15 @@ def test_journal_lists_changes_and_filters(curator: Curator) -> None:
 
 
 def test_revert_undoes_create_update_and_retract(curator: Curator) -> None:
-    curator.post("/relations", {**VISIT, "reason": "r"})                                     # 1
-    curator.patch("/relations/alpha-gamma-arms", {"end": "2015", "reason": "r"})              # 2
-    curator.delete("/relations/gamma-offer?reason=r")                                        # 3
-    answer = curator.post("/journal/2/revert", {"reason": "the old end was right"})          # 4
+    curator.post("/relations", {**VISIT, "reason": "r"})  # 1
+    curator.patch("/relations/alpha-gamma-arms", {"end": "2015", "reason": "r"})  # 2
+    curator.delete("/relations/gamma-offer?reason=r")  # 3
+    answer = curator.post("/journal/2/revert", {"reason": "the old end was right"})  # 4
     assert answer.status_code == 201 and answer.json()["op"] == "revert"
     assert curator.get("/relations/alpha-gamma-arms").json()["end"] == "2013"
-    assert curator.post("/journal/3/revert", {"reason": "r"}).status_code == 201             # 5
+    assert curator.post("/journal/3/revert", {"reason": "r"}).status_code == 201  # 5
     assert curator.get("/relations/gamma-offer").json()["attributes"] == {"parties": ["alpha", "beta"]}
-    assert curator.post("/journal/1/revert", {"reason": "r"}).status_code == 201             # 6
+    assert curator.post("/journal/1/revert", {"reason": "r"}).status_code == 201  # 6
     assert curator.get("/relations/beta-gamma-visit").status_code == 404
     assert curator.post("/journal/2/revert", {"reason": "r"}).status_code == 409  # changed since (by 4)
     assert curator.post("/journal/99/revert", {"reason": "r"}).status_code == 404
@@ -326,6 +404,7 @@ def test_revert_undoes_create_update_and_retract(curator: Curator) -> None:
 
 
 # -- timelines, restart ------------------------------------------------------------------------------
+
 
 def test_as_known_answers_what_the_graph_said_then(curator: Curator) -> None:
     curator.post("/relations", {**VISIT, "reason": "r"})
@@ -343,13 +422,22 @@ def test_as_known_answers_what_the_graph_said_then(curator: Curator) -> None:
 def test_restart_replays_the_journal(database_url: str) -> None:
     with TestClient(_app(database_url)) as client:
         writer = Curator(client)
-        writer.post("/journal", {"reason": "r", "changes": [
-            {"op": "create", "entity": {"id": "zeta", "name": "Zeta", "kind": "state"}},
-            {"op": "create", "relation": {**VISIT, "id": "zeta-alpha", "source": "zeta", "target": "alpha"}}]})
+        writer.post(
+            "/journal",
+            {
+                "reason": "r",
+                "changes": [
+                    {"op": "create", "entity": {"id": "zeta", "name": "Zeta", "kind": "state"}},
+                    {"op": "create", "relation": {**VISIT, "id": "zeta-alpha", "source": "zeta", "target": "alpha"}},
+                ],
+            },
+        )
         writer.patch("/relations/zeta-alpha", {"start": "2018", "reason": "r"})
         writer.delete("/relations/alpha-beta-ties?reason=r")
-        expected = {path: client.get(path).json() for path in ("/dyads/zeta/alpha", "/dyads/alpha/beta",
-                                                                "/health", "/entities/zeta")}
+        expected = {
+            path: client.get(path).json()
+            for path in ("/dyads/zeta/alpha", "/dyads/alpha/beta", "/health", "/entities/zeta")
+        }
     with TestClient(_app(database_url)) as client:
         assert {path: client.get(path).json() for path in expected} == expected
         assert client.get("/dyads/alpha/beta").json()["summary"]["count"] == 2

@@ -25,20 +25,29 @@ _SIGN: dict[int, Literal["+", "-"]] = {1: "+", -1: "-"}
 
 
 def _counts(counts: TriadCounts) -> dict[str, Any]:
-    return {"total": counts.total, "balanced": counts.balanced, "unbalanced": counts.unbalanced,
-            "balance_ratio": counts.ratio}
+    return {
+        "total": counts.total,
+        "balanced": counts.balanced,
+        "unbalanced": counts.unbalanced,
+        "balance_ratio": counts.ratio,
+    }
 
 
-@router.get("/mediator-candidates", summary="Who is well placed to mediate between two parties",
-            response_model=CandidatePage)
+@router.get(
+    "/mediator-candidates", summary="Who is well placed to mediate between two parties", response_model=CandidatePage
+)
 async def get_mediator_candidates(
     kg: Graph,
     work: AnalysisWork,
     between: Between,
     as_of: AsOf = None,
-    kind: Annotated[list[EntityKind] | None, Query(
-        description="Keep candidates of these kinds (repeat the parameter); default `state` and `organization`.",
-        examples=[["state"]])] = None,
+    kind: Annotated[
+        list[EntityKind] | None,
+        Query(
+            description="Keep candidates of these kinds (repeat the parameter); default `state` and `organization`.",
+            examples=[["state"]],
+        ),
+    ] = None,
     limit: Limit = 100,
     offset: Offset = 0,
 ) -> Response:
@@ -65,29 +74,51 @@ async def get_mediator_candidates(
     a, b = two_parties(kg, between)
     period = as_of_or_today(as_of)
     kinds = tuple(sorted(kind or DEFAULT_KINDS))
-    return await work.json(("candidates", a, b, period, kinds, limit, offset), _candidates,
-                           kg, a, b, period, kinds, limit, offset)
+    return await work.json(
+        ("candidates", a, b, period, kinds, limit, offset), _candidates, kg, a, b, period, kinds, limit, offset
+    )
 
 
-def _candidates(kg: KnowledgeGraph, budget: Budget, a: int, b: int, period: Period, kinds: tuple[str, ...],
-                limit: int, offset: int) -> bytes:
+def _candidates(
+    kg: KnowledgeGraph, budget: Budget, a: int, b: int, period: Period, kinds: tuple[str, ...], limit: int, offset: int
+) -> bytes:
     # One party named twice faces itself: no one mediates that (see deps.two_parties).
     found = [] if a == b else mediator_candidates(kg, a, b, as_of=period, kinds=kinds, budget=budget)
-    items = [{"entity": entity_view(kg, c.entity), "score": c.score, "breakdown": c.breakdown,
-              "relations": relation_views(kg, c.relations)} for c in found[offset: offset + limit]]
-    return CandidatePage(between=[kg.entity(a).id, kg.entity(b).id], as_of=period.text, items=items,  # type: ignore[arg-type]
-                         total=len(found), limit=limit, offset=offset).model_dump_json().encode()
+    items = [
+        {
+            "entity": entity_view(kg, c.entity),
+            "score": c.score,
+            "breakdown": c.breakdown,
+            "relations": relation_views(kg, c.relations),
+        }
+        for c in found[offset : offset + limit]
+    ]
+    return (
+        CandidatePage(
+            between=[kg.entity(a).id, kg.entity(b).id],
+            as_of=period.text,
+            items=items,  # type: ignore[arg-type]
+            total=len(found),
+            limit=limit,
+            offset=offset,
+        )
+        .model_dump_json()
+        .encode()
+    )
 
 
-@router.get("/balance", summary="Structural balance of the states: the enemy of my enemy",
-            response_model=BalanceOut)
+@router.get("/balance", summary="Structural balance of the states: the enemy of my enemy", response_model=BalanceOut)
 async def get_balance(
     kg: Graph,
     work: AnalysisWork,
     as_of: AsOf = None,
-    focus: Annotated[str | None, Query(
-        description="A state: list only the triads it sits in, and count them apart. Id, name or alias.",
-        examples=["Azerbaijan"])] = None,
+    focus: Annotated[
+        str | None,
+        Query(
+            description="A state: list only the triads it sits in, and count them apart. Id, name or alias.",
+            examples=["Azerbaijan"],
+        ),
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=1000, description="Most triads listed (at most 1000).")] = 100,
 ) -> Response:
     """The signed graph of states on `as_of` (default: today), its triads and its balance ratio.
@@ -105,8 +136,9 @@ async def get_balance(
 
 
 def _balance(kg: KnowledgeGraph, budget: Budget, period: Period, center: int | None, limit: int) -> bytes:
-    found = structural_balance(kg, as_of=period, focus=center, limit=limit,
-                               signs=analysis_cache(kg).signed("state", period, budget))
+    found = structural_balance(
+        kg, as_of=period, focus=center, limit=limit, signs=analysis_cache(kg).signed("state", period, budget)
+    )
     return _balance_out(kg, period.text, center, found, limit).model_dump_json().encode()
 
 
@@ -115,26 +147,41 @@ def _balance_out(kg: KnowledgeGraph, as_of: str, center: int | None, found: Bala
     focus_out = None
     if center is not None and found.focus_counts is not None:
         focus_out = FocusBalanceOut(entity=kg.entity(center).id, **_counts(found.focus_counts))
-    triads = [TriadOut(members=[kg.entity(p).id for p in t.members], signs=[_SIGN[s] for s in t.signs],
-                       balanced=t.balanced) for t in found.triads]
+    triads = [
+        TriadOut(members=[kg.entity(p).id for p in t.members], signs=[_SIGN[s] for s in t.signs], balanced=t.balanced)
+        for t in found.triads
+    ]
     return BalanceOut(
-        as_of=as_of, states=found.graph.number_of_nodes(), positive_ties=signs.count(1),
-        negative_ties=signs.count(-1), focus=focus_out, triads=triads, limit=limit, truncated=found.truncated,
+        as_of=as_of,
+        states=found.graph.number_of_nodes(),
+        positive_ties=signs.count(1),
+        negative_ties=signs.count(-1),
+        focus=focus_out,
+        triads=triads,
+        limit=limit,
+        truncated=found.truncated,
         **_counts(found.counts),
     )
 
 
-@router.get("/centrality", summary="Who matters: actors ranked by centrality, and alignment blocs",
-            response_model=CentralityOut)
+@router.get(
+    "/centrality", summary="Who matters: actors ranked by centrality, and alignment blocs", response_model=CentralityOut
+)
 async def get_centrality(
     kg: Graph,
     work: AnalysisWork,
-    measure: Annotated[Literal["degree", "betweenness", "pagerank"], Query(
-        description="`degree`: share of the others an actor is tied to; `betweenness`: share of shortest "
-        "paths through it (brokers between separate groups); `pagerank`: PageRank of the graph weighted "
-        "by relations in force.")] = "betweenness",
-    kind: Annotated[Literal["state", "person", "organization", "place", "event", "all"], Query(
-        description="The kind of entity measured (ties between two entities of that kind), or `all`.")] = "state",
+    measure: Annotated[
+        Literal["degree", "betweenness", "pagerank"],
+        Query(
+            description="`degree`: share of the others an actor is tied to; `betweenness`: share of shortest "
+            "paths through it (brokers between separate groups); `pagerank`: PageRank of the graph weighted "
+            "by relations in force."
+        ),
+    ] = "betweenness",
+    kind: Annotated[
+        Literal["state", "person", "organization", "place", "event", "all"],
+        Query(description="The kind of entity measured (ties between two entities of that kind), or `all`."),
+    ] = "state",
     as_of: AsOf = None,
     limit: Limit = 100,
     offset: Offset = 0,
@@ -151,21 +198,34 @@ async def get_centrality(
     per dataset, measure, kind and date, then served from a cache.
     """
     period = as_of_or_today(as_of)
-    return await work.json(("centrality", measure, kind, period, limit, offset), _centrality,
-                           kg, measure, kind, period, limit, offset)
+    return await work.json(
+        ("centrality", measure, kind, period, limit, offset), _centrality, kg, measure, kind, period, limit, offset
+    )
 
 
-def _centrality(kg: KnowledgeGraph, budget: Budget, measure: str, kind: str, period: Period, limit: int,
-                offset: int) -> bytes:
+def _centrality(
+    kg: KnowledgeGraph, budget: Budget, measure: str, kind: str, period: Period, limit: int, offset: int
+) -> bytes:
     selected = None if kind == "all" else kind
     ranking = centrality(kg, measure=measure, kind=selected, as_of=period, budget=budget)
     try:
         found_blocs, complete = blocs(kg, kind=selected, as_of=period, budget=budget), True
     except OutOfTime:
         found_blocs, complete = (), False
-    items = [{"entity": entity_view(kg, p), "score": score} for p, score in ranking.scores[offset: offset + limit]]
-    return CentralityOut(
-        measure=measure, kind=kind, as_of=period.text, items=items,  # type: ignore[arg-type]
-        total=len(ranking.scores), limit=limit, offset=offset, samples=ranking.samples, complete=complete,
-        blocs=[[kg.entity(p).id for p in bloc] for bloc in found_blocs],
-    ).model_dump_json().encode()
+    items = [{"entity": entity_view(kg, p), "score": score} for p, score in ranking.scores[offset : offset + limit]]
+    return (
+        CentralityOut(
+            measure=measure,  # type: ignore[arg-type]
+            kind=kind,
+            as_of=period.text,
+            items=items,  # type: ignore[arg-type]
+            total=len(ranking.scores),
+            limit=limit,
+            offset=offset,
+            samples=ranking.samples,
+            complete=complete,
+            blocs=[[kg.entity(p).id for p in bloc] for bloc in found_blocs],
+        )
+        .model_dump_json()
+        .encode()
+    )

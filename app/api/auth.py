@@ -29,8 +29,12 @@ def bearer_token(authorization: str | None) -> str | None:
 def requires(role: Role) -> object:
     """A dependency answering the request's key, if it is in force and its role may act as ``role``."""
 
-    async def key_of(curator: CuratorDep, authorization: Annotated[str | None, Header(
-            description="`Bearer KEY`, a key made with `python -m app keys create`.")] = None) -> ApiKey:
+    async def key_of(
+        curator: CuratorDep,
+        authorization: Annotated[
+            str | None, Header(description="`Bearer KEY`, a key made with `python -m app keys create`.")
+        ] = None,
+    ) -> ApiKey:
         token = bearer_token(authorization)
         if token is None:
             raise Unauthenticated("this needs an API key: send Authorization: Bearer KEY")
@@ -38,8 +42,9 @@ def requires(role: Role) -> object:
         if key is None:
             raise Unauthenticated("the API key is unknown or revoked")
         if not key.may(role):
-            raise Forbidden(f"the key {key.name!r} has the role {key.role!r}; this needs {role!r}",
-                            role=key.role, required=role)
+            raise Forbidden(
+                f"the key {key.name!r} has the role {key.role!r}; this needs {role!r}", role=key.role, required=role
+            )
         return key
 
     return Depends(key_of)

@@ -39,8 +39,13 @@ class SnapshotCaching:
         etag = self.etag(kg.version)
         for name, value in scope["headers"]:
             if name == b"if-none-match" and etag_matches(value, etag):
-                await send({"type": "http.response.start", "status": 304,
-                            "headers": [(b"etag", etag), (b"cache-control", self.cache_control)]})
+                await send(
+                    {
+                        "type": "http.response.start",
+                        "status": 304,
+                        "headers": [(b"etag", etag), (b"cache-control", self.cache_control)],
+                    }
+                )
                 await send({"type": "http.response.body", "body": b""})
                 return
 

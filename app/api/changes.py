@@ -26,12 +26,27 @@ router = APIRouter(prefix="/changes", tags=["analysis"])
 async def list_changes(
     kg: Graph,
     work: SearchWork,
-    start: Annotated[str, Query(alias="from", examples=["2022"], json_schema_extra=REQUIRED_DATE_SCHEMA,
-                                description="First date of the window (partial ISO date).")],
-    end: Annotated[str, Query(alias="to", examples=["2022"], json_schema_extra=REQUIRED_DATE_SCHEMA,
-                              description="Last date of the window (partial ISO date).")],
-    entity: Annotated[str | None, Query(description="Only dyads this entity is part of (id, name or alias).",
-                                        examples=["Israel"])] = None,
+    start: Annotated[
+        str,
+        Query(
+            alias="from",
+            examples=["2022"],
+            json_schema_extra=REQUIRED_DATE_SCHEMA,
+            description="First date of the window (partial ISO date).",
+        ),
+    ],
+    end: Annotated[
+        str,
+        Query(
+            alias="to",
+            examples=["2022"],
+            json_schema_extra=REQUIRED_DATE_SCHEMA,
+            description="Last date of the window (partial ISO date).",
+        ),
+    ],
+    entity: Annotated[
+        str | None, Query(description="Only dyads this entity is part of (id, name or alias).", examples=["Israel"])
+    ] = None,
     types: Types = None,
     limit: Limit = 100,
     offset: Offset = 0,
@@ -51,21 +66,28 @@ async def list_changes(
     flt = make_filter(types=types)
 
     # Changes compare statuses and render relations for every dyad of the page: a worker's job from the start.
-    return await work.json(("changes", window.lo, window.hi, center, flt, offset, limit), _changes,
-                           kg, window, center, flt, offset, limit)
+    return await work.json(
+        ("changes", window.lo, window.hi, center, flt, offset, limit), _changes, kg, window, center, flt, offset, limit
+    )
 
 
-def _changes(kg: KnowledgeGraph, budget: Budget, window: Period, center: int | None, flt: RelationFilter,
-             offset: int, limit: int) -> bytes:
+def _changes(
+    kg: KnowledgeGraph, budget: Budget, window: Period, center: int | None, flt: RelationFilter, offset: int, limit: int
+) -> bytes:
     page, total = changes(kg, window=window, entity=center, flt=flt, offset=offset, limit=limit, budget=budget)
     return orjson.dumps({"items": _items(kg, page), "total": total, "limit": limit, "offset": offset})
 
 
 def _items(kg: KnowledgeGraph, page: list[DyadChange]) -> list[dict[str, Any]]:
-    return [{
-        "a": kg.entity(c.a).id, "b": kg.entity(c.b).id,
-        "status_before": {"status": c.before.status, "polarity": c.before.polarity},
-        "status_after": {"status": c.after.status, "polarity": c.after.polarity},
-        "status_changed": c.status_changed,
-        "began": relation_views(kg, c.began), "ended": relation_views(kg, c.ended),
-    } for c in page]
+    return [
+        {
+            "a": kg.entity(c.a).id,
+            "b": kg.entity(c.b).id,
+            "status_before": {"status": c.before.status, "polarity": c.before.polarity},
+            "status_after": {"status": c.after.status, "polarity": c.after.polarity},
+            "status_changed": c.status_changed,
+            "began": relation_views(kg, c.began),
+            "ended": relation_views(kg, c.ended),
+        }
+        for c in page
+    ]

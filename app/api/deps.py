@@ -17,15 +17,30 @@ from ..vocabulary import VOCABULARY
 from .fastroute import REPEATED, takes_many
 
 __all__ = [
-    "AsOf", "From", "Graph", "Limit", "Members", "Offset", "RefA", "RefB", "RelationFilterDep",
-    "SettingsDep", "To", "Types",
+    "AsOf",
+    "From",
+    "Graph",
+    "Limit",
+    "Members",
+    "Offset",
+    "RefA",
+    "RefB",
+    "RelationFilterDep",
+    "SettingsDep",
+    "To",
+    "Types",
 ]
 
 
-AsKnown = Annotated[str | None, Query(
-    examples=["2026-01-01"], json_schema_extra={"pattern": QUERY_DATE_PATTERN},
-    description="Answer from the graph as it was recorded on this date (the journal of changes replayed up "
-    "to its end), not as it is now. Partial ISO date.")]
+AsKnown = Annotated[
+    str | None,
+    Query(
+        examples=["2026-01-01"],
+        json_schema_extra={"pattern": QUERY_DATE_PATTERN},
+        description="Answer from the graph as it was recorded on this date (the journal of changes replayed up "
+        "to its end), not as it is now. Partial ISO date.",
+    ),
+]
 
 
 # Dependencies are async: a plain def would hop to the thread pool on every request.
@@ -49,28 +64,55 @@ _DATE_HELP = "Partial ISO date (`2020`, `2020-12`, `2022-11-02`) or interval (`2
 DATE_SCHEMA = {"pattern": QUERY_DATE_PATTERN}
 REQUIRED_DATE_SCHEMA = {"pattern": REQUIRED_QUERY_DATE_PATTERN}
 
-EntityRef = Annotated[str, Path(description="Entity id, name or alias (case, accents and punctuation ignored).",
-                                 examples=["Türkiye"])]
+EntityRef = Annotated[
+    str, Path(description="Entity id, name or alias (case, accents and punctuation ignored).", examples=["Türkiye"])
+]
 RefA = Annotated[str, Path(description="First entity: id, name or alias.", examples=["Türkiye"])]
 RefB = Annotated[str, Path(description="Second entity: id, name or alias.", examples=["Israel"])]
-AsOf = Annotated[str | None, Query(
-    examples=["2022-11"], json_schema_extra=DATE_SCHEMA,
-    description=f"Keep what is in force on this date: states whose interval meets it, events on or before it. "
-    f"{_DATE_HELP}")]
-From = Annotated[str | None, Query(
-    alias="from", examples=["2016"], json_schema_extra=DATE_SCHEMA,
-    description=f"Window start: keep relations overlapping the window. {_DATE_HELP}")]
-To = Annotated[str | None, Query(
-    alias="to", examples=["2022"], json_schema_extra=DATE_SCHEMA,
-    description=f"Window end (inclusive of its whole period). {_DATE_HELP}")]
-Types = Annotated[list[TypeId] | None, Query(  # type: ignore[valid-type]
-    alias="type", description="Relation type(s) from `/types`; repeat the parameter for several.",
-    examples=[["mediation_offer"]])]
-Members = Annotated[bool, Query(
-    description="Count the relations of each side's organs too: bodies linked to it by `member_of` (a "
-    "parliament, the armed forces, sector actors such as `Government (Israel)`) and people who `holds_office` "
-    "in it, counting the relations each starts while its link holds. Off by default: the answer is then about "
-    "the two entities as named. Event data names few states bare: use this for country-level answers.")]
+AsOf = Annotated[
+    str | None,
+    Query(
+        examples=["2022-11"],
+        json_schema_extra=DATE_SCHEMA,
+        description=f"Keep what is in force on this date: states whose interval meets it, events on or before it. "
+        f"{_DATE_HELP}",
+    ),
+]
+From = Annotated[
+    str | None,
+    Query(
+        alias="from",
+        examples=["2016"],
+        json_schema_extra=DATE_SCHEMA,
+        description=f"Window start: keep relations overlapping the window. {_DATE_HELP}",
+    ),
+]
+To = Annotated[
+    str | None,
+    Query(
+        alias="to",
+        examples=["2022"],
+        json_schema_extra=DATE_SCHEMA,
+        description=f"Window end (inclusive of its whole period). {_DATE_HELP}",
+    ),
+]
+Types = Annotated[
+    list[TypeId] | None,  # type: ignore[valid-type]
+    Query(
+        alias="type",
+        description="Relation type(s) from `/types`; repeat the parameter for several.",
+        examples=[["mediation_offer"]],
+    ),
+]
+Members = Annotated[
+    bool,
+    Query(
+        description="Count the relations of each side's organs too: bodies linked to it by `member_of` (a "
+        "parliament, the armed forces, sector actors such as `Government (Israel)`) and people who `holds_office` "
+        "in it, counting the relations each starts while its link holds. Off by default: the answer is then about "
+        "the two entities as named. Event data names few states bare: use this for country-level answers."
+    ),
+]
 Limit = Annotated[int, Query(ge=1, le=1000, description="Page size (at most 1000).")]
 Offset = Annotated[int, Query(ge=0, le=10_000_000, description="Items to skip.")]
 
@@ -86,10 +128,16 @@ RelationFilterDep = Annotated[RelationFilter, Depends(relation_filter)]
 
 # Who mediated between whom, and who could: always two parties.
 PARTIES_SCHEMA = {"items": {"type": "string", "minLength": 1}}
-Between = Annotated[list[str], Query(
-    min_length=2, max_length=2, json_schema_extra=PARTIES_SCHEMA,
-    description="The two parties (give the parameter twice), in either order: id, name or alias.",
-    examples=[["Türkiye", "Israel"]])]
+Between = Annotated[
+    list[str],
+    Query(
+        min_length=2,
+        max_length=2,
+        json_schema_extra=PARTIES_SCHEMA,
+        description="The two parties (give the parameter twice), in either order: id, name or alias.",
+        examples=[["Türkiye", "Israel"]],
+    ),
+]
 
 
 async def single_values(request: Request) -> None:

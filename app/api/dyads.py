@@ -22,16 +22,31 @@ router = APIRouter(prefix="/dyads", tags=["dyads"], route_class=FastRoute)
 
 
 @router.get("/{a}/{b}", summary="Timeline of two entities", response_model=DyadOut)
-async def dyad(kg: Graph, a: RefA, b: RefB, start: From = None, end: To = None, types: Types = None,
-               members: Members = False, limit: Limit = 100, offset: Offset = 0) -> Response:
+async def dyad(
+    kg: Graph,
+    a: RefA,
+    b: RefB,
+    start: From = None,
+    end: To = None,
+    types: Types = None,
+    members: Members = False,
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> Response:
     """Relations between `a` and `b` in both directions, oldest first, with counts by type and polarity."""
     first, second = _pair(kg, a, b)
     found = dyad_relations(kg, first, second, flt=make_filter(types=types, start=start, end=end), members=members)
-    relations = relation_views(kg, found[offset: offset + limit])
-    return json_response({
-        "a": entity_view(kg, first), "b": entity_view(kg, second), "relations": relations,
-        "summary": dyad_summary(kg, found, views=relations), "limit": limit, "offset": offset,
-    })
+    relations = relation_views(kg, found[offset : offset + limit])
+    return json_response(
+        {
+            "a": entity_view(kg, first),
+            "b": entity_view(kg, second),
+            "relations": relations,
+            "summary": dyad_summary(kg, found, views=relations),
+            "limit": limit,
+            "offset": offset,
+        }
+    )
 
 
 @router.get("/{a}/{b}/status", summary="State of the relationship on a date", response_model=StatusOut)
@@ -45,18 +60,29 @@ async def status(kg: Graph, a: RefA, b: RefB, as_of: AsOf = None, members: Membe
     period = as_of_or_today(as_of)
     first, second = _pair(kg, a, b)
     found = dyad_status(kg, first, second, as_of=period, members=members)
-    return json_response({
-        "a": entity_view(kg, first), "b": entity_view(kg, second), "as_of": period.text,
-        "status": found.status, "polarity": found.polarity, "basis": relation_views(kg, found.basis),
-        "rule": found.rule,
-    })
+    return json_response(
+        {
+            "a": entity_view(kg, first),
+            "b": entity_view(kg, second),
+            "as_of": period.text,
+            "status": found.status,
+            "polarity": found.polarity,
+            "basis": relation_views(kg, found.basis),
+            "rule": found.rule,
+        }
+    )
 
 
 @router.get("/{a}/{b}/series", summary="The relationship over time", response_model=SeriesOut)
 async def series(
-    kg: Graph, a: RefA, b: RefB,
+    kg: Graph,
+    a: RefA,
+    b: RefB,
     freq: Annotated[Literal["month", "quarter", "year"], Query(description="Period length.")] = "year",
-    start: From = None, end: To = None, types: Types = None, members: Members = False,
+    start: From = None,
+    end: To = None,
+    types: Types = None,
+    members: Members = False,
 ) -> Response:
     """For each period: counts by type and polarity and a cooperation-conflict score (mean Goldstein value
     where relations carry CAMEO codes, else mean polarity x 10), with the change points where the
@@ -64,13 +90,19 @@ async def series(
     start in; periods without relations are listed with a null score. A window of more than 1200 periods
     loses its empty periods at both ends and, if still too long, keeps its most recent 1200 (`truncated`)."""
     first, second = _pair(kg, a, b)
-    found = dyad_series(kg, first, second, freq=freq, flt=make_filter(types=types, start=start, end=end),
-                        members=members)
-    return json_response({
-        "a": entity_view(kg, first), "b": entity_view(kg, second), "freq": freq,
-        "periods": [asdict(p) for p in found.periods], "change_points": found.change_points,
-        "truncated": found.truncated,
-    })
+    found = dyad_series(
+        kg, first, second, freq=freq, flt=make_filter(types=types, start=start, end=end), members=members
+    )
+    return json_response(
+        {
+            "a": entity_view(kg, first),
+            "b": entity_view(kg, second),
+            "freq": freq,
+            "periods": [asdict(p) for p in found.periods],
+            "change_points": found.change_points,
+            "truncated": found.truncated,
+        }
+    )
 
 
 def _pair(kg: KnowledgeGraph, a: str, b: str) -> tuple[int, int]:

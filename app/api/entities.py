@@ -28,26 +28,36 @@ async def list_entities(
     kg: Graph,
     settings: SettingsDep,
     work: SearchWork,
-    q: Annotated[str | None, Query(max_length=200, description="Fuzzy search over names and aliases.",
-                                   examples=["turkey"])] = None,
-    kind: Annotated[EntityKind | None,
-                    Query(description="Keep one kind of entity.")] = None,
+    q: Annotated[
+        str | None, Query(max_length=200, description="Fuzzy search over names and aliases.", examples=["turkey"])
+    ] = None,
+    kind: Annotated[EntityKind | None, Query(description="Keep one kind of entity.")] = None,
     limit: Limit = 100,
     offset: Offset = 0,
 ) -> Response:
     """Entities, best match first when `q` is given (accents, case and small typos forgiven), else by id."""
-    return await work.json(("search", q, kind, limit, offset), _search, kg, q, kind, limit, offset,
-                           inline=settings.inline_budget)
+    return await work.json(
+        ("search", q, kind, limit, offset), _search, kg, q, kind, limit, offset, inline=settings.inline_budget
+    )
 
 
 def _search(kg: KnowledgeGraph, budget: Budget, q: str | None, kind: str | None, limit: int, offset: int) -> bytes:
     positions = search_entities(kg, q=q, kind=kind)
-    return orjson.dumps({"items": [entity_view(kg, p) for p in positions[offset: offset + limit]],
-                         "total": len(positions), "limit": limit, "offset": offset})
+    return orjson.dumps(
+        {
+            "items": [entity_view(kg, p) for p in positions[offset : offset + limit]],
+            "total": len(positions),
+            "limit": limit,
+            "offset": offset,
+        }
+    )
 
 
-@router.get("/{ref}", summary="One entity", responses={404: {"description": "Unknown, with suggestions"},
-                                                          409: {"description": "Ambiguous, with candidates"}})
+@router.get(
+    "/{ref}",
+    summary="One entity",
+    responses={404: {"description": "Unknown, with suggestions"}, 409: {"description": "Ambiguous, with candidates"}},
+)
 async def get_entity(kg: Graph, ref: EntityRef, response: Response) -> EntityOut:
     """An entity by id, name or alias: `Türkiye`, `turkey` and `TURKIYE` are the same (its version as the ETag)."""
     position = kg.resolve(ref)
@@ -56,12 +66,17 @@ async def get_entity(kg: Graph, ref: EntityRef, response: Response) -> EntityOut
 
 
 @router.get("/{ref}/relations", summary="Relations of an entity")
-async def entity_relations(kg: Graph, ref: EntityRef, flt: RelationFilterDep, limit: Limit = 100,
-                           offset: Offset = 0) -> RelationPage:
+async def entity_relations(
+    kg: Graph, ref: EntityRef, flt: RelationFilterDep, limit: Limit = 100, offset: Offset = 0
+) -> RelationPage:
     """Relations where the entity is source or target, oldest first, filtered by type and time."""
     found = find_relations(kg, either=kg.resolve(ref), flt=flt)
-    return RelationPage(items=relation_views(kg, found[offset: offset + limit]),  # type: ignore[arg-type]
-                        total=len(found), limit=limit, offset=offset)
+    return RelationPage(
+        items=relation_views(kg, found[offset : offset + limit]),  # type: ignore[arg-type]
+        total=len(found),
+        limit=limit,
+        offset=offset,
+    )
 
 
 @router.get("/{ref}/neighbors", summary="The neighbourhood of an entity", response_model=NeighborhoodOut)
@@ -80,13 +95,14 @@ async def entity_neighbors(
     return await work.json(("neighbours", center, depth, flt, limit), _neighbours, kg, center, depth, flt, limit)
 
 
-def _neighbours(kg: KnowledgeGraph, budget: Budget, center: int, depth: int, flt: RelationFilter,
-                limit: int) -> bytes:
+def _neighbours(kg: KnowledgeGraph, budget: Budget, center: int, depth: int, flt: RelationFilter, limit: int) -> bytes:
     hood = neighborhood(kg, center, depth=depth, flt=flt, limit=limit, budget=budget)
     edges, cut = neighborhood_relations(kg, hood, flt=flt, limit=limit, budget=budget)
-    return orjson.dumps({
-        "center": entity_view(kg, hood.center),
-        "nodes": [{**entity_view(kg, p), "distance": d} for p, d in hood.nodes],
-        "edges": relation_views(kg, edges),
-        "truncated": hood.truncated or cut,
-    })
+    return orjson.dumps(
+        {
+            "center": entity_view(kg, hood.center),
+            "nodes": [{**entity_view(kg, p), "distance": d} for p, d in hood.nodes],
+            "edges": relation_views(kg, edges),
+            "truncated": hood.truncated or cut,
+        }
+    )

@@ -41,16 +41,21 @@ def assets_built(static: Path = STATIC) -> bool:
     return (static / "vendor" / "versions.json").is_file()
 
 
-_PAGE = ("default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; "
-         "frame-ancestors 'none'; base-uri 'none'; form-action 'none'")
+_PAGE = (
+    "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; "
+    "frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+)
 
 
 def install_explorer(app: FastAPI, *, static: Path = STATIC) -> None:
     """Serve `/`, `/assets/...`, `/docs` and `/redoc` on `app` (created with `docs_url=None, redoc_url=None`)."""
     built = assets_built(static)
     if not built:
-        log.warning("explorer assets missing in %s: / is unavailable and /docs loads from a CDN; "
-                    "run `sh app/explorer/install.sh`", static / "vendor")
+        log.warning(
+            "explorer assets missing in %s: / is unavailable and /docs loads from a CDN; "
+            "run `sh app/explorer/install.sh`",
+            static / "vendor",
+        )
     app.mount(ASSETS_URL, StaticFiles(directory=static, check_dir=False), name="assets")
     app.include_router(_router(app, static=static, built=built))
 
@@ -59,12 +64,24 @@ def _router(app: FastAPI, *, static: Path, built: bool) -> APIRouter:
     router = APIRouter(include_in_schema=False)
     openapi_url = app.openapi_url or "/openapi.json"
     # Without the local copies, FastAPI's defaults (a CDN) are better than a blank page.
-    swagger_assets: dict[str, Any] = {"swagger_js_url": f"{_VENDOR}/swagger-ui-dist/swagger-ui-bundle.js",
-                      "swagger_css_url": f"{_VENDOR}/swagger-ui-dist/swagger-ui.css",
-                      "swagger_favicon_url": f"{_VENDOR}/swagger-ui-dist/favicon-32x32.png"} if built else {}
-    redoc_assets: dict[str, Any] = {"redoc_js_url": f"{_VENDOR}/redoc/redoc.standalone.js",
-                    "redoc_favicon_url": f"{_VENDOR}/swagger-ui-dist/favicon-32x32.png",
-                    "with_google_fonts": False} if built else {}
+    swagger_assets: dict[str, Any] = (
+        {
+            "swagger_js_url": f"{_VENDOR}/swagger-ui-dist/swagger-ui-bundle.js",
+            "swagger_css_url": f"{_VENDOR}/swagger-ui-dist/swagger-ui.css",
+            "swagger_favicon_url": f"{_VENDOR}/swagger-ui-dist/favicon-32x32.png",
+        }
+        if built
+        else {}
+    )
+    redoc_assets: dict[str, Any] = (
+        {
+            "redoc_js_url": f"{_VENDOR}/redoc/redoc.standalone.js",
+            "redoc_favicon_url": f"{_VENDOR}/swagger-ui-dist/favicon-32x32.png",
+            "with_google_fonts": False,
+        }
+        if built
+        else {}
+    )
     redirect_url = app.swagger_ui_oauth2_redirect_url or "/docs/oauth2-redirect"
 
     @router.get("/")
@@ -76,8 +93,12 @@ def _router(app: FastAPI, *, static: Path, built: bool) -> APIRouter:
 
     @router.get("/docs")
     async def swagger_ui() -> HTMLResponse:
-        return get_swagger_ui_html(openapi_url=openapi_url, title=f"{app.title} - Swagger UI",
-                                   oauth2_redirect_url=redirect_url, **swagger_assets)
+        return get_swagger_ui_html(
+            openapi_url=openapi_url,
+            title=f"{app.title} - Swagger UI",
+            oauth2_redirect_url=redirect_url,
+            **swagger_assets,
+        )
 
     @router.get(redirect_url)
     async def swagger_ui_redirect() -> HTMLResponse:

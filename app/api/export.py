@@ -46,36 +46,58 @@ outstanding read data remaining"; httpx raises `RemoteProtocolError`; requests r
     description=DESCRIPTION,
     response_class=StreamingResponse,
     responses={
-        200: {"description": "The graph as a file (an attachment named `graph.<extension>`).",
-              "content": {media_type: {} for media_type in _MEDIA_TYPES}},
+        200: {
+            "description": "The graph as a file (an attachment named `graph.<extension>`).",
+            "content": {media_type: {} for media_type in _MEDIA_TYPES},
+        },
         422: {"description": "A bad parameter: unknown format, table, type or date."},
     },
 )
 async def export_graph(
     kg: Graph,
     flt: RelationFilterDep,
-    fmt: Annotated[FormatName, Query(alias="format", description=f"File format. {_FORMAT_HELP}.",
-                                     examples=["graphml"])],
-    table: Annotated[TableName, Query(description="With `format=csv`: the `edges` table (one row per "
-                                      "relation) or the `nodes` table. The graph formats hold both and "
-                                      "ignore it.")] = "edges",
-    source: Annotated[str | None, Query(description="Keep relations from this entity (direction "
-                                        "matters): id, name or alias.", examples=["Israel"])] = None,
-    target: Annotated[str | None, Query(description="Keep relations to this entity (direction "
-                                        "matters): id, name or alias.", examples=["Azerbaijan"])] = None,
+    fmt: Annotated[
+        FormatName, Query(alias="format", description=f"File format. {_FORMAT_HELP}.", examples=["graphml"])
+    ],
+    table: Annotated[
+        TableName,
+        Query(
+            description="With `format=csv`: the `edges` table (one row per "
+            "relation) or the `nodes` table. The graph formats hold both and "
+            "ignore it."
+        ),
+    ] = "edges",
+    source: Annotated[
+        str | None,
+        Query(
+            description="Keep relations from this entity (direction matters): id, name or alias.", examples=["Israel"]
+        ),
+    ] = None,
+    target: Annotated[
+        str | None,
+        Query(
+            description="Keep relations to this entity (direction matters): id, name or alias.", examples=["Azerbaijan"]
+        ),
+    ] = None,
 ) -> StreamingResponse:
     # Arguments are checked here; the chunks are then made one at a time on the event loop, other
     # requests served between them (in Starlette's thread pool, the export held the GIL against the
     # loop and every lookup waited behind it); a client that disconnects ends the stream.
     chunks = export_stream(
-        kg, fmt, flt=flt, table=table if fmt == "csv" else "edges",
+        kg,
+        fmt,
+        flt=flt,
+        table=table if fmt == "csv" else "edges",
         source=kg.resolve(source) if source else None,
         target=kg.resolve(target) if target else None,
     )
     spec = FORMATS[fmt]
     filename = f"graph-{table}.csv" if fmt == "csv" else f"graph.{spec.extension}"
-    return StreamingResponse(_between_requests(chunks), media_type=spec.media_type,
-                             headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return StreamingResponse(
+        _between_requests(chunks),
+        media_type=spec.media_type,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
 
 
 async def _between_requests(chunks: Iterator[bytes]) -> AsyncIterator[bytes]:

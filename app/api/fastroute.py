@@ -63,10 +63,12 @@ class FastRoute(APIRoute):
             try:
                 arguments = validator.validate_python(data)
             except ValidationError as exc:
-                raise RequestValidationError([
-                    {**error, "loc": (sources[str(error["loc"][0])][0], *error["loc"])}
-                    for error in exc.errors(include_url=False)
-                ]) from None
+                raise RequestValidationError(
+                    [
+                        {**error, "loc": (sources[str(error["loc"][0])][0], *error["loc"])}
+                        for error in exc.errors(include_url=False)
+                    ]
+                ) from None
             kg = request.app.state.kg if known is None else known_on(request.app.state.curator, known)
             for name in graph_arguments:
                 arguments[name] = kg
@@ -98,8 +100,9 @@ def takes_many(annotation: Any) -> bool:
     return get_origin(annotation) is list or any(get_origin(arg) is list for arg in get_args(annotation))
 
 
-def _parameter_validator(endpoint: Endpoint) -> tuple[TypeAdapter[dict[str, Any]], dict[str, tuple[str, bool]],
-                                                       list[str]]:
+def _parameter_validator(
+    endpoint: Endpoint,
+) -> tuple[TypeAdapter[dict[str, Any]], dict[str, tuple[str, bool]], list[str]]:
     """One validator for the endpoint's path and query parameters, where each comes from, and graph arguments."""
     if not inspect.iscoroutinefunction(endpoint):
         raise TypeError(f"{endpoint.__name__}: FastRoute serves async endpoints only")

@@ -38,8 +38,9 @@ _ORIGIN = re.compile(rb"""(?:src|href)=["'](https://[^/"']+)""", re.IGNORECASE)
 
 
 class SecurityHeaders:
-    def __init__(self, app: ASGIApp, *, content_security_policy: str,
-                 documentation_pages: Collection[str] = ()) -> None:
+    def __init__(
+        self, app: ASGIApp, *, content_security_policy: str, documentation_pages: Collection[str] = ()
+    ) -> None:
         self.app = app
         self.policy = content_security_policy
         self.csp = content_security_policy.encode("latin-1")
@@ -117,16 +118,20 @@ def page_policy(html: bytes, policy: str) -> str:
     font-src 'self' data: https://cdn.example https://fonts.gstatic.com; worker-src 'self' blob:"
     """
     origins = sorted({origin.decode("latin-1") for origin in _ORIGIN.findall(html)})
-    hashes = ["'sha256-" + base64.b64encode(hashlib.sha256(body).digest()).decode() + "'"
-              for body in _INLINE_SCRIPT.findall(html)]
+    hashes = [
+        "'sha256-" + base64.b64encode(hashlib.sha256(body).digest()).decode() + "'"
+        for body in _INLINE_SCRIPT.findall(html)
+    ]
     directives = dict(part.strip().split(" ", 1) for part in policy.split(";") if " " in part.strip())
     # Viewers insert their own <style> elements; Redoc runs a worker from a blob: URL and its CSS
     # loads fonts from Google's font host.
-    directives.update({
-        "script-src": " ".join(["'self'", *origins, *hashes]),
-        "style-src": " ".join(["'self'", "'unsafe-inline'", *origins]),
-        "img-src": " ".join(["'self'", "data:", *origins]),
-        "font-src": " ".join(["'self'", "data:", *origins, "https://fonts.gstatic.com"]),
-        "worker-src": "'self' blob:",
-    })
+    directives.update(
+        {
+            "script-src": " ".join(["'self'", *origins, *hashes]),
+            "style-src": " ".join(["'self'", "'unsafe-inline'", *origins]),
+            "img-src": " ".join(["'self'", "data:", *origins]),
+            "font-src": " ".join(["'self'", "data:", *origins, "https://fonts.gstatic.com"]),
+            "worker-src": "'self' blob:",
+        }
+    )
     return "; ".join(f"{name} {value}" for name, value in directives.items())

@@ -92,40 +92,60 @@ def _day(name: str, text: str | None, end: bool) -> str | None:
 def list_journal(
     curator: CuratorDep,
     actor: Annotated[str | None, Query(description="Changes made with this key name.")] = None,
-    entity: Annotated[str | None, Query(description="Changes of this entity or of relations it is an end of.")]
-    = None,
+    entity: Annotated[str | None, Query(description="Changes of this entity or of relations it is an end of.")] = None,
     target: Annotated[str | None, Query(description="Changes of the object with this id.")] = None,
     kind: Annotated[Literal["entity", "relation"] | None, Query(description="Entity or relation changes.")] = None,
-    since: Annotated[str | None, Query(description="Recorded on or after this date.", json_schema_extra=DATE_SCHEMA)]
-    = None,
-    until: Annotated[str | None, Query(description="Recorded on or before this date.", json_schema_extra=DATE_SCHEMA)]
-    = None,
+    since: Annotated[
+        str | None, Query(description="Recorded on or after this date.", json_schema_extra=DATE_SCHEMA)
+    ] = None,
+    until: Annotated[
+        str | None, Query(description="Recorded on or before this date.", json_schema_extra=DATE_SCHEMA)
+    ] = None,
     limit: Limit = 100,
     offset: Offset = 0,
 ) -> dict[str, Any]:
     """Every accepted change, oldest first: `seq`, `at`, `actor` (the key's name), `op`, `kind`, `target`,
     `reason`, and the object `before` and `after`."""
     with curator.engine.connect() as connection:
-        items, total = journal.list_entries(connection, actor=actor, entity=entity, target=target, kind=kind,
-                                            since=_day("since", since, False), until=_day("until", until, True),
-                                            limit=limit, offset=offset)
+        items, total = journal.list_entries(
+            connection,
+            actor=actor,
+            entity=entity,
+            target=target,
+            kind=kind,
+            since=_day("since", since, False),
+            until=_day("until", until, True),
+            limit=limit,
+            offset=offset,
+        )
     return {"items": [item.as_dict() for item in items], "total": total, "limit": limit, "offset": offset}
 
 
 @router.get("/relations/{relation_id}/history", summary="The versions of a relation")
-def relation_history(relation_id: Annotated[str, Path(description="Relation id.")],
-                     curator: CuratorDep) -> dict[str, Any]:
+def relation_history(
+    relation_id: Annotated[str, Path(description="Relation id.")], curator: CuratorDep
+) -> dict[str, Any]:
     """Each version, oldest first: from the dataset files (`seq` 0) and every journaled change since, with
     when it was recorded and, for a version replaced or retracted, when that happened."""
     origin = curator.tape.origin.graph
     versions: list[dict[str, Any]] = []
     if (position := origin.relations.position.get(relation_id)) is not None:
-        versions.append({"seq": 0, "at": None, "actor": None, "op": "load", "reason": "dataset files",
-                         "relation": record_of(origin, "relation", position)})
+        versions.append(
+            {
+                "seq": 0,
+                "at": None,
+                "actor": None,
+                "op": "load",
+                "reason": "dataset files",
+                "relation": record_of(origin, "relation", position),
+            }
+        )
     with curator.engine.connect() as connection:
         entries, _ = journal.list_entries(connection, target=relation_id, kind="relation", limit=10**9)
-    versions += [{"seq": e.seq, "at": e.at, "actor": e.actor, "op": e.op, "reason": e.reason,
-                  "relation": e.after} for e in entries]
+    versions += [
+        {"seq": e.seq, "at": e.at, "actor": e.actor, "op": e.op, "reason": e.reason, "relation": e.after}
+        for e in entries
+    ]
     if not versions:
         raise UnknownRelation(relation_id)
     for version, following in zip(versions, [*versions[1:], None], strict=True):
@@ -136,12 +156,17 @@ def relation_history(relation_id: Annotated[str, Path(description="Relation id."
     return {"id": relation_id, "current": current, "versions": versions}
 
 
-@router.post("/journal/{seq}/revert", status_code=201, summary="Undo a change", responses={
-    **_ERRORS, 404: {"description": "No such change"}, 409: {"description": "The object changed since"}})
+@router.post(
+    "/journal/{seq}/revert",
+    status_code=201,
+    summary="Undo a change",
+    responses={**_ERRORS, 404: {"description": "No such change"}, 409: {"description": "The object changed since"}},
+)
 async def revert_change(
     seq: Annotated[int, Path(ge=1, description="The change's sequence number.")],
-    key: Editor, curator: CuratorDep,
-    payload: Annotated[dict[str, Any] | None, Body(description="`{\"reason\": ...}`, or give `?reason=`")] = None,
+    key: Editor,
+    curator: CuratorDep,
+    payload: Annotated[dict[str, Any] | None, Body(description='`{"reason": ...}`, or give `?reason=`')] = None,
     reason: Annotated[str | None, Query(description="Why it is undone.")] = None,
 ) -> dict[str, Any]:
     """Undo change `seq` as a new journaled change (`op` `revert`): a creation is retracted, a retraction

@@ -17,14 +17,23 @@ router = APIRouter(prefix="/mediations", tags=["mediations"])
 @router.get("", summary="Who mediated between two parties")
 async def list_mediations(
     kg: Graph,
-    between: Annotated[list[str], Query(
-        min_length=2, max_length=2, json_schema_extra=PARTIES_SCHEMA,
-        description="The two parties (give the parameter twice), in either order: id, name or alias.",
-        examples=[["Türkiye", "Israel"]], openapi_examples={
-            "turkiye-israel": {"summary": "Who mediated between Türkiye and Israel?",
-                               "value": ["Türkiye", "Israel"]},
-            "israel-uae": {"summary": "Who brokered the Israel-UAE normalisation?", "value": ["Israel", "UAE"]},
-        })],
+    between: Annotated[
+        list[str],
+        Query(
+            min_length=2,
+            max_length=2,
+            json_schema_extra=PARTIES_SCHEMA,
+            description="The two parties (give the parameter twice), in either order: id, name or alias.",
+            examples=[["Türkiye", "Israel"]],
+            openapi_examples={
+                "turkiye-israel": {
+                    "summary": "Who mediated between Türkiye and Israel?",
+                    "value": ["Türkiye", "Israel"],
+                },
+                "israel-uae": {"summary": "Who brokered the Israel-UAE normalisation?", "value": ["Israel", "UAE"]},
+            },
+        ),
+    ],
     flt: RelationFilterDep,
     limit: Limit = 100,
     offset: Offset = 0,
@@ -36,6 +45,8 @@ async def list_mediations(
     """
     a, b = two_parties(kg, between)
     found = mediators(kg, a, b, flt=flt)
-    items = [{"mediator": entity_view(kg, m), "relations": relation_views(kg, rels)}
-             for m, rels in found[offset: offset + limit]]
+    items = [
+        {"mediator": entity_view(kg, m), "relations": relation_views(kg, rels)}
+        for m, rels in found[offset : offset + limit]
+    ]
     return MediationPage(items=items, total=len(found), limit=limit, offset=offset)  # type: ignore[arg-type]

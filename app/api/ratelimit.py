@@ -67,7 +67,12 @@ class RateLimit:
             await self.app(scope, receive, send)
             return
         retry_after = math.ceil(wait)
-        await send_problem(send, scope, status=429, title="Too many requests", slug="rate-limited",
-                           detail=f"This client is limited to {self.buckets.rate:g} requests a second; "
-                                  f"retry in {retry_after} s.",
-                           headers={"Retry-After": str(retry_after)})
+        await send_problem(
+            send,
+            scope,
+            status=429,
+            title="Too many requests",
+            slug="rate-limited",
+            detail=f"This client is limited to {self.buckets.rate:g} requests a second; retry in {retry_after} s.",
+            headers={"Retry-After": str(retry_after)},
+        )

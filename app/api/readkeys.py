@@ -32,20 +32,32 @@ class ReadKeys:
         self.remembered: dict[str, float] = {}  # SHA-256 of a key in force: until when it is trusted
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] not in _READS or scope["path"] in self.open_paths \
-                or scope["path"].startswith(self.open_prefixes):
+        if (
+            scope["type"] != "http"
+            or scope["method"] not in _READS
+            or scope["path"] in self.open_paths
+            or scope["path"].startswith(self.open_prefixes)
+        ):
             await self.app(scope, receive, send)
             return
-        authorization = next((value.decode("latin-1") for name, value in scope["headers"]
-                              if name == b"authorization"), None)
+        authorization = next(
+            (value.decode("latin-1") for name, value in scope["headers"] if name == b"authorization"), None
+        )
         token = bearer_token(authorization)
         if token is not None and self._in_force(scope, token):
             await self.app(scope, receive, send)
             return
-        await send_problem(send, scope, status=401, title="Authentication required", slug="unauthenticated",
-                           detail="reads need an API key on this server: send Authorization: Bearer KEY"
-                           if token is None else "the API key is unknown or revoked",
-                           headers={"WWW-Authenticate": "Bearer"})
+        await send_problem(
+            send,
+            scope,
+            status=401,
+            title="Authentication required",
+            slug="unauthenticated",
+            detail="reads need an API key on this server: send Authorization: Bearer KEY"
+            if token is None
+            else "the API key is unknown or revoked",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
 
     def _in_force(self, scope: Scope, token: str) -> bool:
         digest, now = hashlib.sha256(token.encode()).hexdigest(), time.monotonic()

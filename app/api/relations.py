@@ -17,31 +17,40 @@ from .writes import etag_of
 router = APIRouter(prefix="/relations", tags=["relations"])
 
 
-
 @router.get("", summary="Find relations", response_model=RelationPage)
 async def list_relations(
     kg: Graph,
     flt: RelationFilterDep,
-    source: Annotated[str | None, Query(description="Source entity (direction matters): id, name or alias.",
-                                        examples=["Israel"])] = None,
-    target: Annotated[str | None, Query(description="Target entity (direction matters): id, name or alias.",
-                                        examples=["Azerbaijan"])] = None,
+    source: Annotated[
+        str | None, Query(description="Source entity (direction matters): id, name or alias.", examples=["Israel"])
+    ] = None,
+    target: Annotated[
+        str | None, Query(description="Target entity (direction matters): id, name or alias.", examples=["Azerbaijan"])
+    ] = None,
     limit: Limit = 100,
     offset: Offset = 0,
 ) -> Response:
     """Relations by direction, type and time, oldest first."""
     found = find_relations(
-        kg, flt=flt,
+        kg,
+        flt=flt,
         source=kg.resolve(source) if source else None,
         target=kg.resolve(target) if target else None,
     )
-    return json_response({"items": relation_views(kg, found[offset: offset + limit]), "total": len(found),
-                          "limit": limit, "offset": offset})
+    return json_response(
+        {
+            "items": relation_views(kg, found[offset : offset + limit]),
+            "total": len(found),
+            "limit": limit,
+            "offset": offset,
+        }
+    )
 
 
 @router.get("/{relation_id}", summary="One relation", responses={404: {"description": "No such relation"}})
-async def get_relation(kg: Graph, relation_id: Annotated[str, Path(description="Relation id.")],
-                       response: Response) -> RelationOut:
+async def get_relation(
+    kg: Graph, relation_id: Annotated[str, Path(description="Relation id.")], response: Response
+) -> RelationOut:
     """A relation by its stable id, with its evidence and attributes (and its version as the ETag)."""
     position = kg.relation_position(relation_id)
     if position is None:

@@ -68,7 +68,13 @@ class Telemetry:
             self.stats.observe(scope["method"], template, status, seconds)
             if self.access_log is not None:
                 client = scope.get("client")
-                self.access_log.request(request_id=request_id, method=scope["method"], path=scope["path"],
-                                        route=template, status=status, seconds=seconds,
-                                        client=client[0] if client else None)
+                self.access_log.request(
+                    request_id=request_id,
+                    method=scope["method"],
+                    path=scope["path"],
+                    route=template,
+                    status=status,
+                    seconds=seconds,
+                    client=client[0] if client else None,
+                )
             REQUEST_ID.reset(token)

@@ -40,8 +40,9 @@ class Work:
     def __init__(self, pool: HeavyWork, request: Request) -> None:
         self.pool, self.request = pool, request
 
-    async def json(self, key: Hashable, task: Task[bytes], kg: KnowledgeGraph, *args: Any,
-                   inline: float | None = None) -> Response:
+    async def json(
+        self, key: Hashable, task: Task[bytes], kg: KnowledgeGraph, *args: Any, inline: float | None = None
+    ) -> Response:
         """The JSON body ``task`` renders, as the response.
 
         With ``inline`` (seconds), the task is first tried here, on the event loop, under a tentative
@@ -57,8 +58,7 @@ class Work:
 
     async def __call__(self, key: Hashable, task: Task[T], kg: KnowledgeGraph, *args: Any) -> T:
         # The snapshot is part of the key: the same question of another snapshot is another answer.
-        job = asyncio.ensure_future(self.pool.run((kg, *key) if isinstance(key, tuple) else (kg, key),
-                                                  task, kg, *args))
+        job = asyncio.ensure_future(self.pool.run((kg, *key) if isinstance(key, tuple) else (kg, key), task, kg, *args))
         gone = asyncio.ensure_future(_disconnected(self.request))
         try:
             await asyncio.wait({job, gone}, return_when=asyncio.FIRST_COMPLETED)
@@ -74,9 +74,9 @@ class Work:
         except BrokenExecutor:
             raise Overloaded("a heavy-work process stopped; it is being restarted", retry_after=1) from None
         except OutOfTime as exc:
-            raise Overloaded(f"{exc}; the answer is too costly to compute under the current load",
-                             retry_after=self.pool.budget) from None
-
+            raise Overloaded(
+                f"{exc}; the answer is too costly to compute under the current load", retry_after=self.pool.budget
+            ) from None
 
 
 async def _disconnected(request: Request) -> None:

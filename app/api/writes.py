@@ -23,10 +23,17 @@ __all__ = ["etag", "etag_of", "router", "split_reason", "view_of"]
 # reads: 200-800 ms per write under read load. On the loop it holds reads up for those ~10 ms instead.
 router = APIRouter(tags=["curation"])
 
-Payload = Annotated[dict[str, Any], Body(description="The object's fields (the JSON shape the read routes "
-                                                     "answer with) and `reason`, why the change is made.")]
-IfMatch = Annotated[str | None, Header(description="The ETag the change was based on: refused with 412 if the "
-                                                   "object has changed since.")]
+Payload = Annotated[
+    dict[str, Any],
+    Body(
+        description="The object's fields (the JSON shape the read routes "
+        "answer with) and `reason`, why the change is made."
+    ),
+]
+IfMatch = Annotated[
+    str | None,
+    Header(description="The ETag the change was based on: refused with 412 if the object has changed since."),
+]
 _ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"description": "No API key, or one unknown or revoked"},
     403: {"description": "The key's role may not write"},
@@ -92,8 +99,15 @@ def _create(kind: Kind) -> Any:
     return create
 
 
-def _update(kind: Kind, object_id: str, payload: dict[str, Any], key: Any, curator: Curator, response: Response,
-            if_match: str | None) -> dict[str, Any]:
+def _update(
+    kind: Kind,
+    object_id: str,
+    payload: dict[str, Any],
+    key: Any,
+    curator: Curator,
+    response: Response,
+    if_match: str | None,
+) -> dict[str, Any]:
     reason, patch = split_reason(payload)
 
     def draft(tape: Tape, kg: KnowledgeGraph) -> Draft:
@@ -103,36 +117,70 @@ def _update(kind: Kind, object_id: str, payload: dict[str, Any], key: Any, curat
     return _write(curator, key, reason, draft, response)
 
 
-router.add_api_route("/entities", _create("entity"), methods=["POST"], status_code=201,
-                     response_model=EntityOut, summary="Add an entity", responses=_ERRORS)
-router.add_api_route("/relations", _create("relation"), methods=["POST"], status_code=201,
-                     response_model=RelationOut, summary="Add a relation", responses=_ERRORS)
+router.add_api_route(
+    "/entities",
+    _create("entity"),
+    methods=["POST"],
+    status_code=201,
+    response_model=EntityOut,
+    summary="Add an entity",
+    responses=_ERRORS,
+)
+router.add_api_route(
+    "/relations",
+    _create("relation"),
+    methods=["POST"],
+    status_code=201,
+    response_model=RelationOut,
+    summary="Add a relation",
+    responses=_ERRORS,
+)
 
 # The path parameters are named as on the GET routes of the same paths: one OpenAPI path per resource.
-_UPDATE_DOC = "The fields given replace the current ones (the rest stay). The new version is answered with its " \
+_UPDATE_DOC = (
+    "The fields given replace the current ones (the rest stay). The new version is answered with its "
     "ETag; with `If-Match`, 412 if it had changed since."
+)
 
 
-@router.patch("/entities/{ref}", response_model=EntityOut, summary="Correct an entity", responses=_ERRORS,
-              description=_UPDATE_DOC)
-async def update_entity(ref: Annotated[str, Path(description="The entity's id.")], payload: Payload, key: Editor,
-                        curator: CuratorDep, response: Response, if_match: IfMatch = None) -> dict[str, Any]:
+@router.patch(
+    "/entities/{ref}", response_model=EntityOut, summary="Correct an entity", responses=_ERRORS, description=_UPDATE_DOC
+)
+async def update_entity(
+    ref: Annotated[str, Path(description="The entity's id.")],
+    payload: Payload,
+    key: Editor,
+    curator: CuratorDep,
+    response: Response,
+    if_match: IfMatch = None,
+) -> dict[str, Any]:
     return _update("entity", ref, payload, key, curator, response, if_match)
 
 
-@router.patch("/relations/{relation_id}", response_model=RelationOut, summary="Correct a relation",
-              responses=_ERRORS, description=_UPDATE_DOC)
-async def update_relation(relation_id: Annotated[str, Path(description="The relation's id.")], payload: Payload,
-                          key: Editor, curator: CuratorDep, response: Response,
-                          if_match: IfMatch = None) -> dict[str, Any]:
+@router.patch(
+    "/relations/{relation_id}",
+    response_model=RelationOut,
+    summary="Correct a relation",
+    responses=_ERRORS,
+    description=_UPDATE_DOC,
+)
+async def update_relation(
+    relation_id: Annotated[str, Path(description="The relation's id.")],
+    payload: Payload,
+    key: Editor,
+    curator: CuratorDep,
+    response: Response,
+    if_match: IfMatch = None,
+) -> dict[str, Any]:
     return _update("relation", relation_id, payload, key, curator, response, if_match)
 
 
 @router.delete("/relations/{relation_id}", summary="Retract a relation", responses=_ERRORS)
 async def retract_relation(
     relation_id: Annotated[str, Path(description="The relation's id.")],
-    key: Editor, curator: CuratorDep,
-    payload: Annotated[dict[str, Any] | None, Body(description="`{\"reason\": ...}`, or give `?reason=`")] = None,
+    key: Editor,
+    curator: CuratorDep,
+    payload: Annotated[dict[str, Any] | None, Body(description='`{"reason": ...}`, or give `?reason=`')] = None,
     reason: Annotated[str | None, Query(description="Why it is retracted (or in the body).")] = None,
     if_match: IfMatch = None,
 ) -> dict[str, Any]:

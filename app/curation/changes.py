@@ -22,7 +22,14 @@ from ..store import RelationTable
 from ..tape import Tape
 
 __all__ = [
-    "Draft", "Kind", "apply", "draft_create", "draft_retract", "draft_revert", "draft_update", "record_of",
+    "Draft",
+    "Kind",
+    "apply",
+    "draft_create",
+    "draft_retract",
+    "draft_revert",
+    "draft_update",
+    "record_of",
     "version_of",
 ]
 
@@ -49,12 +56,17 @@ def record_of(kg: KnowledgeGraph, kind: Kind, position: int) -> dict[str, Any]:
 
 def relation_record(table: RelationTable, entity_ids: Sequence[str], position: int) -> dict[str, Any]:
     record = {
-        "id": table.ids[position], "type": table.type_id(position),
-        "source": entity_ids[int(table.source[position])], "target": entity_ids[int(table.target[position])],
-        "start": table.start_text(position), "end": table.end_text(position),
-        "polarity": table.polarity_name(position), "description": table.description(position),
+        "id": table.ids[position],
+        "type": table.type_id(position),
+        "source": entity_ids[int(table.source[position])],
+        "target": entity_ids[int(table.target[position])],
+        "start": table.start_text(position),
+        "end": table.end_text(position),
+        "polarity": table.polarity_name(position),
+        "description": table.description(position),
         "evidence": [{"source_id": s, "locator": loc} for s, loc in table.evidence(position)],
-        "attributes": dict(table.attributes[position] or {}), "note": table.notes.get(position),
+        "attributes": dict(table.attributes[position] or {}),
+        "note": table.notes.get(position),
     }
     return RelationRecord.model_validate(record).model_dump(mode="json")
 
@@ -65,8 +77,7 @@ def current(tape: Tape, kind: Kind, object_id: str) -> dict[str, Any] | None:
         position = tape.entity_positions.get(object_id)
         return None if position is None else tape.entities[position].model_dump(mode="json")
     position = tape.position_of(object_id)
-    return None if position is None else relation_record(tape.table(tape.rows), rules.IdsOf(tape.entities),
-                                                          position)
+    return None if position is None else relation_record(tape.table(tape.rows), rules.IdsOf(tape.entities), position)
 
 
 def version_of(tape: Tape, kind: Kind, object_id: str) -> int | None:
@@ -93,8 +104,12 @@ def draft_create(tape: Tape, kg: KnowledgeGraph, kind: Kind, raw: dict[str, Any]
     entity_taken = object_id in tape.entity_positions
     if relation_taken or entity_taken:
         holder = "relation" if relation_taken else "entity"
-        raise Conflict(f"the {kind} id {object_id!r} is taken (by a{'n' if holder == 'entity' else ''} {holder}; "
-                       "ids are unique across entities and relations)", field="id", id=object_id)
+        raise Conflict(
+            f"the {kind} id {object_id!r} is taken (by a{'n' if holder == 'entity' else ''} {holder}; "
+            "ids are unique across entities and relations)",
+            field="id",
+            id=object_id,
+        )
     return Draft("create", kind, object_id, None, _normalized(kind, raw))
 
 
@@ -115,11 +130,17 @@ def draft_revert(tape: Tape, kg: KnowledgeGraph, change: Any) -> Draft:
     kind: Kind = change.kind
     now = current(tape, kind, change.target)
     if now != change.after:
-        raise Conflict(f"change {change.seq} cannot be reverted: {change.kind} {change.target!r} has changed "
-                       "since (revert the later changes first)", seq=change.seq)
+        raise Conflict(
+            f"change {change.seq} cannot be reverted: {change.kind} {change.target!r} has changed "
+            "since (revert the later changes first)",
+            seq=change.seq,
+        )
     if kind == "entity" and change.before is None:
-        raise Conflict(f"change {change.seq} created entity {change.target!r}: entities are not deleted; "
-                       "retract its relations instead", seq=change.seq)
+        raise Conflict(
+            f"change {change.seq} created entity {change.target!r}: entities are not deleted; "
+            "retract its relations instead",
+            seq=change.seq,
+        )
     return Draft("revert", kind, change.target, change.after, change.before, reverts=change.seq)
 
 
@@ -150,12 +171,14 @@ def apply(tape: Tape, draft: Draft, seq: int) -> int | None:
     record, violations = rules.parse(RelationRecord, draft.after)
     checked = None
     if record is not None:
-        known = rules.Known(entities=tape.entity_positions, entity_ids=rules.IdsOf(tape.entities),
-                            sources=tape.origin.graph.sources,
-                            relation_taken=lambda taken: tape.position_of(taken) is not None,
-                            relation_exists=lambda ref: tape.position_of(ref) is not None,
-                            event_at=lambda position: event if (event := tape.entities[position]).kind == "event"
-                            else None)
+        known = rules.Known(
+            entities=tape.entity_positions,
+            entity_ids=rules.IdsOf(tape.entities),
+            sources=tape.origin.graph.sources,
+            relation_taken=lambda taken: tape.position_of(taken) is not None,
+            relation_exists=lambda ref: tape.position_of(ref) is not None,
+            event_at=lambda position: event if (event := tape.entities[position]).kind == "event" else None,
+        )
         checked, violations = rules.check_relation(record, known)
     if checked is None:
         raise InvalidObject([(v.field, v.message) for v in violations])

@@ -42,8 +42,9 @@ def add_keys_command(commands: Any) -> None:
     actions = keys.add_subparsers(dest="action", required=True)
     create = actions.add_parser("create", help="make a key; prints it, alone, on the last line")
     create.add_argument("--name", required=True, help="who uses it: recorded as the actor of each change")
-    create.add_argument("--role", choices=ROLES, default="editor",
-                        help="reader (reads), editor (writes), admin (everything)")
+    create.add_argument(
+        "--role", choices=ROLES, default="editor", help="reader (reads), editor (writes), admin (everything)"
+    )
     create.set_defaults(run=cmd_create)
     revoke = actions.add_parser("revoke", help="revoke a key by name")
     revoke.add_argument("--name", required=True)

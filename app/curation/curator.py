@@ -51,8 +51,9 @@ class Curator:
     def __init__(self, engine: Engine, graph: KnowledgeGraph, publish: Callable[[Snapshot], None]) -> None:
         self.engine = engine
         if graph._size < len(graph.entities) + HEADROOM:  # room for new entities' positions in index keys
-            graph = KnowledgeGraph(sources=graph.sources.values(), entities=graph.entities,
-                                   relations=graph.relations, headroom=HEADROOM)
+            graph = KnowledgeGraph(
+                sources=graph.sources.values(), entities=graph.entities, relations=graph.relations, headroom=HEADROOM
+            )
         self.tape = Tape(graph)
         self._publish = publish
         self._lock = threading.Lock()
@@ -87,13 +88,32 @@ class Curator:
         for entry in entries:
             try:
                 with self.tape.transaction():
-                    apply(self.tape, Draft(entry.op, entry.kind, entry.target, entry.before,  # type: ignore[arg-type]
-                                           entry.after, entry.reverts), entry.seq)
+                    apply(
+                        self.tape,
+                        Draft(
+                            entry.op,
+                            entry.kind,  # type: ignore[arg-type]
+                            entry.target,
+                            entry.before,
+                            entry.after,
+                            entry.reverts,
+                        ),
+                        entry.seq,
+                    )
                     self.tape.tick(entry.seq, entry.at)
             except ServiceError as exc:
                 problems = exc.extra.get("errors") or [{"field": "-", "message": exc.detail}]
-                raise DataError([Problem("journal", f"change {entry.seq} ({entry.op} {entry.kind} {entry.target})",
-                                         p["field"], p["message"]) for p in problems]) from None
+                raise DataError(
+                    [
+                        Problem(
+                            "journal",
+                            f"change {entry.seq} ({entry.op} {entry.kind} {entry.target})",
+                            p["field"],
+                            p["message"],
+                        )
+                        for p in problems
+                    ]
+                ) from None
 
     # -- writing -------------------------------------------------------------------------------
 
@@ -115,8 +135,9 @@ class Curator:
                             positions.append(apply(self.tape, draft, seq))
                         except InvalidObject as exc:
                             where = f"changes[{offset}]." if len(steps) > 1 else ""
-                            raise InvalidObject([(e["field"], e["message"]) for e in exc.extra["errors"]],
-                                                where=where) from None
+                            raise InvalidObject(
+                                [(e["field"], e["message"]) for e in exc.extra["errors"]], where=where
+                            ) from None
                         except ServiceError as exc:
                             if len(steps) > 1:
                                 exc.detail = f"changes[{offset}]: {exc.detail}"
@@ -125,9 +146,21 @@ class Curator:
                         self.tape.tick(seq, at)
                         # The version as stored (defaults filled in, parties by id): what a revert compares.
                         after = None if draft.after is None else current(self.tape, draft.kind, draft.target)
-                        entries.append(Entry(seq, at, actor, draft.op, draft.kind, draft.target, reason,
-                                             draft.before, after, batch=first if len(steps) > 1 else None,
-                                             reverts=draft.reverts))
+                        entries.append(
+                            Entry(
+                                seq,
+                                at,
+                                actor,
+                                draft.op,
+                                draft.kind,
+                                draft.target,
+                                reason,
+                                draft.before,
+                                after,
+                                batch=first if len(steps) > 1 else None,
+                                reverts=draft.reverts,
+                            )
+                        )
                     journal.append(connection, entries)
                     connection.commit()  # raises inside the tape's transaction: the tape is undone
             if self._needs_compaction():
@@ -155,12 +188,19 @@ class Curator:
         self._publish(self.latest)
 
     def _needs_compaction(self) -> bool:
-        return len(self.tape.entities) >= self.tape.base.graph._size or \
-            len(self.latest.added) + len(self.latest.gone) > COMPACT_AFTER
+        return (
+            len(self.tape.entities) >= self.tape.base.graph._size
+            or len(self.latest.added) + len(self.latest.gone) > COMPACT_AFTER
+        )
 
     def _compact(self) -> None:
         """Rebuild full indexes over the current state and make it the base (positions stay)."""
         tape, current = self.tape, snapshot(self.tape)
-        graph = KnowledgeGraph(sources=tape.origin.graph.sources.values(), entities=current.entities,
-                               relations=current.relations, live=current.live, headroom=HEADROOM)
+        graph = KnowledgeGraph(
+            sources=tape.origin.graph.sources.values(),
+            entities=current.entities,
+            relations=current.relations,
+            live=current.live,
+            headroom=HEADROOM,
+        )
         tape.rebase(graph)

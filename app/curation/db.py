@@ -71,4 +71,3 @@ def lock_for_writing(connection: Connection) -> None:
     """Hold the writers' lock until the transaction ends (SQLite's BEGIN IMMEDIATE already does)."""
     if connection.dialect.name == "postgresql":
         connection.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": _WRITER_LOCK})
-

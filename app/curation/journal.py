@@ -37,15 +37,23 @@ def mentions_of(kind: str, target: str, before: dict[str, Any] | None, after: di
     """The entities a change concerns: the entity changed, or each end of the relation before and after."""
     if kind == "entity":
         return {target}
-    return {end for version in (before, after) if version is not None
-            for end in (version.get("source"), version.get("target")) if isinstance(end, str)}
+    return {
+        end
+        for version in (before, after)
+        if version is not None
+        for end in (version.get("source"), version.get("target"))
+        if isinstance(end, str)
+    }
 
 
 def append(connection: Connection, entries: Sequence[Entry]) -> None:
     if entries:
         connection.execute(insert(journal), [entry.as_dict() for entry in entries])
-        mentions = [{"entity": entity, "seq": entry.seq} for entry in entries
-                    for entity in mentions_of(entry.kind, entry.target, entry.before, entry.after)]
+        mentions = [
+            {"entity": entity, "seq": entry.seq}
+            for entry in entries
+            for entity in mentions_of(entry.kind, entry.target, entry.before, entry.after)
+        ]
         if mentions:
             connection.execute(insert(journal_mentions), mentions)
 
@@ -67,9 +75,18 @@ def entry(connection: Connection, seq: int) -> Entry | None:
     return found[0] if found else None
 
 
-def list_entries(connection: Connection, *, actor: str | None = None, target: str | None = None,
-                 kind: str | None = None, entity: str | None = None, since: str | None = None,
-                 until: str | None = None, limit: int = 100, offset: int = 0) -> tuple[list[Entry], int]:
+def list_entries(
+    connection: Connection,
+    *,
+    actor: str | None = None,
+    target: str | None = None,
+    kind: str | None = None,
+    entity: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+    limit: int = 100,
+    offset: int = 0,
+) -> tuple[list[Entry], int]:
     """A page of entries, oldest first, and how many match. ``entity``: changes of that entity or of a
     relation whose source or target it was, before or after the change."""
     query = select(journal)
@@ -84,8 +101,9 @@ def list_entries(connection: Connection, *, actor: str | None = None, target: st
     if until is not None:
         query = query.where(journal.c.at < until)
     if entity is not None:
-        query = query.where(journal.c.seq.in_(select(journal_mentions.c.seq)
-                                              .where(journal_mentions.c.entity == entity)))
+        query = query.where(
+            journal.c.seq.in_(select(journal_mentions.c.seq).where(journal_mentions.c.entity == entity))
+        )
     total = connection.execute(select(func.count()).select_from(query.subquery())).scalar_one()
     page = _entries(connection.execute(query.order_by(journal.c.seq).limit(limit).offset(offset)))
     return page, int(total)

@@ -60,8 +60,9 @@ def create_key(engine: Engine, *, name: str, role: Role) -> str:
 def revoke_key(engine: Engine, name: str) -> bool:
     """Revoke the key named ``name``; False if there is no such key in force."""
     with engine.begin() as connection:
-        done = connection.execute(update(api_keys).where(api_keys.c.name == name, api_keys.c.revoked_at.is_(None))
-                                  .values(revoked_at=now()))
+        done = connection.execute(
+            update(api_keys).where(api_keys.c.name == name, api_keys.c.revoked_at.is_(None)).values(revoked_at=now())
+        )
     return bool(done.rowcount)
 
 
@@ -70,8 +71,9 @@ def authenticate(engine: Engine, key: str) -> ApiKey | None:
     presented = _hash(key)
     found = None
     with engine.connect() as connection:
-        rows = connection.execute(select(api_keys.c.name, api_keys.c.role, api_keys.c.key_hash)
-                                  .where(api_keys.c.revoked_at.is_(None))).all()
+        rows = connection.execute(
+            select(api_keys.c.name, api_keys.c.role, api_keys.c.key_hash).where(api_keys.c.revoked_at.is_(None))
+        ).all()
     for name, role, stored in rows:
         if hmac.compare_digest(presented, stored):
             found = ApiKey(name, role)

@@ -9,7 +9,8 @@ __all__ = ["api_keys", "journal", "journal_mentions", "metadata"]
 metadata = MetaData()
 
 journal = Table(
-    "journal", metadata,
+    "journal",
+    metadata,
     # Numbered by the writer under the database's write lock, so numbers follow commit order.
     Column("seq", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=False),
     Column("at", String(32), nullable=False, index=True),  # UTC, ISO 8601: sorts as it reads
@@ -27,13 +28,15 @@ journal = Table(
 
 # The entities a change concerns: an entity changed, or the ends of a relation before and after.
 journal_mentions = Table(
-    "journal_mentions", metadata,
+    "journal_mentions",
+    metadata,
     Column("entity", String(300), primary_key=True),
     Column("seq", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=False),
 )
 
 api_keys = Table(
-    "api_keys", metadata,
+    "api_keys",
+    metadata,
     Column("name", String(200), primary_key=True),
     Column("role", String(16), nullable=False),
     Column("key_hash", String(64), nullable=False),  # SHA-256 of the key; the key itself is never stored

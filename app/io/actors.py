@@ -57,8 +57,9 @@ ORGANIZATION_WORDS = _words("""
     television times tribe tribune trust union unit university watch workers
 """)
 # A short name (up to three words) ending in a region word or starting with a compass word is a place.
-PLACE_ENDINGS = _words("africa america asia caucasus east england europe gulf island islands ocean peninsula "
-                       "region sea strait")
+PLACE_ENDINGS = _words(
+    "africa america asia caucasus east england europe gulf island islands ocean peninsula region sea strait"
+)
 PLACE_STARTS = _words("central east eastern north northern south southern west western")
 # Lower-case particles that personal names may contain ("Saud bin Faisal", "Cristina Fernández de Kirchner").
 _PARTICLES = _words("al el bin ibn bint ben abu de da das do dos del della der di du la le ole ould van von y e")
@@ -95,8 +96,12 @@ def classify_name(name: str) -> str:
         return "organization"
     if len(words) <= 3 and (lowered[-1] in PLACE_ENDINGS or (len(words) > 1 and lowered[0] in PLACE_STARTS)):
         return "place"
-    if 2 <= len(words) <= 6 and words[0][:1].isupper() and not any(ch.isdigit() for ch in name) \
-            and all(map(_name_word, words)):
+    if (
+        2 <= len(words) <= 6
+        and words[0][:1].isupper()
+        and not any(ch.isdigit() for ch in name)
+        and all(map(_name_word, words))
+    ):
         return "person"
     return "organization"
 
@@ -116,7 +121,7 @@ def _split_sector(text: str) -> tuple[str, str] | None:
     for index in range(len(text) - 1, -1, -1):
         depth += {")": 1, "(": -1}.get(text[index], 0)
         if depth == 0:
-            sector, affiliation = text[:index].strip(), text[index + 1:-1].strip()
+            sector, affiliation = text[:index].strip(), text[index + 1 : -1].strip()
             return (sector, affiliation) if sector and affiliation else None
     return None
 
@@ -219,8 +224,12 @@ class ActorRegistry:
 
     def _alias(self, entity: _Entity, alias: str) -> None:
         key = fold(alias)
-        if key and self._keys.setdefault(key, entity) is entity and alias != entity.name \
-                and alias not in entity.aliases:
+        if (
+            key
+            and self._keys.setdefault(key, entity) is entity
+            and alias != entity.name
+            and alias not in entity.aliases
+        ):
             entity.aliases.append(alias)
 
     def _new(self, name: str, kind: str, attributes: dict[str, Any] | None = None) -> _Entity:

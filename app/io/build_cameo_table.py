@@ -97,10 +97,17 @@ def build_rows(source: Path) -> list[dict[str, str]]:
             type_id = relation_type(code)
             if type_id not in VOCABULARY or type_id in _STATUS_TYPES:
                 raise ValueError(f"CAMEO {code} maps to {type_id!r}, which event data may not use")
-            rows.append({
-                "code": code, "name": raw["name"].strip(), "root": root, "goldstein": repr(goldstein),
-                "quad_class": str(quad_class(root)), "polarity": polarity(goldstein), "type": type_id,
-            })
+            rows.append(
+                {
+                    "code": code,
+                    "name": raw["name"].strip(),
+                    "root": root,
+                    "goldstein": repr(goldstein),
+                    "quad_class": str(quad_class(root)),
+                    "polarity": polarity(goldstein),
+                    "type": type_id,
+                }
+            )
     return sorted(rows, key=lambda row: row["code"])
 
 

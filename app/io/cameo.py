@@ -52,7 +52,10 @@ class CameoCode:
     def attributes(self) -> dict[str, object]:
         """The attributes every relation coded with this event carries."""
         found: dict[str, object] = {
-            "cameo": self.code, "event": self.name, "goldstein": self.goldstein, "quad_class": self.quad_class,
+            "cameo": self.code,
+            "event": self.name,
+            "goldstein": self.goldstein,
+            "quad_class": self.quad_class,
         }
         if self.swapped:
             found["swapped"] = True
@@ -74,8 +77,13 @@ def _tables() -> tuple[dict[str, CameoCode], dict[str, CameoCode], dict[str, Cam
     by_code: dict[str, CameoCode] = {}
     for row in csv.DictReader(io.StringIO(text)):
         by_code[row["code"]] = CameoCode(
-            code=row["code"], name=row["name"], root=row["root"], goldstein=float(row["goldstein"]),
-            quad_class=int(row["quad_class"]), polarity=row["polarity"], type=row["type"],
+            code=row["code"],
+            name=row["name"],
+            root=row["root"],
+            goldstein=float(row["goldstein"]),
+            quad_class=int(row["quad_class"]),
+            polarity=row["polarity"],
+            type=row["type"],
         )
     by_name = {code.name: code for code in by_code.values()}
     by_folded = {code.name.casefold(): code for code in by_code.values()}

@@ -27,17 +27,40 @@ __all__ = ["ICEWS_SPELLINGS", "Country", "find_country"]
 
 # Country spellings of ICEWS (and common usage) that pycountry does not know.
 ICEWS_SPELLINGS = {
-    "Turkey": "TR", "Russia": "RU", "Macedonia": "MK", "Brunei": "BN", "Cape Verde": "CV", "Swaziland": "SZ",
-    "Ivory Coast": "CI", "Democratic Republic of Congo": "CD", "Democratic Republic of the Congo": "CD",
-    "Occupied Palestinian Territory": "PS", "Palestinian Territory, Occupied": "PS", "Palestine": "PS",
-    "Holy See": "VA", "Vatican City": "VA", "Vatican City State": "VA", "Micronesia": "FM",
-    "Czech Republic": "CZ", "Burma": "MM", "East Timor": "TL", "Britain": "GB", "Great Britain": "GB",
+    "Turkey": "TR",
+    "Russia": "RU",
+    "Macedonia": "MK",
+    "Brunei": "BN",
+    "Cape Verde": "CV",
+    "Swaziland": "SZ",
+    "Ivory Coast": "CI",
+    "Democratic Republic of Congo": "CD",
+    "Democratic Republic of the Congo": "CD",
+    "Occupied Palestinian Territory": "PS",
+    "Palestinian Territory, Occupied": "PS",
+    "Palestine": "PS",
+    "Holy See": "VA",
+    "Vatican City": "VA",
+    "Vatican City State": "VA",
+    "Micronesia": "FM",
+    "Czech Republic": "CZ",
+    "Burma": "MM",
+    "East Timor": "TL",
+    "Britain": "GB",
+    "Great Britain": "GB",
     "Kosovo": "XK",
 }
 # Short names where pycountry offers only a formal or inverted one ("Palestine, State of").
-_SHORT_NAMES = {"BN": "Brunei", "CD": "Democratic Republic of the Congo", "FM": "Micronesia",
-                "PS": "Palestine", "RU": "Russia", "VA": "Vatican City", "VG": "British Virgin Islands",
-                "VI": "United States Virgin Islands"}
+_SHORT_NAMES = {
+    "BN": "Brunei",
+    "CD": "Democratic Republic of the Congo",
+    "FM": "Micronesia",
+    "PS": "Palestine",
+    "RU": "Russia",
+    "VA": "Vatican City",
+    "VG": "British Virgin Islands",
+    "VI": "United States Virgin Islands",
+}
 
 
 class Country(NamedTuple):
@@ -54,10 +77,12 @@ def _countries() -> tuple[dict[str, Country], dict[str, str]]:
     for entry in pycountry.countries:
         names: list[str | None] = [getattr(entry, a, None) for a in ("name", "official_name", "common_name")]
         short = _SHORT_NAMES.get(entry.alpha_2) or names[2] or str(entry.name)
-        aliases = [n.removeprefix("the ") for n in names if n] + [s for s, c in ICEWS_SPELLINGS.items()
-                                                               if c == entry.alpha_2]
-        by_code[entry.alpha_2] = Country(entry.alpha_2, entry.alpha_3, entry.numeric, short,
-                                         tuple(a for a in dict.fromkeys(aliases) if a != short))
+        aliases = [n.removeprefix("the ") for n in names if n] + [
+            s for s, c in ICEWS_SPELLINGS.items() if c == entry.alpha_2
+        ]
+        by_code[entry.alpha_2] = Country(
+            entry.alpha_2, entry.alpha_3, entry.numeric, short, tuple(a for a in dict.fromkeys(aliases) if a != short)
+        )
     # Kosovo has no ISO 3166-1 code; XK / XKX are the user-assigned codes in common use.
     by_code["XK"] = Country("XK", "XKX", None, "Kosovo", ("Republic of Kosovo",))
     by_key = {fold(alias): code for code, country in by_code.items() for alias in (country.name, *country.aliases)}

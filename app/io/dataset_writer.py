@@ -51,8 +51,9 @@ class ImportFailed(Exception):
         self.bad_lines = bad_lines
         shown = "\n".join(f"  {bad}" for bad in bad_lines[:50])
         more = f"\n  ... and {len(bad_lines) - 50} more" if len(bad_lines) > 50 else ""
-        super().__init__(f"{len(bad_lines)} malformed line(s); nothing was written "
-                         f"(use --skip-bad to skip them):\n{shown}{more}")
+        super().__init__(
+            f"{len(bad_lines)} malformed line(s); nothing was written (use --skip-bad to skip them):\n{shown}{more}"
+        )
 
 
 @dataclass
@@ -70,12 +71,16 @@ class ImportSummary:
 
     def table(self) -> list[tuple[str, str]]:
         """The summary as (label, value) rows for printing."""
-        rows = [("output", str(self.out_dir)), ("files", ", ".join(self.files)),
-                ("facts (input lines)", str(self.facts)),
-                ("derived mediations", str(self.mediations)), ("member_of links", str(self.links)),
-                ("relations written", str(self.relations)),
-                ("actors", ", ".join(f"{kind} {n}" for kind, n in sorted(self.actors.items()))),
-                ("bad lines skipped", str(len(self.bad_lines)))]
+        rows = [
+            ("output", str(self.out_dir)),
+            ("files", ", ".join(self.files)),
+            ("facts (input lines)", str(self.facts)),
+            ("derived mediations", str(self.mediations)),
+            ("member_of links", str(self.links)),
+            ("relations written", str(self.relations)),
+            ("actors", ", ".join(f"{kind} {n}" for kind, n in sorted(self.actors.items()))),
+            ("bad lines skipped", str(len(self.bad_lines))),
+        ]
         rows += [(f"type {name}", str(n)) for name, n in self.types.most_common()]
         rows += [("unmapped (type event)", f"{name} ({n})") for name, n in self.unmapped.most_common(10)]
         if len(self.unmapped) > 10:
@@ -121,9 +126,20 @@ class DatasetWriter:
     def bad(self, bad_line: BadLine) -> None:
         self.summary.bad_lines.append(bad_line)
 
-    def add(self, *, relation_id: str, type_: str, subject: str, obj: str, start: str, end: str = "",
-            polarity: str = "", description: str = "", cameo: CameoCode | None = None,
-            evidence: tuple[str, str]) -> None:
+    def add(
+        self,
+        *,
+        relation_id: str,
+        type_: str,
+        subject: str,
+        obj: str,
+        start: str,
+        end: str = "",
+        polarity: str = "",
+        description: str = "",
+        cameo: CameoCode | None = None,
+        evidence: tuple[str, str],
+    ) -> None:
         """One input fact: an event coded with ``cameo`` or a relation of a vocabulary ``type_``."""
         source, target = (self.actors.resolve(subject, evidence), self.actors.resolve(obj, evidence))
         attributes = cameo.attributes_json() if cameo else ""
@@ -190,19 +206,56 @@ class DatasetWriter:
                 continue
             used = sorted(by_party[first] + by_party[second])
             start, last = used[0], used[-1]
-            attributes = {"parties": [first, second], "derived_from": [c.relation_id for c in used],
-                          "window_days": self.window}
+            attributes = {
+                "parties": [first, second],
+                "derived_from": [c.relation_id for c in used],
+                "window_days": self.window,
+            }
             relation_id = f"{type_.replace('_', '-')}-{mediator}-{first}-{second}-{start.date}"
-            self._write(relation_id, type_, mediator, first, start.date, last.date if last.day > start.day else "",
-                        "positive", "", start.evidence, _json(attributes))
+            self._write(
+                relation_id,
+                type_,
+                mediator,
+                first,
+                start.date,
+                last.date if last.day > start.day else "",
+                "positive",
+                "",
+                start.evidence,
+                _json(attributes),
+            )
             self.summary.mediations += 1
 
-    def _write(self, relation_id: str, type_: str, source: str, target: str, start: str, end: str,
-               polarity: str, description: str, evidence: tuple[str, str], attributes: str) -> None:
+    def _write(
+        self,
+        relation_id: str,
+        type_: str,
+        source: str,
+        target: str,
+        start: str,
+        end: str,
+        polarity: str,
+        description: str,
+        evidence: tuple[str, str],
+        attributes: str,
+    ) -> None:
         # One line per row: the loader numbers rows by line, so values never hold a line break.
         description = " ".join(description.split())
-        self._rows.writerow((relation_id, type_, source, target, start, end, polarity, description,
-                             evidence[0], evidence[1], attributes))
+        self._rows.writerow(
+            (
+                relation_id,
+                type_,
+                source,
+                target,
+                start,
+                end,
+                polarity,
+                description,
+                evidence[0],
+                evidence[1],
+                attributes,
+            )
+        )
         self.summary.relations += 1
         self.summary.types[type_] += 1
 

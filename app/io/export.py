@@ -59,7 +59,6 @@ FORMATS: dict[str, ExportFormat] = {
 assert set(FORMATS) == set(get_args(FormatName))
 
 
-
 def export_stream(
     kg: KnowledgeGraph,
     fmt: str,
@@ -122,5 +121,10 @@ def _select(kg: KnowledgeGraph, *, flt: RelationFilter, source: int | None, targ
         nodes = np.unique(np.concatenate([table.source[edges], table.target[edges]]))
     node_attrs = (kg.entities[p].attributes for p in nodes.tolist())
     edge_attrs = (table.attributes[p] for p in edges.tolist())
-    return Selection(kg, nodes, edges, node_fields=dict.fromkeys(NODE_FIELDS, str) | field_types(node_attrs),
-                      edge_fields=dict.fromkeys(EDGE_FIELDS, str) | field_types(edge_attrs))
+    return Selection(
+        kg,
+        nodes,
+        edges,
+        node_fields=dict.fromkeys(NODE_FIELDS, str) | field_types(node_attrs),
+        edge_fields=dict.fromkeys(EDGE_FIELDS, str) | field_types(edge_attrs),
+    )

@@ -40,8 +40,12 @@ class Selection:
     def nodes(self) -> Iterator[tuple[str, dict[str, Scalar]]]:
         for position in self.node_positions.tolist():
             view = entity_view(self.kg, position)
-            record: dict[str, Scalar] = {"name": view["name"], "kind": view["kind"],
-                                         "aliases": "|".join(view["aliases"]), "note": view["note"] or ""}
+            record: dict[str, Scalar] = {
+                "name": view["name"],
+                "kind": view["kind"],
+                "aliases": "|".join(view["aliases"]),
+                "note": view["note"] or "",
+            }
             record.update(_flat_attributes(view["attributes"], self.node_fields))
             yield view["id"], record
 
@@ -50,9 +54,14 @@ class Selection:
             view = relation_view(self.kg, position)
             evidence = ";".join(f"{e['source_id']}:{e['locator']}" for e in view["evidence"])
             record: dict[str, Scalar] = {
-                "type": view["type"], "start": view["start"] or "", "end": view["end"] or "",
-                "polarity": view["polarity"], "description": view["description"], "kind": view["kind"],
-                "evidence": evidence, "note": view["note"] or "",
+                "type": view["type"],
+                "start": view["start"] or "",
+                "end": view["end"] or "",
+                "polarity": view["polarity"],
+                "description": view["description"],
+                "kind": view["kind"],
+                "evidence": evidence,
+                "note": view["note"] or "",
             }
             record.update(_flat_attributes(view["attributes"], self.edge_fields))
             yield view["id"], view["source"], view["target"], record
@@ -79,8 +88,10 @@ def field_types(dicts: Iterable[dict[str, Any] | None]) -> dict[str, type]:
         for name, value in attributes.items():
             if value is not None:
                 seen.setdefault(f"attr_{name}", set()).add(type(_flat(value)))
-    merged = {name: kinds.pop() if len(kinds) == 1 else float if kinds <= {int, float} else str
-              for name, kinds in seen.items()}
+    merged = {
+        name: kinds.pop() if len(kinds) == 1 else float if kinds <= {int, float} else str
+        for name, kinds in seen.items()
+    }
     return dict(sorted(merged.items()))
 
 

@@ -59,34 +59,68 @@ __all__ = ["GENERIC_COLUMNS", "ImportFailed", "ImportSummary", "import_csv", "im
 GENERIC_COLUMNS = ("source", "relation", "target", "date", "end", "polarity", "description", "evidence")
 _SPLITS = frozenset({"train", "valid", "validation", "test", "dev"})
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_ICEWS_NOTE = ("ICEWS (Integrated Crisis Early Warning System) events as released with Garcia-Duran et al. "
-               "2018, BSD-3-Clause, NEC Laboratories Europe. Imported with `python -m app import icews`; "
-               "each relation's locator is <file>:<line>.")
+_ICEWS_NOTE = (
+    "ICEWS (Integrated Crisis Early Warning System) events as released with Garcia-Duran et al. "
+    "2018, BSD-3-Clause, NEC Laboratories Europe. Imported with `python -m app import icews`; "
+    "each relation's locator is <file>:<line>."
+)
 
 Parser = Callable[[Path, str, DatasetWriter, bool], None]
 
 
-def import_icews(files: Sequence[str | Path], out_dir: str | Path, *, skip_bad: bool = False,
-                 mediation_window_days: int = 1, progress: bool = True) -> ImportSummary:
+def import_icews(
+    files: Sequence[str | Path],
+    out_dir: str | Path,
+    *,
+    skip_bad: bool = False,
+    mediation_window_days: int = 1,
+    progress: bool = True,
+) -> ImportSummary:
     """Import ICEWS-style event files into the dataset folder ``out_dir``; see the module docstring."""
+
     def source(path: Path, source_id: str) -> dict[str, Any]:
-        return {"id": source_id, "title": f"ICEWS coded events, {path.name}", "kind": "event-data",
-                "file": path.name, "note": _ICEWS_NOTE}
+        return {
+            "id": source_id,
+            "title": f"ICEWS coded events, {path.name}",
+            "kind": "event-data",
+            "file": path.name,
+            "note": _ICEWS_NOTE,
+        }
+
     return _run(files, out_dir, _read_icews, source, skip_bad, mediation_window_days, progress)
 
 
-def import_csv(files: Sequence[str | Path], out_dir: str | Path, *, skip_bad: bool = False,
-               mediation_window_days: int = 1, progress: bool = True) -> ImportSummary:
+def import_csv(
+    files: Sequence[str | Path],
+    out_dir: str | Path,
+    *,
+    skip_bad: bool = False,
+    mediation_window_days: int = 1,
+    progress: bool = True,
+) -> ImportSummary:
     """Import generic CSV files (``docs/data-format.md``) into ``out_dir``; see the module docstring."""
+
     def source(path: Path, source_id: str) -> dict[str, Any]:
-        return {"id": source_id, "title": f"Imported relations, {path.name}", "kind": "dataset",
-                "file": path.name, "note": "Imported with `python -m app import csv`."}
+        return {
+            "id": source_id,
+            "title": f"Imported relations, {path.name}",
+            "kind": "dataset",
+            "file": path.name,
+            "note": "Imported with `python -m app import csv`.",
+        }
+
     return _run(files, out_dir, _read_generic, source, skip_bad, mediation_window_days, progress)
 
 
-def _run(files: Sequence[str | Path], out_dir: str | Path, read: Parser,
-         source: Callable[[Path, str], dict[str, Any]], skip_bad: bool, window: int,
-         progress: bool) -> ImportSummary:
+def _run(
+    files: Sequence[str | Path],
+    out_dir: str | Path,
+    read: Parser,
+    source: Callable[[Path, str], dict[str, Any]],
+    skip_bad: bool,
+    window: int,
+    progress: bool,
+) -> ImportSummary:
     paths = [Path(f) for f in files]
     for path in paths:
         if not path.is_file():
@@ -129,8 +163,9 @@ def _lines(path: Path, progress: bool) -> Iterator[tuple[int, bytes]]:
         with path.open("rb") as handle:
             total = sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b""))
     with path.open("rb") as handle:
-        yield from enumerate(tqdm(handle, total=total, desc=path.name, unit=" lines", file=sys.stderr,
-                                  disable=not show, leave=False), 1)
+        yield from enumerate(
+            tqdm(handle, total=total, desc=path.name, unit=" lines", file=sys.stderr, disable=not show, leave=False), 1
+        )
 
 
 def _read_icews(path: Path, source_id: str, writer: DatasetWriter, progress: bool) -> None:
@@ -140,8 +175,15 @@ def _read_icews(path: Path, source_id: str, writer: DatasetWriter, progress: boo
             writer.bad(BadLine(str(path), number, parsed))
             continue
         subject, code, obj, day = parsed
-        writer.add(relation_id=f"{source_id}-{number}", type_=code.type, subject=subject, obj=obj,
-                   start=day, cameo=code, evidence=(source_id, f"{path.name}:{number}"))
+        writer.add(
+            relation_id=f"{source_id}-{number}",
+            type_=code.type,
+            subject=subject,
+            obj=obj,
+            start=day,
+            cameo=code,
+            evidence=(source_id, f"{path.name}:{number}"),
+        )
 
 
 def _icews_fields(raw: bytes) -> tuple[str, CameoCode, str, str] | str:
@@ -183,11 +225,19 @@ def _read_generic(path: Path, source_id: str, writer: DatasetWriter, progress: b
         unknown = [name for name in header if name not in GENERIC_COLUMNS]
         missing = [name for name in GENERIC_COLUMNS[:4] if name not in header]
         if unknown or missing or len(set(header)) != len(header):
-            reason = (f"the header must name the columns {','.join(GENERIC_COLUMNS[:4])} and optionally "
-                      f"end, polarity, description, evidence; missing {missing}, unknown {unknown}")
+            reason = (
+                f"the header must name the columns {','.join(GENERIC_COLUMNS[:4])} and optionally "
+                f"end, polarity, description, evidence; missing {missing}, unknown {unknown}"
+            )
             raise ImportFailed([BadLine(str(path), 1, reason)])
-        rows = tqdm(reader, desc=path.name, unit=" rows", file=sys.stderr,
-                    disable=not (progress and sys.stderr.isatty()), leave=False)
+        rows = tqdm(
+            reader,
+            desc=path.name,
+            unit=" rows",
+            file=sys.stderr,
+            disable=not (progress and sys.stderr.isatty()),
+            leave=False,
+        )
         try:
             for values in rows:
                 number = reader.line_num
@@ -196,8 +246,13 @@ def _read_generic(path: Path, source_id: str, writer: DatasetWriter, progress: b
                 if isinstance(problem, str):
                     writer.bad(BadLine(str(path), number, problem))
                     continue
-                writer.add(relation_id=f"{source_id}-{number}", subject=row["source"], obj=row["target"],
-                           evidence=(source_id, row.get("evidence") or f"{path.name}:{number}"), **problem)
+                writer.add(
+                    relation_id=f"{source_id}-{number}",
+                    subject=row["source"],
+                    obj=row["target"],
+                    evidence=(source_id, row.get("evidence") or f"{path.name}:{number}"),
+                    **problem,
+                )
         except UnicodeDecodeError:
             writer.bad(BadLine(str(path), reader.line_num + 1, "not valid UTF-8; the rest of the file was not read"))
 
@@ -231,5 +286,11 @@ def _generic_row(row: dict[str, str], found: int, expected: int) -> dict[str, An
         problems.append(f"polarity {polarity!r} is not positive, negative or neutral")
     if problems:
         return "; ".join(problems)
-    return {"type_": type_, "start": start, "end": end, "polarity": polarity,
-            "description": row.get("description", ""), "cameo": code}
+    return {
+        "type_": type_,
+        "start": start,
+        "end": end,
+        "polarity": polarity,
+        "description": row.get("description", ""),
+        "cameo": code,
+    }

@@ -27,13 +27,24 @@ def add_import_command(subparsers: Any) -> None:
     ):
         sub = formats.add_parser(name, help=helptext, description=helptext)
         sub.add_argument("files", nargs="+", type=Path, metavar="FILE", help="input files, one source each")
-        sub.add_argument("--out", required=True, type=Path, metavar="DIR",
-                         help="dataset folder to write (serve it with KG_DATA=DIR or --data DIR)")
-        sub.add_argument("--skip-bad", action="store_true",
-                         help="skip malformed lines (listed in the summary) instead of stopping")
-        sub.add_argument("--mediation-window", type=_days, default=1, metavar="DAYS",
-                         help="days apart two mediation reports of one mediator may be to pair their "
-                              "parties (default 1; 0 = same day)")
+        sub.add_argument(
+            "--out",
+            required=True,
+            type=Path,
+            metavar="DIR",
+            help="dataset folder to write (serve it with KG_DATA=DIR or --data DIR)",
+        )
+        sub.add_argument(
+            "--skip-bad", action="store_true", help="skip malformed lines (listed in the summary) instead of stopping"
+        )
+        sub.add_argument(
+            "--mediation-window",
+            type=_days,
+            default=1,
+            metavar="DAYS",
+            help="days apart two mediation reports of one mediator may be to pair their "
+            "parties (default 1; 0 = same day)",
+        )
         sub.add_argument("--no-progress", action="store_true", help="no progress bar")
         sub.set_defaults(run=_run_import)
 
@@ -48,11 +59,19 @@ def _days(text: str) -> int:
 def _run_import(args: argparse.Namespace) -> int:
     run = import_icews if args.format == "icews" else import_csv
     try:
-        summary = run(args.files, args.out, skip_bad=args.skip_bad,
-                      mediation_window_days=args.mediation_window, progress=not args.no_progress)
+        summary = run(
+            args.files,
+            args.out,
+            skip_bad=args.skip_bad,
+            mediation_window_days=args.mediation_window,
+            progress=not args.no_progress,
+        )
     except ImportFailed as exc:
-        print(f"error: import stopped: {len(exc.bad_lines)} malformed line(s); nothing was written "
-              "(--skip-bad skips them)", file=sys.stderr)
+        print(
+            f"error: import stopped: {len(exc.bad_lines)} malformed line(s); nothing was written "
+            "(--skip-bad skips them)",
+            file=sys.stderr,
+        )
         for bad in exc.bad_lines:
             print(f"  {bad}", file=sys.stderr)
         return 2

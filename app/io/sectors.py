@@ -31,10 +31,29 @@ ORGAN_WORDS = _words("""
     ombudsman parliament peacekeeping police presidential prosecutor regulator representative representatives
     royal secretariat senate speaker treasury troop troops undersecretary
 """)
-ORGAN_PHRASES = ("air force", "armed force", "attorney general", "central bank", "chief of staff", "civil servant",
-                 "civil service", "director general", "foreign affairs", "domestic affairs", "head of government",
-                 "head of state", "inspector general", "national security", "secret agent", "state media",
-                 "public sector", "public works", "member of parliament", "official", "charge d'affaires")
+ORGAN_PHRASES = (
+    "air force",
+    "armed force",
+    "attorney general",
+    "central bank",
+    "chief of staff",
+    "civil servant",
+    "civil service",
+    "director general",
+    "foreign affairs",
+    "domestic affairs",
+    "head of government",
+    "head of state",
+    "inspector general",
+    "national security",
+    "secret agent",
+    "state media",
+    "public sector",
+    "public works",
+    "member of parliament",
+    "official",
+    "charge d'affaires",
+)
 NOT_ORGAN_WORDS = _words("""
     activist candidate coup defector deserter dissident exiled family industry insurgency insurgent lawyer
     militant opposition parties party rebel rebels separatist student supporter

@@ -58,15 +58,19 @@ def _attr(value: Scalar) -> str:
 
 
 def _graphml(sel: Selection) -> Iterator[str]:
-    yield ('<?xml version="1.0" encoding="UTF-8"?>\n<graphml xmlns="http://graphml.graphdrawing.org/xmlns" '
-           'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:schemaLocation="http://graphml.'
-           'graphdrawing.org/xmlns http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd">\n')
+    yield (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<graphml xmlns="http://graphml.graphdrawing.org/xmlns" '
+        'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:schemaLocation="http://graphml.'
+        'graphdrawing.org/xmlns http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd">\n'
+    )
     keys: dict[str, dict[str, str]] = {}
     for scope, fields in (("node", sel.node_fields), ("edge", sel.edge_fields)):
         keys[scope] = {name: f"{scope[0]}{i}" for i, name in enumerate(fields)}
         for name, kind in fields.items():
-            yield (f'  <key id="{keys[scope][name]}" for="{scope}" attr.name={_attr(name)} '
-                   f'attr.type="{_XML_TYPES[kind]}"/>\n')
+            yield (
+                f'  <key id="{keys[scope][name]}" for="{scope}" attr.name={_attr(name)} '
+                f'attr.type="{_XML_TYPES[kind]}"/>\n'
+            )
 
     def data(scope: str, record: dict[str, Scalar]) -> str:
         return "".join(f'<data key="{keys[scope][k]}">{_xml(v)}</data>' for k, v in record.items())
@@ -75,8 +79,9 @@ def _graphml(sel: Selection) -> Iterator[str]:
     for node, record in sel.nodes():
         yield f"    <node id={_attr(node)}>{data('node', record)}</node>\n"
     for key, source, target, record in sel.edges():
-        yield (f"    <edge id={_attr(key)} source={_attr(source)} target={_attr(target)}>"
-               f"{data('edge', record)}</edge>\n")
+        yield (
+            f"    <edge id={_attr(key)} source={_attr(source)} target={_attr(target)}>{data('edge', record)}</edge>\n"
+        )
     yield "  </graph>\n</graphml>\n"
 
 
@@ -84,8 +89,10 @@ def _gexf(sel: Selection) -> Iterator[str]:
     table = sel.kg.relations
     dated = bool(np.any(table.start_precision[sel.edge_positions]) or np.any(table.end_precision[sel.edge_positions]))
     mode = 'mode="dynamic" timeformat="date"' if dated else 'mode="static"'
-    yield ('<?xml version="1.0" encoding="UTF-8"?>\n<gexf xmlns="http://www.gexf.net/1.2draft" version="1.2">\n'
-           f'  <meta><creator>bilateral-kg</creator></meta>\n  <graph defaultedgetype="directed" {mode}>\n')
+    yield (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<gexf xmlns="http://www.gexf.net/1.2draft" version="1.2">\n'
+        f'  <meta><creator>bilateral-kg</creator></meta>\n  <graph defaultedgetype="directed" {mode}>\n'
+    )
     ids: dict[str, dict[str, str]] = {}
     for scope, fields in (("node", sel.node_fields), ("edge", sel.edge_fields)):
         ids[scope] = {name: f"{scope[0]}{i}" for i, name in enumerate(fields)}
@@ -99,13 +106,17 @@ def _gexf(sel: Selection) -> Iterator[str]:
 
     yield "    <nodes>\n"
     for node, record in sel.nodes():
-        yield (f"      <node id={_attr(node)} label={_attr(record['name'])}>"
-               f"<attvalues>{values('node', record)}</attvalues></node>\n")
+        yield (
+            f"      <node id={_attr(node)} label={_attr(record['name'])}>"
+            f"<attvalues>{values('node', record)}</attvalues></node>\n"
+        )
     yield "    </nodes>\n    <edges>\n"
     for key, source, target, record in sel.edges():
         when = "".join(f" {k}={_attr(record[k])}" for k in ("start", "end") if record[k])
-        yield (f"      <edge id={_attr(key)} source={_attr(source)} target={_attr(target)} "
-               f"label={_attr(record['type'])}{when}><attvalues>{values('edge', record)}</attvalues></edge>\n")
+        yield (
+            f"      <edge id={_attr(key)} source={_attr(source)} target={_attr(target)} "
+            f"label={_attr(record['type'])}{when}><attvalues>{values('edge', record)}</attvalues></edge>\n"
+        )
     yield "    </edges>\n  </graph>\n</gexf>\n"
 
 
@@ -143,8 +154,7 @@ def write_csv(sel: Selection, table: str) -> Iterator[str]:
     else:
         writer.writerow(["id", "source", "target", "source_name", "target_name", *sel.edge_fields])
         names = {e.id: e.name for e in (sel.kg.entities[p] for p in sel.node_positions.tolist())}
-        rows = ([k, s, t, names[s], names[t], *(r.get(f, "") for f in sel.edge_fields)]
-                for k, s, t, r in sel.edges())
+        rows = ([k, s, t, names[s], names[t], *(r.get(f, "") for f in sel.edge_fields)] for k, s, t, r in sel.edges())
     for row in rows:
         writer.writerow([_text(value) for value in row])
         if buffer.tell() >= _CHUNK:
@@ -155,5 +165,8 @@ def write_csv(sel: Selection, table: str) -> Iterator[str]:
 
 
 WRITERS: dict[str, Callable[[Selection], Iterator[str]]] = {
-    "graphml": _graphml, "gexf": _gexf, "node-link": _node_link, "cytoscape": _cytoscape,
+    "graphml": _graphml,
+    "gexf": _gexf,
+    "node-link": _node_link,
+    "cytoscape": _cytoscape,
 }

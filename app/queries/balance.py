@@ -34,6 +34,7 @@ from .status import dyad_polarities
 
 __all__ = ["Balance", "Triad", "TriadCounts", "dyads_in_force", "signed_graph", "signed_ties", "structural_balance"]
 
+
 @dataclass(frozen=True, slots=True)
 class Triad:
     """Three states; ``signs[i]`` is the sign of the tie ``members[i]``-``members[(i + 1) % 3]``."""
@@ -70,8 +71,9 @@ class Balance:
     truncated: bool
 
 
-def signed_graph(kg: KnowledgeGraph, *, as_of: Period, kind: str | None = "state",
-                 budget: Budget = UNLIMITED) -> nx.Graph:
+def signed_graph(
+    kg: KnowledgeGraph, *, as_of: Period, kind: str | None = "state", budget: Budget = UNLIMITED
+) -> nx.Graph:
     """The signed graph of entities of ``kind`` (``None``: all) on ``as_of``, by the rule of this module.
 
     Nodes are entity positions with at least one signed tie; each edge has ``sign`` +1 or -1 and
@@ -86,13 +88,16 @@ def signed_graph(kg: KnowledgeGraph, *, as_of: Period, kind: str | None = "state
     """
     pairs, sign, weight = signed_ties(kg, as_of=as_of, kind=kind, budget=budget)
     graph = nx.Graph()
-    graph.add_edges_from((a, b, {"sign": s, "weight": w})
-                         for (a, b), s, w in zip(pairs.tolist(), sign.tolist(), weight.tolist(), strict=True))
+    graph.add_edges_from(
+        (a, b, {"sign": s, "weight": w})
+        for (a, b), s, w in zip(pairs.tolist(), sign.tolist(), weight.tolist(), strict=True)
+    )
     return nx.freeze(graph)
 
 
-def signed_ties(kg: KnowledgeGraph, *, as_of: Period, kind: str | None = "state",
-                budget: Budget = UNLIMITED) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def signed_ties(
+    kg: KnowledgeGraph, *, as_of: Period, kind: str | None = "state", budget: Budget = UNLIMITED
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The ties of ``signed_graph`` as arrays: ``(n, 2)`` ends, sign (+1, -1) and weight of each."""
     pairs, dyad, kept = dyads_in_force(kg, as_of=as_of, kind=kind)
     budget.check()
@@ -122,8 +127,9 @@ def dyads_in_force(kg: KnowledgeGraph, *, as_of: Period, kind: str | None) -> tu
     return np.stack([keys // size, keys % size], axis=1), dyad, kept
 
 
-_KIND_RELATIONS: WeakKeyDictionary[KnowledgeGraph, dict[str | None, tuple[np.ndarray, np.ndarray]]] = \
+_KIND_RELATIONS: WeakKeyDictionary[KnowledgeGraph, dict[str | None, tuple[np.ndarray, np.ndarray]]] = (
     WeakKeyDictionary()
+)
 _LOCK = threading.Lock()
 
 

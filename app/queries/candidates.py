@@ -47,7 +47,11 @@ __all__ = ["DEFAULT_KINDS", "WEIGHTS", "Candidate", "mediator_candidates"]
 DEFAULT_KINDS = ("state", "organization")
 # component: (points per relation, most relations counted per side, or in all for mediations)
 WEIGHTS: dict[str, tuple[float, int]] = {
-    "ties": (1.0, 5), "people": (0.5, 5), "hostility": (-3.0, 5), "mediations": (1.0, 5), "pair_mediations": (3.0, 3),
+    "ties": (1.0, 5),
+    "people": (0.5, 5),
+    "hostility": (-3.0, 5),
+    "mediations": (1.0, 5),
+    "pair_mediations": (3.0, 3),
 }
 BOTH_SIDES_BONUS = 5.0
 _MEDIATION = np.array([type_id in MEDIATION_TYPES for type_id in TYPE_IDS], dtype=bool)
@@ -72,7 +76,12 @@ class _Tally:
 
 
 def mediator_candidates(
-    kg: KnowledgeGraph, a: int, b: int, *, as_of: Period, kinds: Collection[str] | None = DEFAULT_KINDS,
+    kg: KnowledgeGraph,
+    a: int,
+    b: int,
+    *,
+    as_of: Period,
+    kinds: Collection[str] | None = DEFAULT_KINDS,
     budget: Budget = UNLIMITED,
 ) -> list[Candidate]:
     """Candidates to mediate between ``a`` and ``b`` on ``as_of``, best first (see the module for the score).
@@ -121,7 +130,7 @@ def mediator_candidates(
                     owners = owners_of[other] = [owner for owner in members.with_owners(other) if eligible(owner)]
                 if not owners:
                     continue
-                group, against = found[bounds[n]: bounds[n + 1]], hostile[bounds[n]: bounds[n + 1]]
+                group, against = found[bounds[n] : bounds[n + 1]], hostile[bounds[n] : bounds[n + 1]]
                 enemies, friends = group[against].tolist(), group[~against].tolist()
                 for owner in owners:
                     tally = tallies.setdefault(owner, _Tally())
@@ -138,8 +147,11 @@ def mediator_candidates(
             if eligible(owner) and owner in pool:
                 component = "pair_mediations" if position in pair else "mediations"
                 tallies.setdefault(owner, _Tally()).add(component, 0, [position])
-    ranked = [_score(kg, entity, tally) for entity, tally in tallies.items()
-              if not any(eligible(owner) for owner in members.with_owners(entity)[1:])]
+    ranked = [
+        _score(kg, entity, tally)
+        for entity, tally in tallies.items()
+        if not any(eligible(owner) for owner in members.with_owners(entity)[1:])
+    ]
     return sorted(ranked, key=lambda c: (-c.score, kg.entity(c.entity).id))
 
 
@@ -169,8 +181,9 @@ class _Members:
 
     def _holds(self, position: int) -> bool:
         table = self.kg.relations
-        return in_force(int(table.lo[position]), int(table.hi[position]),
-                                         is_state=bool(table.is_state[position]), on=self.as_of)
+        return in_force(
+            int(table.lo[position]), int(table.hi[position]), is_state=bool(table.is_state[position]), on=self.as_of
+        )
 
     def of(self, owner: int) -> set[int]:
         return {member for member, position in self.down.get(owner, ()) if self._holds(position)}

@@ -97,17 +97,21 @@ class AnalysisCache:
         return self.results.get_or_compute(("ties", kind, as_of), lambda: _ties(self.kg, kind, as_of))
 
     def signed(self, kind: str | None, as_of: Period, budget: Budget = UNLIMITED) -> nx.Graph:
-        return self.results.get_or_compute(("signed", kind, as_of),
-                                           lambda: signed_graph(self.kg, as_of=as_of, kind=kind, budget=budget),
-                                           size=_graph_size)
+        return self.results.get_or_compute(
+            ("signed", kind, as_of),
+            lambda: signed_graph(self.kg, as_of=as_of, kind=kind, budget=budget),
+            size=_graph_size,
+        )
 
     def signed_ties(self, kind: str | None, as_of: Period, budget: Budget = UNLIMITED) -> tuple[np.ndarray, ...]:
-        return self.results.get_or_compute(("signed ties", kind, as_of),
-                                           lambda: signed_ties(self.kg, as_of=as_of, kind=kind, budget=budget))
+        return self.results.get_or_compute(
+            ("signed ties", kind, as_of), lambda: signed_ties(self.kg, as_of=as_of, kind=kind, budget=budget)
+        )
 
     def ranking(self, measure: str, kind: str | None, as_of: Period, budget: Budget = UNLIMITED) -> Ranking:
-        return self.results.get_or_compute(("ranking", measure, kind, as_of),
-                                           lambda: self._ranking(measure, kind, as_of, budget))
+        return self.results.get_or_compute(
+            ("ranking", measure, kind, as_of), lambda: self._ranking(measure, kind, as_of, budget)
+        )
 
     def blocs(self, kind: str | None, as_of: Period, budget: Budget = UNLIMITED) -> tuple[tuple[int, ...], ...]:
         return self.results.get_or_compute(("blocs", kind, as_of), lambda: self._blocs(kind, as_of, budget))
@@ -208,8 +212,14 @@ def _check(measure: str | None, kind: str | None) -> None:
         raise BadParameter("kind", f"{kind!r} is not one of {', '.join(KINDS)}")
 
 
-def centrality(kg: KnowledgeGraph, *, measure: str = "betweenness", kind: str | None = "state",
-               as_of: Period, budget: Budget = UNLIMITED) -> Ranking:
+def centrality(
+    kg: KnowledgeGraph,
+    *,
+    measure: str = "betweenness",
+    kind: str | None = "state",
+    as_of: Period,
+    budget: Budget = UNLIMITED,
+) -> Ranking:
     """Entities of ``kind`` (``None``: all) ranked by ``measure`` on ``as_of``, best first; cached.
 
     >>> from app.loader import load_graph
@@ -223,8 +233,9 @@ def centrality(kg: KnowledgeGraph, *, measure: str = "betweenness", kind: str | 
     return analysis_cache(kg).ranking(measure, kind, as_of, budget)
 
 
-def blocs(kg: KnowledgeGraph, *, kind: str | None = "state", as_of: Period,
-          budget: Budget = UNLIMITED) -> tuple[tuple[int, ...], ...]:
+def blocs(
+    kg: KnowledgeGraph, *, kind: str | None = "state", as_of: Period, budget: Budget = UNLIMITED
+) -> tuple[tuple[int, ...], ...]:
     """Alignment blocs: communities of positive ties among entities of ``kind``, largest first; cached.
 
     >>> from app.loader import load_graph

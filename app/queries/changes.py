@@ -36,8 +36,15 @@ class DyadChange:
 
 
 def changes(
-    kg: KnowledgeGraph, *, window: Period, entity: int | None = None, flt: RelationFilter | None = None,
-    offset: int = 0, limit: int = 100, per_dyad: int = 50, budget: Budget = UNLIMITED,
+    kg: KnowledgeGraph,
+    *,
+    window: Period,
+    entity: int | None = None,
+    flt: RelationFilter | None = None,
+    offset: int = 0,
+    limit: int = 100,
+    per_dyad: int = 50,
+    budget: Budget = UNLIMITED,
 ) -> tuple[list[DyadChange], int]:
     """Changes in ``window`` grouped by dyad, newest first, one page of them and the number of dyads.
 
@@ -52,8 +59,8 @@ def changes(
     if entity is not None:
         began = kg.by_entity.between(entity, window.lo, window.hi)
     else:
-        began = kg.by_time[kg.by_time_lo.searchsorted(window.lo): kg.by_time_lo.searchsorted(window.hi, "right")]
-    ended = kg.by_end[kg.by_end_hi.searchsorted(window.lo): kg.by_end_hi.searchsorted(window.hi, "right")]
+        began = kg.by_time[kg.by_time_lo.searchsorted(window.lo) : kg.by_time_lo.searchsorted(window.hi, "right")]
+    ended = kg.by_end[kg.by_end_hi.searchsorted(window.lo) : kg.by_end_hi.searchsorted(window.hi, "right")]
     if entity is not None:
         ended = ended[(table.source[ended] == entity) | (table.target[ended] == entity)]
     ended = ended[np.lexsort((ended, table.lo[ended]))]  # by start, as the relations of the window
@@ -67,7 +74,7 @@ def changes(
     budget.check()
     latest = np.full(len(dyads), np.iinfo(np.int64).min)
     np.maximum.at(latest, group, days.astype(np.int64))
-    ordered = np.lexsort((dyads, -latest))[offset: offset + limit]
+    ordered = np.lexsort((dyads, -latest))[offset : offset + limit]
     before = Period(f"before {window.text}", window.lo - 1, window.lo - 1)
     after = Period(window.text, window.hi, window.hi)
     is_began = np.arange(len(positions)) < len(began)
@@ -76,11 +83,16 @@ def changes(
         budget.check()
         mine = group == slot
         a, b = kg.dyad_of_key(int(dyads[slot]))
-        page.append(DyadChange(
-            a, b, _newest(kg, positions[mine & is_began], per_dyad), _newest(kg, positions[mine & ~is_began], per_dyad,
-                                                                              end=True),
-            dyad_status(kg, a, b, as_of=before), dyad_status(kg, a, b, as_of=after),
-        ))
+        page.append(
+            DyadChange(
+                a,
+                b,
+                _newest(kg, positions[mine & is_began], per_dyad),
+                _newest(kg, positions[mine & ~is_began], per_dyad, end=True),
+                dyad_status(kg, a, b, as_of=before),
+                dyad_status(kg, a, b, as_of=after),
+            )
+        )
     return page, len(dyads)
 
 

@@ -10,9 +10,7 @@ from .filters import RelationFilter, apply
 __all__ = ["mediators"]
 
 
-def mediators(
-    kg: KnowledgeGraph, a: int, b: int, *, flt: RelationFilter | None = None
-) -> list[tuple[int, list[int]]]:
+def mediators(kg: KnowledgeGraph, a: int, b: int, *, flt: RelationFilter | None = None) -> list[tuple[int, list[int]]]:
     """Mediators between ``a`` and ``b`` (either order) with their relations, earliest first.
 
     A mediation is listed under its source and under each entity the source acted for that day

@@ -23,7 +23,12 @@ class Neighborhood:
 
 
 def neighborhood(
-    kg: KnowledgeGraph, center: int, *, depth: int = 1, flt: RelationFilter | None = None, limit: int = 1000,
+    kg: KnowledgeGraph,
+    center: int,
+    *,
+    depth: int = 1,
+    flt: RelationFilter | None = None,
+    limit: int = 1000,
     budget: Budget = UNLIMITED,
 ) -> Neighborhood:
     """Breadth-first neighbourhood, stopping once ``limit`` nodes are found.
@@ -116,8 +121,9 @@ def _neighbours(kg: KnowledgeGraph, node: int, flt: RelationFilter) -> np.ndarra
     return _expand(kg, np.array([node], dtype=np.int32), flt)[0]
 
 
-def _exact(kg: KnowledgeGraph, via: np.ndarray, at: np.ndarray, doubtful: np.ndarray,
-           flt: RelationFilter) -> np.ndarray:
+def _exact(
+    kg: KnowledgeGraph, via: np.ndarray, at: np.ndarray, doubtful: np.ndarray, flt: RelationFilter
+) -> np.ndarray:
     """Check the doubtful dyads relation by relation, all at once."""
     keep = np.zeros(len(at), dtype=bool)
     rows = np.flatnonzero(doubtful)
@@ -127,7 +133,11 @@ def _exact(kg: KnowledgeGraph, via: np.ndarray, at: np.ndarray, doubtful: np.nda
 
 
 def neighborhood_relations(
-    kg: KnowledgeGraph, hood: Neighborhood, *, flt: RelationFilter | None = None, limit: int = 1000,
+    kg: KnowledgeGraph,
+    hood: Neighborhood,
+    *,
+    flt: RelationFilter | None = None,
+    limit: int = 1000,
     budget: Budget = UNLIMITED,
 ) -> tuple[list[int], bool]:
     """The relations passing ``flt`` between the nodes of a neighbourhood, at most ``limit``.

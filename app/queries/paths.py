@@ -89,8 +89,11 @@ def find_paths(
                 if len(nodes) - 1 > max_hops or len(found) == k:
                     break
                 budget.check()
-                hops = _in_time_order(kg, nodes, kept) if time_respecting else \
-                    [int(kept(u, v)[-1]) for u, v in pairwise(nodes)]
+                hops = (
+                    _in_time_order(kg, nodes, kept)
+                    if time_respecting
+                    else [int(kept(u, v)[-1]) for u, v in pairwise(nodes)]
+                )
                 if hops is not None:
                     found.append((nodes, hops))
     except nx.NetworkXNoPath:
@@ -100,8 +103,7 @@ def find_paths(
     return PathSearch(found, complete)
 
 
-def _in_time_order(kg: KnowledgeGraph, nodes: list[int],
-                   kept: Callable[[int, int], np.ndarray]) -> list[int] | None:
+def _in_time_order(kg: KnowledgeGraph, nodes: list[int], kept: Callable[[int, int], np.ndarray]) -> list[int] | None:
     """One relation per hop, each starting no earlier than the last, or None if there is none.
 
     Taking, at each hop, the earliest relation that starts no earlier than the

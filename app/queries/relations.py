@@ -73,8 +73,9 @@ def dyad_relations(kg: KnowledgeGraph, a: int, b: int, *, flt: RelationFilter, m
     return apply(kg, kg.rolled_up_relations(a, b), flt)
 
 
-def dyad_summary(kg: KnowledgeGraph, positions: np.ndarray,
-                 views: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+def dyad_summary(
+    kg: KnowledgeGraph, positions: np.ndarray, views: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
     """Counts by type and polarity, and the first and last start dates, of relations sorted by start.
 
     ``views`` are the rendered relations a route pages from the start of ``positions``

@@ -62,8 +62,9 @@ def _label(index: int, freq: Freq) -> str:
     return f"{index // 12 + 1:04d}-{index % 12 + 1:02d}"
 
 
-def dyad_series(kg: KnowledgeGraph, a: int, b: int, *, freq: Freq = "year",
-                flt: RelationFilter | None = None, members: bool = False) -> Series:
+def dyad_series(
+    kg: KnowledgeGraph, a: int, b: int, *, freq: Freq = "year", flt: RelationFilter | None = None, members: bool = False
+) -> Series:
     """Per period counts by type and polarity, score and change points of the dyad ``a``-``b``.
 
     With ``members``, relations of the organs of either side count too (``membership.py``).
@@ -109,8 +110,9 @@ def _fill(kg: KnowledgeGraph, period: Period, members: np.ndarray) -> Period:
     table = kg.relations
     codes, counts = np.unique(table.type[members], return_counts=True)
     polarity = np.bincount(table.polarity[members] + 1, minlength=3)
-    goldstein = [g for p in members.tolist()
-                 if isinstance(g := (table.attributes[p] or {}).get("goldstein"), int | float)]
+    goldstein = [
+        g for p in members.tolist() if isinstance(g := (table.attributes[p] or {}).get("goldstein"), int | float)
+    ]
     score = float(np.mean(goldstein)) if goldstein else float(np.mean(table.polarity[members]) * 10)
     period.count = len(members)
     period.by_type = {TYPE_IDS[c]: n for c, n in zip(codes.tolist(), counts.tolist(), strict=True)}
@@ -128,10 +130,14 @@ def _turns(periods: list[Period]) -> list[dict[str, object]]:
         if previous is not None and previous.score is not None:
             flipped = previous.score * period.score < 0
             if flipped or abs(period.score - previous.score) >= TURN_THRESHOLD:
-                turns.append({
-                    "period": period.period, "previous_period": previous.period,
-                    "from_score": previous.score, "to_score": period.score,
-                    "direction": "improved" if period.score > previous.score else "worsened",
-                })
+                turns.append(
+                    {
+                        "period": period.period,
+                        "previous_period": previous.period,
+                        "from_score": previous.score,
+                        "to_score": period.score,
+                        "direction": "improved" if period.score > previous.score else "worsened",
+                    }
+                )
         previous = period
     return turns

@@ -83,12 +83,19 @@ def dyad_status(kg: KnowledgeGraph, a: int, b: int, *, as_of: Period, members: b
     if len(coded):
         mean = float(values.sum()) / len(values)
         status, polarity = (
-            ("cooperative", "positive") if mean > 1 else
-            ("conflictual", "negative") if mean < -1 else ("mixed", "neutral")
+            ("cooperative", "positive")
+            if mean > 1
+            else ("conflictual", "negative")
+            if mean < -1
+            else ("mixed", "neutral")
         )
         basis = coded[::-1][:TREND_BASIS_LIMIT].tolist()
-        return Status(status, polarity, basis, f"mean Goldstein {mean:+.2f} over {len(coded)} coded relations "
-                                              f"in the {TREND_DAYS} days before")
+        return Status(
+            status,
+            polarity,
+            basis,
+            f"mean Goldstein {mean:+.2f} over {len(coded)} coded relations in the {TREND_DAYS} days before",
+        )
     return Status("unknown", "unknown", [], "no status-bearing relation or coded event in force")
 
 

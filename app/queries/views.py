@@ -43,10 +43,19 @@ def relation_views(kg: KnowledgeGraph, positions: Iterable[int] | np.ndarray) ->
     attributes_of, sources = table.attributes, table.sources
     description_of, note_of, more_evidence_of = table.descriptions.get, table.notes.get, table.more_evidence.get
     rows = zip(
-        at.tolist(), table.source[at].tolist(), table.target[at].tolist(), table.type[at].tolist(),
-        table.lo[at].tolist(), table.hi[at].tolist(), table.start_precision[at].tolist(),
-        table.end_precision[at].tolist(), table.polarity[at].tolist(), table.is_state[at].tolist(),
-        table.evidence_source[at].tolist(), table.ids.raw[at].tolist(), table.locators.raw[at].tolist(),
+        at.tolist(),
+        table.source[at].tolist(),
+        table.target[at].tolist(),
+        table.type[at].tolist(),
+        table.lo[at].tolist(),
+        table.hi[at].tolist(),
+        table.start_precision[at].tolist(),
+        table.end_precision[at].tolist(),
+        table.polarity[at].tolist(),
+        table.is_state[at].tolist(),
+        table.evidence_source[at].tolist(),
+        table.ids.raw[at].tolist(),
+        table.locators.raw[at].tolist(),
         strict=True,
     )
     views = []
@@ -59,20 +68,22 @@ def relation_views(kg: KnowledgeGraph, positions: Iterable[int] | np.ndarray) ->
         description = description_of(position)
         if not description:
             description = _describe(names[source], names[target], type_id, attributes)
-        views.append({
-            "id": id_.decode(),
-            "type": type_id,
-            "source": ids[source],
-            "target": ids[target],
-            "start": ordinal_text(lo, PRECISIONS[first]) if first else None,
-            "end": ordinal_text(hi, PRECISIONS[last]) if last else None,
-            "polarity": POLARITY_NAME[polarity],
-            "description": description,
-            "evidence": evidence,
-            "attributes": attributes,
-            "kind": "state" if state else "event",
-            "note": note_of(position),
-        })
+        views.append(
+            {
+                "id": id_.decode(),
+                "type": type_id,
+                "source": ids[source],
+                "target": ids[target],
+                "start": ordinal_text(lo, PRECISIONS[first]) if first else None,
+                "end": ordinal_text(hi, PRECISIONS[last]) if last else None,
+                "polarity": POLARITY_NAME[polarity],
+                "description": description,
+                "evidence": evidence,
+                "attributes": attributes,
+                "kind": "state" if state else "event",
+                "note": note_of(position),
+            }
+        )
     return views
 
 

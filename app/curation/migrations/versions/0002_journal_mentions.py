@@ -23,13 +23,23 @@ def upgrade() -> None:
     )
     op.create_index("ix_journal_actor", "journal", ["actor", "seq"])
     op.create_index("ix_journal_at", "journal", ["at"])
-    journal = sa.table("journal", sa.column("seq"), sa.column("kind"), sa.column("target"),
-                       sa.column("before", sa.JSON), sa.column("after", sa.JSON))
+    journal = sa.table(
+        "journal",
+        sa.column("seq"),
+        sa.column("kind"),
+        sa.column("target"),
+        sa.column("before", sa.JSON),
+        sa.column("after", sa.JSON),
+    )
     connection = op.get_bind()
-    rows = connection.execute(sa.select(journal.c.seq, journal.c.kind, journal.c.target, journal.c.before,
-                                        journal.c.after)).all()
-    found = [{"entity": entity, "seq": row.seq} for row in rows
-             for entity in mentions_of(row.kind, row.target, row.before, row.after)]
+    rows = connection.execute(
+        sa.select(journal.c.seq, journal.c.kind, journal.c.target, journal.c.before, journal.c.after)
+    ).all()
+    found = [
+        {"entity": entity, "seq": row.seq}
+        for row in rows
+        for entity in mentions_of(row.kind, row.target, row.before, row.after)
+    ]
     if found:
         op.bulk_insert(mentions, found)
 
