@@ -91,7 +91,16 @@ def _read_folder(folder: Path, data: _Dataset, *, first: bool) -> None:
     bulk_entities, bulk_relations = (_bulk_file(folder / name, data) for name in ("entities.csv", "relations.csv"))
     if not any(kinds.values()) and not bulk_relations and not bulk_entities:
         data.problem(str(folder), "-", "-", "holds no sources/entities/relations YAML or CSV files")
-    for path in kinds["sources"]:
+    _read_sources(kinds["sources"], data, first=first)
+    alias_map = _read_entities(kinds["entities"], bulk_entities, data, first=first)
+    before = len(data.problems)
+    _read_relations(folder, kinds["relations"], bulk_relations, data, _known(data, alias_map))
+    if not kinds["entities"] and not bulk_entities:
+        _name_missing_entities(folder, data, before)
+
+
+def _read_sources(paths: list[Path], data: _Dataset, *, first: bool) -> None:
+    for path in paths:
         for entry, raw in _yaml_entries(path, data):
             if record := _validate(SourceRecord, raw, path, entry, data):
                 if record.id in {s.id for s in data.sources}:
@@ -99,29 +108,37 @@ def _read_folder(folder: Path, data: _Dataset, *, first: bool) -> None:
                         data.problem(str(path), entry, "id", f"duplicate source id {record.id!r}")
                     continue
                 data.sources.append(record)
+
+
+def _read_entities(paths: list[Path], bulk: Path | None, data: _Dataset, *, first: bool) -> dict[str, int]:
+    """The folder's entities added to ``data``; the names they merged under (alias -> position)."""
     alias_map: dict[str, int] = {}
-    entity_files = [(p, _yaml_entries(p, data)) for p in kinds["entities"]]
-    if bulk_entities:
-        entity_files.append((bulk_entities, entity_rows(bulk_entities, _reporter(data, bulk_entities))))
+    entity_files = [(p, _yaml_entries(p, data)) for p in paths]
+    if bulk:
+        entity_files.append((bulk, entity_rows(bulk, _reporter(data, bulk))))
     for path, entries in entity_files:
         for entry, raw in entries:
             if entity := _validate(EntityRecord, raw, path, entry, data):
                 _add_entity(entity, path, entry, data, alias_map, first=first)
-    before = len(data.problems)
-    known = _known(data, alias_map)
-    for path in kinds["relations"]:
+    return alias_map
+
+
+def _read_relations(folder: Path, paths: list[Path], bulk: Path | None, data: _Dataset, known: rules.Known) -> None:
+    for path in paths:
         for entry, raw in _yaml_entries(path, data):
             if relation := _validate(RelationRecord, raw, path, entry, data):
                 _add_relation(relation, path, entry, data, known)
-    if bulk_relations:
-        rows = read_relations(
-            bulk_relations, BulkTarget(columns=data.columns, known=known), _reporter(data, bulk_relations)
-        )
+    if bulk:
+        rows = read_relations(bulk, BulkTarget(columns=data.columns, known=known), _reporter(data, bulk))
         if rows == 0 and not _written_empty(folder):
-            data.problem(str(bulk_relations), "-", "-", "has a header and no rows: cut, or written empty?")
+            data.problem(str(bulk), "-", "-", "has a header and no rows: cut, or written empty?")
+
+
+def _name_missing_entities(folder: Path, data: _Dataset, before: int) -> None:
+    """A folder without entities whose relations name unknown ones: the cause named first, not buried
+    under a problem per relation."""
     unknown = sum(p.message.startswith("unknown entity") for p in data.problems[before:])
-    if unknown and not kinds["entities"] and not bulk_entities:
-        # The cause of a flood of unknown entities, named before it.
+    if unknown:
         data.problems.insert(
             before,
             Problem(

@@ -57,50 +57,71 @@ def find_paths(
     flt = flt or RelationFilter()
     if source == target:
         return PathSearch([([source], [])])
-    passing: dict[tuple[int, int], np.ndarray] = {}
-
-    def kept(u: int, v: int) -> np.ndarray:
-        key = (u, v) if u <= v else (v, u)
-        if key not in passing:
-            budget.check()
-            passing[key] = apply(kg, kg.dyad_relations(u, v), flt)
-        return passing[key]
-
-    edges_seen = count()
-
-    def allowed(u: int, v: int) -> bool:
-        # Every edge a search looks at passes here: the clock is read every 1024 of them.
-        if next(edges_seen) % 1024 == 0:
-            budget.check()
-        return flt.is_empty or len(kept(u, v)) > 0
-
     found: list[tuple[list[int], list[int]]] = []
-    complete = True
+    if source not in kg.dyads or target not in kg.dyads:
+        return PathSearch(found)
+    hops = _Hops(kg, flt, budget)
     try:
-        ends_known = source in kg.dyads and target in kg.dyads
-        if ends_known and k == 1 and not time_respecting and flt.is_empty:
+        if k == 1 and not time_respecting and flt.is_empty:
             # One breadth-first search on the frozen graph itself: bounded by its size, and fastest.
             nodes = nx.bidirectional_shortest_path(kg.dyads, source, target)
             if len(nodes) - 1 <= max_hops:
-                found.append((nodes, [int(kept(u, v)[-1]) for u, v in pairwise(nodes)]))
-        elif ends_known:
-            view = nx.subgraph_view(kg.dyads, filter_edge=allowed)
-            for nodes in nx.shortest_simple_paths(view, source, target):
-                if len(nodes) - 1 > max_hops or len(found) == k:
-                    break
-                budget.check()
-                hops = (
-                    _in_time_order(kg, nodes, kept)
-                    if time_respecting
-                    else [int(kept(u, v)[-1]) for u, v in pairwise(nodes)]
-                )
-                if hops is not None:
-                    found.append((nodes, hops))
+                found.append((nodes, hops.latest(nodes)))
+        else:
+            _simple_paths(kg, source, target, hops, found, max_hops=max_hops, k=k, time_respecting=time_respecting)
     except nx.NetworkXNoPath:
         pass
     except OutOfTime:
-        complete = False
-    return PathSearch(found, complete)
+        return PathSearch(found, complete=False)
+    return PathSearch(found)
+
+
+class _Hops:
+    """The relations that may carry each hop of a search, found once per dyad; every edge the search looks
+    at passes through ``allowed``, which reads the budget's clock every 1024 of them."""
+
+    def __init__(self, kg: KnowledgeGraph, flt: RelationFilter, budget: Budget) -> None:
+        self.kg, self.flt, self.budget = kg, flt, budget
+        self.passing: dict[tuple[int, int], np.ndarray] = {}
+        self.seen = count()
+
+    def kept(self, u: int, v: int) -> np.ndarray:
+        key = (u, v) if u <= v else (v, u)
+        if key not in self.passing:
+            self.budget.check()
+            self.passing[key] = apply(self.kg, self.kg.dyad_relations(u, v), self.flt)
+        return self.passing[key]
+
+    def allowed(self, u: int, v: int) -> bool:
+        if next(self.seen) % 1024 == 0:
+            self.budget.check()
+        return self.flt.is_empty or len(self.kept(u, v)) > 0
+
+    def latest(self, nodes: list[int]) -> list[int]:
+        """The most recent relation of each hop."""
+        return [int(self.kept(u, v)[-1]) for u, v in pairwise(nodes)]
+
+
+def _simple_paths(
+    kg: KnowledgeGraph,
+    source: int,
+    target: int,
+    hops: _Hops,
+    found: list[tuple[list[int], list[int]]],
+    *,
+    max_hops: int,
+    k: int,
+    time_respecting: bool,
+) -> None:
+    """Up to ``k`` shortest simple paths added to ``found`` (kept there if the budget runs out)."""
+    view = nx.subgraph_view(kg.dyads, filter_edge=hops.allowed)
+    for nodes in nx.shortest_simple_paths(view, source, target):
+        if len(nodes) - 1 > max_hops or len(found) == k:
+            break
+        hops.budget.check()
+        carried = _in_time_order(kg, nodes, hops.kept) if time_respecting else hops.latest(nodes)
+        if carried is not None:
+            found.append((nodes, carried))
 
 
 def _in_time_order(kg: KnowledgeGraph, nodes: list[int], kept: Callable[[int, int], np.ndarray]) -> list[int] | None:
