@@ -98,61 +98,81 @@ def mediator_candidates(
     """
     if a == b:
         raise BadParameter("between", "the two parties must be different entities")
-    members = _Members(kg, as_of)
-    camps = ({a} | members.of(a), {b} | members.of(b))
-    parties = camps[0] | camps[1]
-    table = kg.relations
-    flt = RelationFilter(as_of=as_of)
-
-    def eligible(entity: int) -> bool:
-        return entity not in parties and (kinds is None or kg.entity(entity).kind in kinds)
-
-    tallies: dict[int, _Tally] = {}
-    owners_of: dict[int, list[int]] = {}  # per counterpart: itself and its organisations, those eligible
-    for side, (party, camp) in enumerate(zip((a, b), camps, strict=True)):
+    count = _Count(kg, a, b, as_of, kinds)
+    for side, (party, camp) in enumerate(zip((a, b), count.camps, strict=True)):
         for end in sorted(camp):
-            found = apply(kg, kg.entity_relations(end), flt)
-            found = found[~_MEDIATION[table.type[found]] & (table.polarity[found] != 0)]
-            others = np.where(table.source[found] == end, table.target[found], table.source[found])
-            # Grouped by counterpart: the owners and eligibility of each are looked up once, not per relation
-            # (a hub has tens of thousands). _score sorts what it counts, so the order of a tally is free.
-            order = np.argsort(others, kind="stable")
-            found, others, hostile = found[order], others[order], table.polarity[found[order]] < 0
-            counterparts, starts = np.unique(others, return_index=True)
-            bounds = np.r_[starts, len(found)].tolist()
-            for n, other in enumerate(counterparts.tolist()):
-                if n % 256 == 0:
-                    budget.check()
-                if other in parties:
-                    continue
-                owners = owners_of.get(other)
-                if owners is None:
-                    owners = owners_of[other] = [owner for owner in members.with_owners(other) if eligible(owner)]
-                if not owners:
-                    continue
-                group, against = found[bounds[n] : bounds[n + 1]], hostile[bounds[n] : bounds[n + 1]]
-                enemies, friends = group[against].tolist(), group[~against].tolist()
-                for owner in owners:
-                    tally = tallies.setdefault(owner, _Tally())
-                    if enemies:
-                        tally.add("hostility", side, enemies)
-                    if friends:
-                        tally.add("ties" if owner == other and end == party else "people", side, friends)
-    pair = set(kg.mediations.get(dyad_key(a, b), ()))
-    recorded = np.concatenate([kg.by_type.get(TYPE_CODE[t], EMPTY) for t in sorted(MEDIATION_TYPES)])
-    by_whom = [(p, members.with_owners(int(table.source[p]))) for p in apply(kg, recorded, flt).tolist()]
-    pool = set(tallies) | {owner for p, owners in by_whom if p in pair for owner in owners}
-    for position, owners in by_whom:
-        for owner in owners:
-            if eligible(owner) and owner in pool:
-                component = "pair_mediations" if position in pair else "mediations"
-                tallies.setdefault(owner, _Tally()).add(component, 0, [position])
-    ranked = [
-        _score(kg, entity, tally)
-        for entity, tally in tallies.items()
-        if not any(eligible(owner) for owner in members.with_owners(entity)[1:])
-    ]
-    return sorted(ranked, key=lambda c: (-c.score, kg.entity(c.entity).id))
+            count.ties_of(end, side, party, budget)
+    count.mediations(a, b)
+    return count.ranked()
+
+
+class _Count:
+    """The tallies of one question: who may mediate between ``a`` and ``b`` on ``as_of``."""
+
+    def __init__(self, kg: KnowledgeGraph, a: int, b: int, as_of: Period, kinds: Collection[str] | None) -> None:
+        self.kg, self.kinds, self.flt = kg, kinds, RelationFilter(as_of=as_of)
+        self.members = _Members(kg, as_of)
+        self.camps = ({a} | self.members.of(a), {b} | self.members.of(b))
+        self.parties = self.camps[0] | self.camps[1]
+        self.tallies: dict[int, _Tally] = {}
+        self.owners_of: dict[int, list[int]] = {}  # per counterpart: itself and its organisations, if eligible
+
+    def eligible(self, entity: int) -> bool:
+        return entity not in self.parties and (self.kinds is None or self.kg.entity(entity).kind in self.kinds)
+
+    def ties_of(self, end: int, side: int, party: int, budget: Budget) -> None:
+        """The signed relations of ``end`` (a party or one of its members) counted for their counterparts."""
+        kg, table = self.kg, self.kg.relations
+        found = apply(kg, kg.entity_relations(end), self.flt)
+        found = found[~_MEDIATION[table.type[found]] & (table.polarity[found] != 0)]
+        others = np.where(table.source[found] == end, table.target[found], table.source[found])
+        # Grouped by counterpart: the owners and eligibility of each are looked up once, not per relation
+        # (a hub has tens of thousands). _score sorts what it counts, so the order of a tally is free.
+        order = np.argsort(others, kind="stable")
+        found, others, hostile = found[order], others[order], table.polarity[found[order]] < 0
+        counterparts, starts = np.unique(others, return_index=True)
+        bounds = np.r_[starts, len(found)].tolist()
+        for n, other in enumerate(counterparts.tolist()):
+            if n % 256 == 0:
+                budget.check()
+            owners = [] if other in self.parties else self._owners(other)
+            group, against = found[bounds[n] : bounds[n + 1]], hostile[bounds[n] : bounds[n + 1]]
+            enemies, friends = group[against].tolist(), group[~against].tolist()
+            for owner in owners:
+                tally = self.tallies.setdefault(owner, _Tally())
+                if enemies:
+                    tally.add("hostility", side, enemies)
+                if friends:
+                    tally.add("ties" if owner == other and end == party else "people", side, friends)
+
+    def _owners(self, entity: int) -> list[int]:
+        owners = self.owners_of.get(entity)
+        if owners is None:
+            owners = self.owners_of[entity] = [o for o in self.members.with_owners(entity) if self.eligible(o)]
+        return owners
+
+    def mediations(self, a: int, b: int) -> None:
+        """Mediations in force, counted for those already tallied and for whoever mediated between these two."""
+        kg, table = self.kg, self.kg.relations
+        pair = set(kg.mediations.get(dyad_key(a, b), ()))
+        recorded = np.concatenate([kg.by_type.get(TYPE_CODE[t], EMPTY) for t in sorted(MEDIATION_TYPES)])
+        by_whom = [(p, self.members.with_owners(int(table.source[p]))) for p in apply(kg, recorded, self.flt).tolist()]
+        pool = set(self.tallies) | {owner for p, owners in by_whom if p in pair for owner in owners}
+        for position, owners in by_whom:
+            for owner in owners:
+                if self.eligible(owner) and owner in pool:
+                    component = "pair_mediations" if position in pair else "mediations"
+                    self.tallies.setdefault(owner, _Tally()).add(component, 0, [position])
+
+    def ranked(self) -> list[Candidate]:
+        """The candidates best first; one that belongs to an eligible organisation is counted in it instead."""
+        kg = self.kg
+        ranked = [
+            _score(kg, entity, tally)
+            for entity, tally in self.tallies.items()
+            if not any(self.eligible(owner) for owner in self.members.with_owners(entity)[1:])
+        ]
+        return sorted(ranked, key=lambda c: (-c.score, kg.entity(c.entity).id))
 
 
 def _score(kg: KnowledgeGraph, entity: int, tally: _Tally) -> Candidate:
