@@ -230,19 +230,24 @@ def check_relation(record: RelationRecord, known: Known) -> tuple[CheckedRelatio
     for item in record.evidence:
         if item.source_id not in known.sources:
             problems.append(Violation("evidence", unknown_source(item.source_id)))
-    if known.relation_exists is not None:
-        problems += response_problems(attributes, known.relation_exists)
-    if (
-        known.event_at is not None
-        and record.type == "participant"
-        and ends["target"] >= 0
-        and (event := known.event_at(ends["target"])) is not None
-    ):
-        event_start, event_end, _ = event_dates(event)
-        problems += participation_problems(record.start, record.end, event.id, event_start, event_end)
+    problems += _whole_graph_problems(record, attributes, ends["target"], known)
     if problems:
         return None, problems
     return CheckedRelation(record, ends["source"], ends["target"], attributes), []
+
+
+def _whole_graph_problems(
+    record: RelationRecord, attributes: dict[str, Any], target: int, known: Known
+) -> list[Violation]:
+    """The rules ``integrity.py`` checks over a whole dataset at load, for one relation (when ``known``
+    gives what they need: a write does, the loader checks them once all is read)."""
+    problems = [] if known.relation_exists is None else response_problems(attributes, known.relation_exists)
+    if known.event_at is not None and record.type == "participant" and target >= 0:
+        event = known.event_at(target)
+        if event is not None:
+            event_start, event_end, _ = event_dates(event)
+            problems += participation_problems(record.start, record.end, event.id, event_start, event_end)
+    return problems
 
 
 def check_entity(entity: EntityRecord, known_ids: Container[str]) -> list[Violation]:
