@@ -24,12 +24,12 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import uvicorn
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-__all__ = ["ServerLimits", "guarded_protocol", "run"]
+__all__ = ["GuardedHttpTools", "ServerLimits", "guarded_protocol", "run"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,96 +44,100 @@ class ServerLimits:
 _REASONS = {408: b"Request Timeout", 431: b"Request Header Fields Too Large"}
 
 
-def guarded_protocol(limits: ServerLimits) -> type[HttpToolsProtocol]:
+class GuardedHttpTools(HttpToolsProtocol):
     """uvicorn's httptools protocol, refusing heads that are too large, too many or too slow."""
 
-    class GuardedHttpTools(HttpToolsProtocol):
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            super().__init__(*args, **kwargs)
-            self._head_received = self._head_size = 0
-            self._header_lines = 0
-            self._reading_head = True
-            self._head_timer: asyncio.TimerHandle | None = None
-            self._refused = False
+    limits: ClassVar[ServerLimits] = ServerLimits()
 
-        def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-            super().connection_made(transport)
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._head_received = self._head_size = 0
+        self._header_lines = 0
+        self._reading_head = True
+        self._head_timer: asyncio.TimerHandle | None = None
+        self._refused = False
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._start_head_timer()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._stop_head_timer()
+        super().connection_lost(exc)
+
+    def data_received(self, data: bytes) -> None:
+        if self._refused:
+            return
+        if not self._reading_head and (self.cycle is None or self.cycle.response_complete):
+            self._reading_head = True  # the next request on a kept-alive connection
+            self._head_received = self._head_size = self._header_lines = 0
             self._start_head_timer()
+        if self._reading_head:
+            self._head_received += len(data)
+        super().data_received(data)
+        if self._reading_head and not self._refused and self._head_received > self.limits.head_bytes:
+            self._refuse(431, f"the request head is over {self.limits.head_bytes} bytes")
 
-        def connection_lost(self, exc: Exception | None) -> None:
-            self._stop_head_timer()
-            super().connection_lost(exc)
+    def on_url(self, url: bytes) -> None:
+        self._head_size += len(url)
+        if self._head_size > self.limits.head_bytes:
+            self._refuse(431, f"the request head is over {self.limits.head_bytes} bytes")
+        elif not self._refused:
+            super().on_url(url)
 
-        def data_received(self, data: bytes) -> None:
-            if self._refused:
-                return
-            if not self._reading_head and (self.cycle is None or self.cycle.response_complete):
-                self._reading_head = True  # the next request on a kept-alive connection
-                self._head_received = self._head_size = self._header_lines = 0
-                self._start_head_timer()
-            if self._reading_head:
-                self._head_received += len(data)
-            super().data_received(data)
-            if self._reading_head and not self._refused and self._head_received > limits.head_bytes:
-                self._refuse(431, f"the request head is over {limits.head_bytes} bytes")
+    def on_header(self, name: bytes, value: bytes) -> None:
+        self._header_lines += 1
+        self._head_size += len(name) + len(value) + 4
+        if self._header_lines > self.limits.headers:
+            self._refuse(431, f"the request has over {self.limits.headers} headers")
+        elif self._head_size > self.limits.head_bytes:
+            self._refuse(431, f"the request head is over {self.limits.head_bytes} bytes")
+        elif not self._refused:
+            super().on_header(name, value)
 
-        def on_url(self, url: bytes) -> None:
-            self._head_size += len(url)
-            if self._head_size > limits.head_bytes:
-                self._refuse(431, f"the request head is over {limits.head_bytes} bytes")
-            elif not self._refused:
-                super().on_url(url)
+    def on_headers_complete(self) -> None:
+        if self._refused:
+            return
+        self._reading_head = False
+        self._stop_head_timer()
+        super().on_headers_complete()
 
-        def on_header(self, name: bytes, value: bytes) -> None:
-            self._header_lines += 1
-            self._head_size += len(name) + len(value) + 4
-            if self._header_lines > limits.headers:
-                self._refuse(431, f"the request has over {limits.headers} headers")
-            elif self._head_size > limits.head_bytes:
-                self._refuse(431, f"the request head is over {limits.head_bytes} bytes")
-            elif not self._refused:
-                super().on_header(name, value)
+    def on_body(self, body: bytes) -> None:
+        if not self._refused:
+            super().on_body(body)
 
-        def on_headers_complete(self) -> None:
-            if self._refused:
-                return
-            self._reading_head = False
-            self._stop_head_timer()
-            super().on_headers_complete()
+    def on_message_complete(self) -> None:
+        if not self._refused:
+            super().on_message_complete()
 
-        def on_body(self, body: bytes) -> None:
-            if not self._refused:
-                super().on_body(body)
+    def _start_head_timer(self) -> None:
+        self._stop_head_timer()
+        self._head_timer = self.loop.call_later(self.limits.head_timeout, self._head_too_slow)
 
-        def on_message_complete(self) -> None:
-            if not self._refused:
-                super().on_message_complete()
-
-        def _start_head_timer(self) -> None:
-            self._stop_head_timer()
-            self._head_timer = self.loop.call_later(limits.head_timeout, self._head_too_slow)
-
-        def _stop_head_timer(self) -> None:
-            if self._head_timer is not None:
-                self._head_timer.cancel()
-                self._head_timer = None
-
-        def _head_too_slow(self) -> None:
+    def _stop_head_timer(self) -> None:
+        if self._head_timer is not None:
+            self._head_timer.cancel()
             self._head_timer = None
-            if self._reading_head and not self.transport.is_closing():
-                self._refuse(408, f"the request head did not arrive within {limits.head_timeout:g} s")
 
-        def _refuse(self, status: int, reason: str) -> None:
-            self._refused = True
-            self._stop_head_timer()
-            body = reason.encode()
-            self.transport.write(
-                b"HTTP/1.1 %d %s\r\ncontent-type: text/plain; charset=utf-8\r\n"
-                b"content-length: %d\r\nconnection: close\r\n\r\n%s" % (status, _REASONS[status], len(body), body)
-            )
-            self.transport.close()
+    def _head_too_slow(self) -> None:
+        self._head_timer = None
+        if self._reading_head and not self.transport.is_closing():
+            self._refuse(408, f"the request head did not arrive within {self.limits.head_timeout:g} s")
 
-    return GuardedHttpTools
+    def _refuse(self, status: int, reason: str) -> None:
+        self._refused = True
+        self._stop_head_timer()
+        body = reason.encode()
+        self.transport.write(
+            b"HTTP/1.1 %d %s\r\ncontent-type: text/plain; charset=utf-8\r\n"
+            b"content-length: %d\r\nconnection: close\r\n\r\n%s" % (status, _REASONS[status], len(body), body)
+        )
+        self.transport.close()
+
+
+def guarded_protocol(limits: ServerLimits) -> type[HttpToolsProtocol]:
+    """``GuardedHttpTools`` under ``limits`` (uvicorn takes a protocol class, not an instance)."""
+    return type("GuardedHttpTools", (GuardedHttpTools,), {"limits": limits})
 
 
 # uvicorn's worker processes are spawned: they import the protocol by this name (uvicorn 0.36 and newer).
