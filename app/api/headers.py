@@ -64,32 +64,42 @@ class SecurityHeaders:
                     await send({"type": "http.response.body", "body": body})
                 return
             if message["type"] == "http.response.start":
-                headers: list[tuple[bytes, bytes]] = []
-                content_type, location, has_policy = b"", -1, False
-                for pair in message.get("headers", ()):
-                    name = pair[0].lower()
-                    if name == b"server":
-                        continue
-                    if name == b"content-type":
-                        content_type = pair[1]
-                    elif name == b"location":
-                        location = len(headers)
-                    elif name == b"content-security-policy":
-                        has_policy = True
-                    headers.append(pair)
-                headers += _ALWAYS
+                headers, content_type, has_policy = _without_banner(message)
                 if content_type.startswith(b"text/html") and not has_policy:
                     if scope["path"] in self.documentation_pages:
                         held.append({**message, "headers": headers})
                         return
                     headers.append((b"content-security-policy", self.csp))
-                if location >= 0 and message["status"] in _REDIRECTS:
-                    target = relative_location(headers[location][1].decode("latin-1"))
-                    headers[location] = (b"location", target.encode("latin-1"))
-                message["headers"] = headers
+                message["headers"] = _relative_redirect(headers, message["status"])
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+def _without_banner(start: Message) -> tuple[list[tuple[bytes, bytes]], bytes, bool]:
+    """The headers of a response start without ``server`` and with those of every answer; its content type,
+    and whether it has a content security policy of its own."""
+    headers: list[tuple[bytes, bytes]] = []
+    content_type, has_policy = b"", False
+    for pair in start.get("headers", ()):
+        name = pair[0].lower()
+        if name == b"server":
+            continue
+        if name == b"content-type":
+            content_type = pair[1]
+        elif name == b"content-security-policy":
+            has_policy = True
+        headers.append(pair)
+    return headers + list(_ALWAYS), content_type, has_policy
+
+
+def _relative_redirect(headers: list[tuple[bytes, bytes]], status: int) -> list[tuple[bytes, bytes]]:
+    """A redirect's ``location`` made relative: never a host taken from the request's ``Host``."""
+    if status in _REDIRECTS:
+        for index, (name, value) in enumerate(headers):
+            if name.lower() == b"location":
+                headers[index] = (b"location", relative_location(value.decode("latin-1")).encode("latin-1"))
+    return headers
 
 
 def relative_location(location: str) -> str:

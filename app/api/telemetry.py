@@ -41,12 +41,7 @@ class Telemetry:
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
-        request_id = b""
-        for name, value in scope["headers"]:
-            if name == b"x-request-id":
-                request_id = value if _SANE_ID.fullmatch(value) else b""
-                break
-        request_id = request_id or f"{self._prefix}{next(self._count):016x}".encode()
+        request_id = self._request_id(scope)
         status = 500  # unless the app answers
 
         async def send_with_id(message: Message) -> None:
@@ -62,19 +57,30 @@ class Telemetry:
             await self.app(scope, receive, send_with_id)
         finally:
             self.stats.in_flight -= 1
-            seconds = time.perf_counter() - started
-            route = scope.get("route")
-            template = getattr(route, "path", None) or _UNROUTED.get(status, "unmatched")
-            self.stats.observe(scope["method"], template, status, seconds)
-            if self.access_log is not None:
-                client = scope.get("client")
-                self.access_log.request(
-                    request_id=request_id,
-                    method=scope["method"],
-                    path=scope["path"],
-                    route=template,
-                    status=status,
-                    seconds=seconds,
-                    client=client[0] if client else None,
-                )
+            self._record(scope, request_id, status, time.perf_counter() - started)
             REQUEST_ID.reset(token)
+
+    def _request_id(self, scope: Scope) -> bytes:
+        """The client's ``X-Request-ID`` if it is sane, else a new one."""
+        for name, value in scope["headers"]:
+            if name == b"x-request-id":
+                if _SANE_ID.fullmatch(value):
+                    return bytes(value)
+                break
+        return f"{self._prefix}{next(self._count):016x}".encode()
+
+    def _record(self, scope: Scope, request_id: bytes, status: int, seconds: float) -> None:
+        route = scope.get("route")
+        template = getattr(route, "path", None) or _UNROUTED.get(status, "unmatched")
+        self.stats.observe(scope["method"], template, status, seconds)
+        if self.access_log is not None:
+            client = scope.get("client")
+            self.access_log.request(
+                request_id=request_id,
+                method=scope["method"],
+                path=scope["path"],
+                route=template,
+                status=status,
+                seconds=seconds,
+                client=client[0] if client else None,
+            )

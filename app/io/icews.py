@@ -47,8 +47,7 @@ from typing import Any
 
 from tqdm import tqdm
 
-from ..store import POLARITY_CODE
-from ..temporal import DateError, parse_date
+from .. import rules
 from ..vocabulary import VOCABULARY
 from .actors import slug
 from .cameo import CameoCode, UnknownEvent, lookup
@@ -257,6 +256,20 @@ def _read_generic(path: Path, source_id: str, writer: DatasetWriter, progress: b
             writer.bad(BadLine(str(path), reader.line_num + 1, "not valid UTF-8; the rest of the file was not read"))
 
 
+def _date_problems(type_: str, start: str, end: str, earlier: list[str]) -> list[str]:
+    """What is wrong with a generic row's dates, by the rulebook (``earlier``: the row's other problems)."""
+    problems = [
+        f"{name}: {message}"
+        for name, value in (("date", start), ("end", end))
+        if value and (message := rules.date_problem(value))
+    ]
+    if not start and type_ in VOCABULARY and VOCABULARY[type_].kind == "event":
+        problems.append("an event needs a date")
+    elif start and end and not problems and not earlier and (message := rules.end_before_start(start, end)):
+        problems.append(f"end {message}")
+    return problems
+
+
 def _generic_row(row: dict[str, str], found: int, expected: int) -> dict[str, Any] | str:
     """The writer's arguments for one generic CSV row, or why it is malformed."""
     if found != expected:
@@ -271,19 +284,10 @@ def _generic_row(row: dict[str, str], found: int, expected: int) -> dict[str, An
     type_ = code.type if code else relation
     start, _, end = row["date"].partition("/")
     end = end or row.get("end", "")
-    for name, value in (("date", start), ("end", end)):
-        try:
-            if value:
-                parse_date(value)
-        except DateError as exc:
-            problems.append(f"{name}: {exc}")
-    if not start and type_ in VOCABULARY and VOCABULARY[type_].kind == "event":
-        problems.append("an event needs a date")
-    elif start and end and not problems and parse_date(end).hi < parse_date(start).lo:
-        problems.append(f"end {end} is before {start}")
+    problems += _date_problems(type_, start, end, problems)
     polarity = row.get("polarity", "")
-    if polarity and polarity not in POLARITY_CODE:
-        problems.append(f"polarity {polarity!r} is not positive, negative or neutral")
+    if polarity and (message := rules.polarity_problem(polarity)):
+        problems.append(f"polarity {message}")
     if problems:
         return "; ".join(problems)
     return {
