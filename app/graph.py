@@ -158,10 +158,10 @@ class KnowledgeGraph:
         >>> "azerbaijan-parliament-approves-embassy-in-israel-2022" in [kg.relations.ids[int(p)] for p in found]
         True
         """
-        found = self.relations_between(self.side(a, members=True), self.side(b, members=True))
+        found = self.relations_between_sides(self.side(a, members=True), self.side(b, members=True))
         return self.membership.rolled_up(found, a, b)
 
-    def relations_between(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    def relations_between_sides(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         """Relations between any entity of ``a`` and any of ``b``, both directions, oldest first."""
         if len(a) == 1 and len(b) == 1:
             return self.dyad_relations(int(a[0]), int(b[0]))
@@ -173,7 +173,7 @@ class KnowledgeGraph:
         found = found[keep]
         return found[np.argsort(table.lo[found], kind="stable")]
 
-    def dyads_relations(self, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def relations_of_dyads(self, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The relations of many dyads ``(a[i], b[i])`` at once, and for each the index ``i`` of its dyad."""
         return self.by_dyad.gather(self.dyad_keys(a, b))
 

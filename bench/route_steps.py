@@ -33,7 +33,7 @@ from typing import Any
 
 from .serving import ROOT, WORK, _free_port, _wait_ready, _wrk
 
-DYAD_STEPS = ("make_filter", "dyad_relations", "relation_views", "dyad_summary", "entity_view", "json_response")
+DYAD_STEPS = ("make_filter", "find_dyad_relations", "relation_views", "dyad_summary", "entity_view", "json_response")
 
 
 def serve(folder: str, port: int) -> None:

@@ -13,7 +13,7 @@ from app.queries.filters import make_filter
 from app.queries.mediations import mediators
 from app.queries.neighbors import neighborhood
 from app.queries.paths import find_paths
-from app.queries.relations import dyad_relations
+from app.queries.relations import find_dyad_relations
 from app.queries.status import dyad_status
 from app.temporal import parse_period
 
@@ -31,7 +31,7 @@ class ServiceEngine:
         assert [e.id for e in self.kg.entities] == ids, "entity positions differ from entities.csv order"
 
     def dyad_window(self, a: int, b: int, lo: Day, hi: Day) -> np.ndarray:
-        return dyad_relations(self.kg, a, b, flt=make_filter(start=lo.text, end=hi.text))
+        return find_dyad_relations(self.kg, a, b, flt=make_filter(start=lo.text, end=hi.text))
 
     def status(self, a: int, b: int, day: Day) -> str:
         return dyad_status(self.kg, a, b, as_of=parse_period(day.text)).status

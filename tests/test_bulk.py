@@ -12,7 +12,7 @@ from app.bulk import ENTITY_COLUMNS, RELATION_COLUMNS
 from app.errors import DataError
 from app.loader import load_graph
 from app.queries.filters import make_filter
-from app.queries.relations import dyad_relations
+from app.queries.relations import find_dyad_relations
 from app.queries.status import dyad_status
 from app.temporal import parse_period
 
@@ -133,8 +133,8 @@ def test_members_roll_sector_actors_up_to_their_country(tmp_path: Path) -> None:
         ]
     )
     oman, yemen = kg.resolve("Oman"), kg.resolve("Yemen")
-    assert len(dyad_relations(kg, oman, yemen, flt=make_filter())) == 0
-    rolled = dyad_relations(kg, oman, yemen, flt=make_filter(), members=True)
+    assert len(find_dyad_relations(kg, oman, yemen, flt=make_filter())) == 0
+    rolled = find_dyad_relations(kg, oman, yemen, flt=make_filter(), members=True)
     assert [kg.relations.ids[p] for p in rolled] == ["r1"]
     status = dyad_status(kg, oman, yemen, as_of=parse_period("2014-03"), members=True)
     assert (status.status, status.polarity, status.basis) == ("cooperative", "positive", [0])

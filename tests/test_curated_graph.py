@@ -13,7 +13,7 @@ from app.queries.filters import make_filter
 from app.queries.mediations import mediators
 from app.queries.neighbors import neighborhood
 from app.queries.paths import find_paths
-from app.queries.relations import dyad_relations, dyad_summary, find_relations
+from app.queries.relations import dyad_summary, find_dyad_relations, find_relations
 from app.queries.status import dyad_status
 from app.queries.views import relation_views
 from app.store import TYPE_CODE
@@ -210,7 +210,7 @@ def test_both_turkiye_and_israel_backed_azerbaijan_in_2020(curated: KnowledgeGra
 
 
 def test_turkiye_israel_timeline_is_ordered_and_spans_the_decade(curated: KnowledgeGraph) -> None:
-    found = dyad_relations(
+    found = find_dyad_relations(
         curated, curated.resolve("Türkiye"), curated.resolve("Israel"), flt=make_filter(start="2010", end="2022")
     )
     starts = curated.relations.lo[found].tolist()
@@ -258,7 +258,7 @@ def test_dyad_summary_counts_views_as_it_counts_columns(graph: str, small: int, 
     kg: KnowledgeGraph = request.getfixturevalue(graph)
     checked = 0
     for a, b in kg.dyads.edges:
-        found = dyad_relations(kg, a, b, flt=make_filter())
+        found = find_dyad_relations(kg, a, b, flt=make_filter())
         views = relation_views(kg, found)
         from_views = dyad_summary(kg, found, views=views)
         with patch.object(relations, "_SMALL", small):

@@ -19,7 +19,7 @@ from app.io.icews import import_icews
 from app.loader import load_graph
 from app.main import create_app
 from app.queries.filters import make_filter
-from app.queries.relations import dyad_relations
+from app.queries.relations import find_dyad_relations
 from app.queries.series import dyad_series
 from app.queries.status import dyad_status
 from app.temporal import parse_period
@@ -95,12 +95,12 @@ def _ids(kg: KnowledgeGraph, positions: Any) -> list[str]:
 
 def test_dyad_counts_organs_only_with_members_and_only_while_they_act(kg: KnowledgeGraph) -> None:
     alpha, beta = kg.resolve("Alpha"), kg.resolve("Beta")
-    assert _ids(kg, dyad_relations(kg, alpha, beta, flt=make_filter())) == []
-    assert _ids(kg, dyad_relations(kg, alpha, beta, flt=make_filter(), members=True)) == [
+    assert _ids(kg, find_dyad_relations(kg, alpha, beta, flt=make_filter())) == []
+    assert _ids(kg, find_dyad_relations(kg, alpha, beta, flt=make_filter(), members=True)) == [
         "parliament-cuts-ties",
         "ana-visits-beta-in-office",
     ]
-    both_ways = dyad_relations(kg, beta, alpha, flt=make_filter(), members=True)
+    both_ways = find_dyad_relations(kg, beta, alpha, flt=make_filter(), members=True)
     assert _ids(kg, both_ways) == ["parliament-cuts-ties", "ana-visits-beta-in-office"]
 
 
@@ -145,8 +145,8 @@ def test_status_and_series_routes_follow_the_rule(api: TestClient) -> None:
 def test_curated_parliament_vote_counts_for_azerbaijan_with_members(curated: KnowledgeGraph) -> None:
     azerbaijan, israel = curated.resolve("Azerbaijan"), curated.resolve("Israel")
     vote = "azerbaijan-parliament-approves-embassy-in-israel-2022"
-    assert vote not in _ids(curated, dyad_relations(curated, azerbaijan, israel, flt=make_filter()))
-    rolled = _ids(curated, dyad_relations(curated, azerbaijan, israel, flt=make_filter(), members=True))
+    assert vote not in _ids(curated, find_dyad_relations(curated, azerbaijan, israel, flt=make_filter()))
+    rolled = _ids(curated, find_dyad_relations(curated, azerbaijan, israel, flt=make_filter(), members=True))
     assert vote in rolled
     # Gantz acted for Israel as defence minister when he met Aliyev, who acts for Azerbaijan
     assert "benny-gantz-meets-ilham-aliyev-2022-10" in rolled
@@ -184,9 +184,9 @@ def test_imported_sector_actors_are_linked_the_same_way(tmp_path: Path) -> None:
     assert protesters.attributes["country"] == "israel"
     assert not len(kg.membership.owner_links(kg.resolve("Protester (Israel)")))
     israel, iran = kg.resolve("Israel"), kg.resolve("Iran")
-    assert len(dyad_relations(kg, israel, iran, flt=make_filter())) == 1
+    assert len(find_dyad_relations(kg, israel, iran, flt=make_filter())) == 1
     assert [
-        kg.relations.type_id(int(p)) for p in dyad_relations(kg, israel, iran, flt=make_filter(), members=True)
+        kg.relations.type_id(int(p)) for p in find_dyad_relations(kg, israel, iran, flt=make_filter(), members=True)
     ] == ["visit", "visit"]
 
 

@@ -77,7 +77,7 @@ def _same_answers(kg: Any, fresh: KnowledgeGraph) -> None:
     for code in range(len(TYPES) + 40):
         assert kg.by_type.get(code).tolist() == fresh.by_type.get(code).tolist()
     lows, highs = np.triu_indices(size)
-    gathered, fresh_gathered = kg.dyads_relations(lows, highs), fresh.dyads_relations(lows, highs)
+    gathered, fresh_gathered = kg.relations_of_dyads(lows, highs), fresh.relations_of_dyads(lows, highs)
     assert [part.tolist() for part in gathered] == [part.tolist() for part in fresh_gathered]
     assert {k: sorted(v) for k, v in kg.mediations.items() if v} == {
         k: sorted(v) for k, v in fresh.mediations.items() if v

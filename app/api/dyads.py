@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Response
 
 from ..graph import KnowledgeGraph
 from ..queries.filters import as_of_or_today, make_filter
-from ..queries.relations import dyad_relations, dyad_summary
+from ..queries.relations import dyad_summary, find_dyad_relations
 from ..queries.series import dyad_series
 from ..queries.status import dyad_status
 from ..queries.views import entity_view, relation_views
@@ -35,7 +35,7 @@ async def dyad(
 ) -> Response:
     """Relations between `a` and `b` in both directions, oldest first, with counts by type and polarity."""
     first, second = _pair(kg, a, b)
-    found = dyad_relations(kg, first, second, flt=make_filter(types=types, start=start, end=end), members=members)
+    found = find_dyad_relations(kg, first, second, flt=make_filter(types=types, start=start, end=end), members=members)
     relations = relation_views(kg, found[offset : offset + limit])
     return json_response(
         {

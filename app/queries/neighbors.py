@@ -127,7 +127,7 @@ def _exact(
     """Check the doubtful dyads relation by relation, all at once."""
     keep = np.zeros(len(at), dtype=bool)
     rows = np.flatnonzero(doubtful)
-    relations, dyad = kg.dyads_relations(via[rows], kg.adjacency.other[at[rows]])
+    relations, dyad = kg.relations_of_dyads(via[rows], kg.adjacency.other[at[rows]])
     keep[rows[np.unique(dyad[passes(kg, relations, flt)])]] = True
     return keep
 

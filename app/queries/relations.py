@@ -11,7 +11,7 @@ from ..indexes import GroupIndex
 from ..store import TYPE_CODE, TYPE_IDS
 from .filters import RelationFilter, apply
 
-__all__ = ["dyad_relations", "dyad_summary", "find_relations"]
+__all__ = ["dyad_summary", "find_dyad_relations", "find_relations"]
 
 
 def find_relations(
@@ -60,7 +60,9 @@ def find_relations(
     return apply(kg, candidates, flt)
 
 
-def dyad_relations(kg: KnowledgeGraph, a: int, b: int, *, flt: RelationFilter, members: bool = False) -> np.ndarray:
+def find_dyad_relations(
+    kg: KnowledgeGraph, a: int, b: int, *, flt: RelationFilter, members: bool = False
+) -> np.ndarray:
     """Relations between ``a`` and ``b`` in both directions, oldest first.
 
     With ``members``, relations of the organs of either side count too, over the days each acts for it
