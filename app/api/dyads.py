@@ -42,7 +42,7 @@ async def dyad(
             "a": entity_view(kg, first),
             "b": entity_view(kg, second),
             "relations": relations,
-            "summary": dyad_summary(kg, found, views=relations),
+            "summary": dyad_summary(kg, found),
             "limit": limit,
             "offset": offset,
         }

@@ -8,7 +8,7 @@ import numpy as np
 
 from ..graph import KnowledgeGraph
 from ..indexes import GroupIndex
-from ..store import TYPE_CODE, TYPE_IDS
+from ..store import TYPE_IDS
 from .filters import RelationFilter, apply
 
 __all__ = ["dyad_summary", "find_dyad_relations", "find_relations"]
@@ -75,33 +75,19 @@ def find_dyad_relations(
     return apply(kg, kg.rolled_up_relations(a, b), flt)
 
 
-def dyad_summary(
-    kg: KnowledgeGraph, positions: np.ndarray, views: list[dict[str, Any]] | None = None
-) -> dict[str, Any]:
-    """Counts by type and polarity, and the first and last start dates, of relations sorted by start.
-
-    ``views`` are the rendered relations a route pages from the start of ``positions``
-    (``relation_views``): when they are all of them, they are counted instead of reading
-    the columns again.
-    """
+def dyad_summary(kg: KnowledgeGraph, positions: np.ndarray) -> dict[str, Any]:
+    """Counts by type and polarity, and the first and last start dates, of relations sorted by start."""
     table = kg.relations
     if len(positions) == 0:
         return {"count": 0, "by_type": {}, "by_polarity": {}, "first": None, "last": None}
-    if views is not None and len(views) == len(positions):
-        type_ids = [view["type"] for view in views]
-        type_counts = {TYPE_CODE[type_id]: type_ids.count(type_id) for type_id in set(type_ids)}
-        polarities = [view["polarity"] for view in views]
-        polarity_counts = [polarities.count(name) for name in _POLARITIES]
-        first, last = views[0]["start"], views[-1]["start"]
+    if len(positions) <= _SMALL:  # counting a few Python ints beats NumPy's fixed costs
+        codes, signs = table.type[positions].tolist(), table.polarity[positions].tolist()
+        type_counts = {code: codes.count(code) for code in set(codes)}
+        polarity_counts = [signs.count(-1), signs.count(0), signs.count(1)]
     else:
-        if len(positions) <= _SMALL:  # counting a few Python ints beats NumPy's fixed costs
-            codes, signs = table.type[positions].tolist(), table.polarity[positions].tolist()
-            type_counts = {code: codes.count(code) for code in set(codes)}
-            polarity_counts = [signs.count(-1), signs.count(0), signs.count(1)]
-        else:
-            type_counts = {code: n for code, n in enumerate(np.bincount(table.type[positions]).tolist()) if n}
-            polarity_counts = np.bincount(table.polarity[positions] + 1, minlength=3).tolist()
-        first, last = table.start_text(int(positions[0])), table.start_text(int(positions[-1]))
+        type_counts = {code: n for code, n in enumerate(np.bincount(table.type[positions]).tolist()) if n}
+        polarity_counts = np.bincount(table.polarity[positions] + 1, minlength=3).tolist()
+    first, last = table.start_text(int(positions[0])), table.start_text(int(positions[-1]))
     # most frequent first; ties in vocabulary order, so the answer does not depend on the path taken
     by_type = sorted(((TYPE_IDS[code], n) for code, n in sorted(type_counts.items())), key=lambda item: -item[1])
     return {
