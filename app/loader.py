@@ -276,19 +276,7 @@ def _add_relation(record: RelationRecord, path: Path, entry: str, data: _Dataset
         return
     data.relation_ids.add(record.id)
     data.origins["relations", record.id] = (str(path), entry)
-    data.columns.add(
-        id=record.id,
-        type=record.type,
-        source=checked.source,
-        target=checked.target,
-        start=record.start,
-        end=record.end,
-        polarity=record.polarity,
-        description=record.description,
-        evidence=tuple((e.source_id, e.locator) for e in record.evidence),
-        attributes=checked.attributes,
-        note=record.note,
-    )
+    data.columns.add_checked(checked)
 
 
 def _check_entity_references(data: _Dataset) -> None:

@@ -12,12 +12,15 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Iterator, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .temporal import OPEN_END, OPEN_START, ordinal_text, parse_date
 from .vocabulary import VOCABULARY
+
+if TYPE_CHECKING:  # the rulebook takes the store's codes; the store takes what it checked
+    from .rules import CheckedRelation
 
 __all__ = [
     "NUMERIC_COLUMNS",
@@ -117,6 +120,23 @@ class RelationColumns:
         if source_id not in self.sources:
             self.sources.append(source_id)
         return self.sources.index(source_id)
+
+    def add_checked(self, checked: CheckedRelation) -> None:
+        """Append a relation the rulebook passed (``rules.check_relation``): its ends resolved to positions."""
+        record = checked.record
+        self.add(
+            id=record.id,
+            type=record.type,
+            source=checked.source,
+            target=checked.target,
+            start=record.start,
+            end=record.end,
+            polarity=record.polarity,
+            description=record.description,
+            evidence=tuple((e.source_id, e.locator) for e in record.evidence),
+            attributes=checked.attributes,
+            note=record.note,
+        )
 
     def add(
         self,

@@ -105,19 +105,7 @@ class Tape:
         record, table = checked.record, self._shared
         row = RelationColumns()
         row.sources = self.sources  # new evidence sources join the shared list
-        row.add(
-            id=record.id,
-            type=record.type,
-            source=checked.source,
-            target=checked.target,
-            start=record.start,
-            end=record.end,
-            polarity=record.polarity,
-            description=record.description,
-            evidence=tuple((e.source_id, e.locator) for e in record.evidence),
-            attributes=checked.attributes,
-            note=record.note,
-        )
+        row.add_checked(checked)
         position = self.rows
         locator = (record.evidence[0].locator if record.evidence else "").encode()
         self._make_room(position + 1, id_=record.id.encode(), locator=locator)
