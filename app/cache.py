@@ -68,16 +68,31 @@ class ByteLRU:
         self, key: Hashable, compute: Callable[[], T], *, size: Callable[[T], int] = approximate_size
     ) -> T:
         """The value kept for ``key``, or ``compute()`` kept (when it fits) and returned."""
-        with self._lock:
-            found = self._entries.get(key)
-            if found is not None:
-                self._entries.move_to_end(key)
-                self.hits += 1
-                return found[0]  # type: ignore[no-any-return]
-            self.misses += 1
+        if (found := self._find(key)) is not None:
+            return found[0]  # type: ignore[no-any-return]
         value = compute()
         self.put(key, value, size(value))
         return value
+
+    def get(self, key: Hashable) -> Any | None:
+        """The value kept for ``key`` (a hit), or ``None`` (a miss)."""
+        found = self._find(key)
+        return None if found is None else found[0]
+
+    def _find(self, key: Hashable) -> tuple[Any, int] | None:
+        with self._lock:
+            found = self._entries.get(key)
+            if found is None:
+                self.misses += 1
+                return None
+            self._entries.move_to_end(key)
+            self.hits += 1
+            return found
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self._bytes = 0
 
     def put(self, key: Hashable, value: Any, size: int) -> None:
         if size > self.max_bytes:

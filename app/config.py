@@ -85,6 +85,12 @@ class Settings(BaseSettings):
         description="Seconds a client may reuse a read without asking again; 0: revalidate "
         "every time (cheap: a 304 when the snapshot has not changed).",
     )
+    response_cache_bytes: int = Field(
+        default=64 << 20,
+        ge=0,
+        description="Bytes of recent answers kept to send again while the snapshot and the day hold (reads of "
+        "the graph only; emptied by every change); 0: none kept.",
+    )
     content_security_policy: str = Field(
         default="default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
         "frame-ancestors 'none'; form-action 'self'",

@@ -24,6 +24,7 @@ from .api.ratelimit import RateLimit
 from .api.readkeys import ReadKeys
 from .api.startup import StartupErrors
 from .api.telemetry import Telemetry
+from .cache import ByteLRU
 from .config import Settings, get_settings
 from .curation.curator import HEADROOM
 from .curation.service import open_curator, poll_journal, stop
@@ -122,6 +123,7 @@ def create_app(settings: Settings | None = None, *, graph: KnowledgeGraph | None
     app.state.metrics = metrics = ServiceMetrics()
     watch_heavy_work(app, metrics)
     app.state.access_log = access_log = AccessLog() if settings.access_log else None
+    app.state.answers = ByteLRU("answers", max_bytes=settings.response_cache_bytes)
     add_middleware(app, settings, metrics, access_log)
     install_problem_handlers(app)
     install_openapi(app)
@@ -165,6 +167,7 @@ def watch_heavy_work(app: FastAPI, metrics: ServiceMetrics) -> None:
         kg = getattr(app.state, "kg", None)
         if kg is not None:
             found.update(caches_of(kg))
+        found["answers"] = app.state.answers.stats()
         for name in ("analysis", "search"):
             if (work := getattr(app.state, f"{name}_work", None)) is not None:
                 found.update({f"{cache}-in-{name}-workers": figures for cache, figures in work.cache_stats().items()})
@@ -178,8 +181,9 @@ def add_middleware(app: FastAPI, settings: Settings, metrics: ServiceMetrics, ac
     """The middleware stack, listed from the outside in (Starlette wraps the last added outermost).
 
     Telemetry sees every answer, even a refusal; the host check and the rate limit refuse before any
-    work; security headers cover everything below; CORS answers preflights; gzip compresses what the
-    conditional-GET layer lets through. All are pure ASGI: no per-request task or body copy.
+    work; security headers cover everything below; CORS answers preflights; keys are checked before
+    an answer is sent again from the snapshot's store, which keeps bodies as gzip made them. All are
+    pure ASGI: no per-request task.
     """
     stack: list[tuple[type, dict[str, object]]] = [
         (Telemetry, {"stats": metrics.requests, "access_log": access_log}),
@@ -216,8 +220,18 @@ def add_middleware(app: FastAPI, settings: Settings, metrics: ServiceMetrics, ac
                 },
             )
         )
+    stack.append(
+        (
+            SnapshotCaching,
+            {
+                "max_age": settings.cache_max_age,
+                "uncached": UNCACHED,
+                "store": app.state.answers,
+                "stored_tags": SNAPSHOT_READS,
+            },
+        )
+    )
     stack.append((Compression, {"minimum_size": settings.gzip_minimum_size}))
-    stack.append((SnapshotCaching, {"max_age": settings.cache_max_age, "uncached": UNCACHED}))
     for middleware, options in reversed(stack):
         app.add_middleware(middleware, **options)  # type: ignore[arg-type]
 
@@ -226,6 +240,8 @@ def add_middleware(app: FastAPI, settings: Settings, metrics: ServiceMetrics, ac
 DOCUMENTATION_PAGES = ("/docs", "/redoc")
 # Probes and metrics describe the process, not the snapshot: never cached.
 UNCACHED = frozenset({"/health", "/ready", "/metrics"})
+# The routers whose answers are the snapshot's alone, kept to be sent again (the journal's are not).
+SNAPSHOT_READS = frozenset({"meta", "dyads", "relations", "entities", "mediations", "paths", "analysis", "export"})
 
 
 app = create_app()

@@ -458,3 +458,13 @@ def test_reads_carry_the_snapshot_etag_and_answer_304_until_a_write(curator: Cur
     version = curator.client.app.state.kg.version  # type: ignore[attr-defined]
     assert after.status_code == 200 and after.headers["etag"] != tag and version.endswith(".1")
     assert after.headers["etag"].startswith(f'W/"{version}-')
+
+
+def test_a_write_empties_the_store_of_answers(curator: Curator) -> None:
+    before = [curator.get("/dyads/beta/gamma").json() for _ in range(2)]
+    assert before[0] == before[1] and before[0]["relations"] == []
+    assert curator.client.app.state.answers.stats()["hits"] == 1  # type: ignore[attr-defined]
+    curator.post("/relations", {**VISIT, "reason": "r"})
+    assert _ids(curator.get("/dyads/beta/gamma")) == ["beta-gamma-visit"]
+    curator.delete("/relations/beta-gamma-visit?reason=undone")
+    assert curator.get("/dyads/beta/gamma").json()["relations"] == []

@@ -51,10 +51,10 @@ class Work:
         """
         if inline is not None:
             try:
-                return Response(task(kg, Budget(inline, tentative=True), *args), media_type="application/json")
+                return _json_answer(task(kg, Budget(inline, tentative=True), *args))
             except TooSlowHere:
                 self.pool.counters.escalated += 1
-        return Response(await self(key, task, kg, *args), media_type="application/json")
+        return _json_answer(await self(key, task, kg, *args))
 
     async def __call__(self, key: Hashable, task: Task[T], kg: KnowledgeGraph, *args: Any) -> T:
         # The snapshot is part of the key: the same question of another snapshot is another answer.
@@ -77,6 +77,16 @@ class Work:
             raise Overloaded(
                 f"{exc}; the answer is too costly to compute under the current load", retry_after=self.pool.budget
             ) from None
+
+
+# What an answer cut short by its time budget says (``orjson`` and pydantic write JSON without spaces;
+# in a string value the quotes would be escaped). It depends on the load, so no cache may keep it.
+_PARTIAL = b'"complete":false'
+_NOT_TO_KEEP = {"Cache-Control": "no-store"}
+
+
+def _json_answer(body: bytes) -> Response:
+    return Response(body, media_type="application/json", headers=_NOT_TO_KEEP if _PARTIAL in body else None)
 
 
 async def _disconnected(request: Request) -> None:
