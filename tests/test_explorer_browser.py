@@ -62,6 +62,23 @@ def page(browser: Browser, base: str) -> Iterator[Page]:
     assert problems == []
 
 
+def test_a_console_error_or_a_request_off_the_server_is_caught(browser: Browser, base: str) -> None:
+    # What makes every test here fail on a JavaScript error: the recorder open_page attaches.
+    page, problems = open_page(browser, base)
+    page.goto(base)
+    ready(page)
+    page.evaluate("console.error('broken on purpose')")
+    page.evaluate("setTimeout(() => { throw new Error('thrown on purpose'); })")
+    page.evaluate("fetch('http://example.invalid/x').catch(() => null)")
+    expect(page.locator("body")).to_have_attribute("data-ready", "true")
+    page.wait_for_timeout(200)
+    page.close()
+    assert problems[:2] == ["console broken on purpose", "page error thrown on purpose"]
+    # The page's policy refuses the request before it leaves, and says so on the console (had it left,
+    # the route would have recorded it): either way it is a problem.
+    assert problems[2:] and all("http://example.invalid/x" in problem for problem in problems[2:])
+
+
 @pytest.mark.parametrize(
     ("typed", "option"),
     [
