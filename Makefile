@@ -36,6 +36,7 @@ test: $(BIN)/.installed  ## ruff (lint and format), mypy, then the whole test su
 	.ci/provision-jq
 	.ci/provision-postgres
 	.ci/provision-browser
+	.ci/provision-node
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy app

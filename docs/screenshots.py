@@ -21,6 +21,7 @@ VIEWS = {  # file name: (query, width, height)
     "explorer-neighbourhood.png": ("?actor=azerbaijan&expand=israel", 1280, 800),
     "explorer-pair.png": ("?actor=turkiye&date=2019&pair=turkiye,israel", 1280, 800),
     "explorer-mediators.png": ("?actor=turkiye&ask=mediators&a=T%C3%BCrkiye&b=Israel", 1280, 800),
+    "explorer-path.png": ("?actor=benny-gantz&date=2021&ask=path&a=Benny+Gantz&b=Ilham+Aliyev", 1280, 800),
     "explorer-phone.png": ("?actor=israel&date=2021", 390, 844),
 }
 

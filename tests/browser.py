@@ -71,6 +71,13 @@ def relations_in_force(base: str, ref: str, year: int) -> set[str]:
     return set().union(*(pair_in_force(base, source, target, year) for source, target in pairs))
 
 
+def path_headings(base: str, paths: list[dict[str, Any]]) -> list[str]:
+    """The answer's heading of each path: its length and the names of the entities it passes through."""
+    ids = {node for path in paths for node in path["nodes"]}
+    names = {node: fetch_json(f"{base}/entities/{node}")["name"] for node in ids}
+    return [f"{path['hops']} step(s): {' → '.join(names[node] for node in path['nodes'])}" for path in paths]
+
+
 def choose(page: Page, typed: str, option: str) -> None:
     field = page.get_by_label("Find an actor")
     field.fill(typed)

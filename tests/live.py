@@ -47,7 +47,7 @@ _TYPES = [
 def require(reason: str) -> None:
     """Skip, or fail under CI, when something a test needs is missing."""
     if os.environ.get("KG_REQUIRE_SERVERS") == "1":
-        pytest.fail(f"{reason} (KG_REQUIRE_SERVERS=1: run .ci/provision-browser)", pytrace=False)
+        pytest.fail(f"{reason} (KG_REQUIRE_SERVERS=1: make test runs the .ci/provision-* scripts)", pytrace=False)
     pytest.skip(reason)
 
 

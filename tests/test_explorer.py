@@ -181,3 +181,12 @@ def test_ci_provisions_the_browser_and_requires_servers() -> None:
     assert "export KG_REQUIRE_SERVERS=1" in (ROOT / ".ci" / "run").read_text().splitlines()
     script = (ROOT / ".ci" / "provision-browser").read_text()
     assert "apt-get install -y -qq chromium" in script
+
+
+def test_ci_provisions_npm_and_builds_the_assets_the_install_step_left_out() -> None:
+    _, lines = _recipe("test")
+    assert lines.index(".ci/provision-node") < lines.index("$(BIN)/python -m pytest")
+    script = (ROOT / ".ci" / "provision-node").read_text()
+    assert "apt-get install -y -qq nodejs npm" in script
+    assert '[ -f "$built" ] && exit 0' in script and "built=app/explorer/static/vendor/versions.json" in script
+    assert script.rstrip().endswith("sh app/explorer/install.sh")

@@ -14,6 +14,9 @@ const edgeId = (relationId) => `relation/${relationId}`;
 
 const BUNDLE_FROM = 12; // relations between one pair drawn as separate labelled curves, at most
 
+// Below this zoom the 11-px labels render under 9 px: a phone's fitted drawing is zoomed in to it.
+const READABLE_ZOOM = 0.8;
+
 const POLARITY_COLOR = { positive: "#15803d", negative: "#b91c1c", neutral: "#6b7280" };
 
 const STYLE = [
@@ -107,6 +110,26 @@ class Graph {
       idealEdgeLength: 110, nodeRepulsion: 9000, nodeSeparation: 90, fit: true, padding: 24,
     }).run();
     this.placed = true;
+    this.keepReadable();
+  }
+
+  /** A drawing fitted to a narrow screen can be too small to read: zoom in to readable labels around
+   * the chosen actor (the Fit button still shows it all). */
+  keepReadable() {
+    if (this.cy.zoom() >= READABLE_ZOOM) return;
+    this.cy.zoom(READABLE_ZOOM);
+    const center = this.cy.nodes(".center");
+    this.cy.center(center.empty() ? undefined : center);
+  }
+
+  /** Zooms by `factor` about the middle of the view (the buttons' zoom; the wheel zooms about the pointer). */
+  zoomBy(factor) {
+    const level = Math.min(this.cy.maxZoom(), Math.max(this.cy.minZoom(), this.cy.zoom() * factor));
+    this.cy.zoom({ level, renderedPosition: { x: this.cy.width() / 2, y: this.cy.height() / 2 } });
+  }
+
+  fit() {
+    this.cy.fit(undefined, 24);
   }
 
   markCenter(id) {

@@ -9,6 +9,7 @@ import { attachSearch } from "./search.js";
 import { createTimebar } from "./timebar.js";
 
 const NEIGHBOUR_LIMIT = 60; // nodes, and relations, fetched per expansion: never a whole large graph
+const ZOOM_STEP = 1.4; // per press of the zoom buttons
 
 const $ = (id) => document.getElementById(id);
 const view = { actor: null, expanded: [], date: null, pair: null, ask: null };
@@ -244,6 +245,9 @@ async function start() {
   attachSearch($("actor"), $("suggestions"), guarded(chooseActor));
   $("ask").addEventListener("submit", guarded(ask));
   $("copy-link").addEventListener("click", guarded(copyLink));
+  $("zoom-in").addEventListener("click", () => graph.zoomBy(ZOOM_STEP));
+  $("zoom-out").addEventListener("click", () => graph.zoomBy(1 / ZOOM_STEP));
+  $("zoom-fit").addEventListener("click", () => graph.fit());
   await guarded(restore)();
   document.body.dataset.ready = "true";
 }

@@ -96,7 +96,7 @@ export function showAnswer(title, entries, names = {}) {
   const list = element("ol");
   for (const { heading, relations } of entries) {
     const item = element("li");
-    item.append(element("strong", heading));
+    item.append(element("strong", typeof heading === "function" ? heading(names) : heading));
     const basis = element("ul");
     basis.append(...relations.map((r) => relationItem(r, names)));
     item.append(basis);

@@ -1,5 +1,6 @@
 // The three questions about two actors, each answered by one API call, as a list of entries (a
-// heading and the relations behind it) and the nodes to highlight.
+// heading, or a function of the drawn entities' names giving it, and the relations behind it) and
+// the nodes to highlight.
 import { get } from "./api.js";
 
 export const QUESTIONS = {
@@ -27,8 +28,10 @@ export async function askQuestion(question, a, b, date) {
   }
   const found = await get("/paths", { source: a, target: b, k: 3, as_of: date });
   return {
-    entries: found.paths.map((path) => ({ heading: `${path.hops} step(s): ${path.nodes.join(" → ")}`,
-      relations: path.edges })),
+    entries: found.paths.map((path) => ({
+      heading: (names) => `${path.hops} step(s): ${path.nodes.map((id) => names[id] || id).join(" → ")}`,
+      relations: path.edges,
+    })),
     nodes: found.paths.flatMap((path) => path.nodes),
   };
 }
