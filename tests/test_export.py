@@ -359,3 +359,37 @@ def test_export_cli_bad_option_writes_nothing(tmp_path: Path, capsys: pytest.Cap
     out = tmp_path / "g.gexf"
     assert main(["export", "--data", str(MINI), "--format", "gexf", "--table", "nodes", "--out", str(out)]) == 2
     assert not out.exists() and "table" in capsys.readouterr().err
+
+
+def test_a_streamed_export_gives_the_loop_to_others_after_each_slice_of_work(monkeypatch: pytest.MonkeyPatch) -> None:
+    import asyncio
+    from types import SimpleNamespace
+
+    from app.api import export
+
+    clock = SimpleNamespace(now=0.0)
+    monkeypatch.setattr(export, "time", SimpleNamespace(perf_counter=lambda: clock.now))
+    made: list[int] = []
+
+    def chunks() -> Iterator[bytes]:
+        for number in range(10):
+            clock.now += export._SLICE_SECONDS / 4  # each chunk takes a quarter of a slice
+            made.append(number)
+            yield b"x"
+
+    async def run() -> list[int]:
+        others_saw: list[int] = []
+
+        async def other_request() -> None:
+            while len(made) < 10:
+                others_saw.append(len(made))
+                await asyncio.sleep(0)
+
+        waiting = asyncio.ensure_future(other_request())
+        await asyncio.sleep(0)
+        assert [chunk async for chunk in export._between_requests(chunks())] == [b"x"] * 10
+        await waiting
+        return others_saw
+
+    # The other request runs before the first chunk, then after the 4th and the 8th: not after each one.
+    assert asyncio.run(run()) == [0, 4, 8]
