@@ -40,6 +40,12 @@ class Settings(BaseSettings):
         description="Seconds an analysis (centrality, balance, mediator candidates) "
         "may take from admission, queue included, before it answers 503 with Retry-After.",
     )
+    analysis_workers: int = Field(
+        default=1,
+        ge=1,
+        le=64,
+        description="Worker processes for analyses (each keeps its own analysis cache).",
+    )
     analysis_queue: int = Field(
         default=32, ge=0, le=1000, description="Distinct analyses admitted beyond the one running; more get 503."
     )
@@ -58,7 +64,10 @@ class Settings(BaseSettings):
         "to a worker process (most take a millisecond or two; handing one over costs about as much).",
     )
     search_workers: int = Field(
-        default=2, ge=1, le=64, description="Worker processes for searches; analyses have one of their own."
+        default=2,
+        ge=1,
+        le=64,
+        description="Worker processes for searches (paths, neighbourhoods, changes, fuzzy search).",
     )
     search_queue: int = Field(
         default=256, ge=0, le=10_000, description="Distinct searches admitted beyond the one running."

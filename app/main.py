@@ -92,7 +92,7 @@ def create_app(settings: Settings | None = None, *, graph: KnowledgeGraph | None
         gc.collect()
         gc.freeze()
         app.state.analysis_work = HeavyWork(
-            workers=1, queue=settings.analysis_queue, budget=settings.analysis_time_budget
+            workers=settings.analysis_workers, queue=settings.analysis_queue, budget=settings.analysis_time_budget
         )
         app.state.search_work = HeavyWork(
             workers=settings.search_workers, queue=settings.search_queue, budget=settings.search_time_budget
