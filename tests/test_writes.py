@@ -165,6 +165,17 @@ def test_create_entity_then_relation_to_it(curator: Curator) -> None:
     assert _ids(curator.get("/dyads/alpha/epsilonia")) == ["eps-alpha"]
 
 
+def test_a_written_act_of_an_office_holder_counts_for_her_state_with_members(curator: Curator) -> None:
+    # The organ rule (app/membership.py) on a graph written to: the snapshot after the write keeps the
+    # memberships of the one before (no link changed), over a table that has grown by one relation.
+    visit = {**VISIT, "id": "ana-visits-beta", "source": "ana-smith", "target": "beta", "start": "2020-03"}
+    assert curator.post("/relations", {**visit, "reason": "r"}).status_code == 201
+    assert "ana-visits-beta" not in _ids(curator.get("/dyads/alpha/beta"))
+    assert _ids(curator.get("/dyads/alpha/beta?from=2020&members=true")) == ["alpha-beta-ties", "ana-visits-beta"]
+    series = curator.get("/dyads/beta/alpha/series?freq=year&from=2020&to=2020&members=true").json()
+    assert [(p["period"], p["count"]) for p in series["periods"]] == [("2020", 1)]
+
+
 @pytest.mark.parametrize(
     ("path", "body"),
     [
