@@ -247,6 +247,41 @@ def test_a_participation_keeps_within_its_event_as_at_load(
     assert curator.post("/relations", {**part, "start": "2016-02-01", "end": "2016-02-03"}).status_code == 201
 
 
+@pytest.mark.parametrize(
+    ("dates", "message"),
+    [
+        ({"start": "2016-02-01", "end": "2016-02-02"}, "2016-02-03 is after the end of the event 'summit'"),
+        ({"start": "2016-02-02", "end": "2016-02-03"}, "2016-02-01 is before the start of the event 'summit'"),
+    ],
+)
+def test_an_event_cannot_be_made_shorter_than_its_participations(
+    curator: Curator, dates: dict[str, str], message: str
+) -> None:
+    assert curator.post("/entities", {**SUMMIT, "reason": "r"}).status_code == 201
+    part = {**VISIT, "id": "beta-at-summit", "type": "participant", "target": "summit", "reason": "r"}
+    assert curator.post("/relations", {**part, "start": "2016-02-01", "end": "2016-02-03"}).status_code == 201
+    answer = curator.patch("/entities/summit", {"attributes": dates, "reason": "r"})
+    field = "attributes.end" if "after" in message else "attributes.start"
+    assert (answer.status_code, answer.json()["parameter"]) == (422, field)
+    assert f"participation 'beta-at-summit': {message}" in answer.json()["detail"]
+    assert curator.get("/entities/summit").json()["attributes"] == SUMMIT["attributes"]
+    # once the participation is retracted, nothing holds the event's dates
+    assert curator.delete("/relations/beta-at-summit?reason=r").status_code == 200
+    assert curator.patch("/entities/summit", {"attributes": dates, "reason": "r"}).status_code == 200
+
+
+def test_a_relation_another_answers_is_not_retracted_under_it(curator: Curator) -> None:
+    reply = {**VISIT, "id": "gamma-replies", "source": "gamma", "target": "beta", "start": "2016-03"}
+    reply["attributes"] = {"in_response_to": ["alpha-beta-rupture"]}
+    assert curator.post("/relations", {**reply, "reason": "r"}).status_code == 201
+    answer = curator.delete("/relations/alpha-beta-rupture?reason=r")
+    assert answer.status_code == 409
+    assert "answered by 'gamma-replies' (attributes.in_response_to)" in answer.json()["detail"]
+    assert "alpha-beta-rupture" in _ids(curator.get("/dyads/alpha/beta"))
+    assert curator.delete("/relations/gamma-replies?reason=r").status_code == 200
+    assert curator.delete("/relations/alpha-beta-rupture?reason=r").status_code == 200
+
+
 def test_an_event_entity_ending_before_it_starts_is_422(curator: Curator) -> None:
     answer = curator.post(
         "/entities", {**SUMMIT, "attributes": {"start": "2016-02-01", "end": "2016-01"}, "reason": "r"}
