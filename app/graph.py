@@ -159,7 +159,7 @@ class KnowledgeGraph:
         True
         """
         found = self.relations_between_sides(self.side(a, members=True), self.side(b, members=True))
-        return self.membership.rolled_up(found, a, b)
+        return self.membership.rolled_up(self.relations, found, a, b)
 
     def relations_between_sides(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         """Relations between any entity of ``a`` and any of ``b``, both directions, oldest first."""

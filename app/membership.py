@@ -42,7 +42,7 @@ class Membership:
 
     def __init__(self, table: RelationTable, live: np.ndarray | None = None) -> None:
         """``live``: the positions of the relations in force, when not all of the table (``snapshot.py``)."""
-        self._table = table
+        self._table = table  # read at the links only: a later snapshot shares this over a longer table
         if live is None:
             belonging = np.isin(table.type, [TYPE_CODE[t] for t in BELONGING_TYPES]) & (table.source != table.target)
             links = np.flatnonzero(belonging).astype(np.int32)
@@ -78,8 +78,8 @@ class Membership:
             if table.lo[link] <= day <= table.hi[link]
         ]
 
-    def acts_for(self, ends: np.ndarray, owner: int, found: np.ndarray) -> np.ndarray:
-        """For each relation ``found[i]``: is ``ends[i]`` the owner, or its member on the day it starts?"""
+    def acts_for(self, ends: np.ndarray, owner: int, starts: np.ndarray) -> np.ndarray:
+        """For each relation ``i``: is ``ends[i]`` the owner, or its member on ``starts[i]``, the day it starts?"""
         result = ends == owner
         slot = self.by_owner.slot(owner)
         if slot is None or result.all():
@@ -89,17 +89,21 @@ class Membership:
         lo, hi = self._lo[first:last], self._hi[first:last]
         at = members.searchsorted(ends, side="left")
         count = members.searchsorted(ends, side="right") - at
-        starts = self._table.lo[found]
         for offset in range(int(count.max(initial=0))):  # a member rarely has more than one link to an owner
             link = np.minimum(at + offset, len(members) - 1)
             result |= (offset < count) & (lo[link] <= starts) & (starts <= hi[link])
         return result
 
-    def rolled_up(self, found: np.ndarray, a: int, b: int) -> np.ndarray:
-        """The relations of ``found`` that run between ``a``'s side and ``b``'s, each end acting in time."""
+    def rolled_up(self, table: RelationTable, found: np.ndarray, a: int, b: int) -> np.ndarray:
+        """The relations of ``found`` (positions in ``table``) that run between ``a``'s side and ``b``'s, each
+        end acting in time.
+
+        ``table`` is the graph's own: a snapshot after writes keeps the membership of an earlier one while no
+        link changed, and ``found`` may hold relations recorded since, beyond the table it was built on.
+        """
         if not len(found):
             return EMPTY
-        source, target = self._table.source[found], self._table.target[found]
-        forward = self.acts_for(source, a, found) & self.acts_for(target, b, found)
-        backward = self.acts_for(source, b, found) & self.acts_for(target, a, found)
+        source, target, starts = table.source[found], table.target[found], table.lo[found]
+        forward = self.acts_for(source, a, starts) & self.acts_for(target, b, starts)
+        backward = self.acts_for(source, b, starts) & self.acts_for(target, a, starts)
         return found[forward | backward]

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from app.graph import KnowledgeGraph
+from app.records import EntityRecord
 from app.resolve import fold
 from app.temporal import parse_date
 
@@ -187,6 +188,44 @@ def test_dates_more_precise_than_the_article_cite_the_background(
             if text and not any(_stated(text, paragraphs[p - 1]) for p in _article_citations(curated, position)):
                 wrong.append(f"{table.ids[position]}: {end} {text} is not in the paragraphs it cites")
     assert not wrong, "\n".join(wrong)
+
+
+# Entity attributes holding a date; ``former_roles`` items hold ``start`` and ``end`` too.
+ENTITY_DATES = ("start", "end", "signed", "dissolved", "founded", "role_start", "role_end")
+
+
+def _entity_dates(entity: EntityRecord) -> list[tuple[str, str]]:
+    attributes = entity.attributes
+    found = [(key, str(attributes[key])) for key in ENTITY_DATES if key in attributes]
+    for number, role in enumerate(attributes.get("former_roles") or []):
+        found += [(f"former_roles[{number}].{key}", str(role[key])) for key in ("start", "end") if key in role]
+    return found
+
+
+def test_entity_dates_more_precise_than_the_article_cite_the_background(
+    curated: KnowledgeGraph, paragraphs: tuple[str, ...]
+) -> None:
+    wrong = []
+    for entity in curated.entities:
+        if any(item.source_id == "background" for item in entity.evidence):
+            continue
+        cited = [int(item.locator) for item in entity.evidence if item.source_id == "article"]
+        wrong += [
+            f"{entity.id}: attributes.{key} {text} is not in the paragraphs it cites"
+            for key, text in _entity_dates(entity)
+            if not any(_stated(text, paragraphs[p - 1]) for p in cited)
+        ]
+    assert not wrong, "\n".join(wrong)
+
+
+def test_every_entity_citing_the_background_says_what_it_supplies(curated: KnowledgeGraph) -> None:
+    missing = [
+        entity.id
+        for entity in curated.entities
+        if any(item.source_id == "background" for item in entity.evidence)
+        and "background" not in (entity.note or "").lower()
+    ]
+    assert not missing, f"entities citing the background without a note saying what it supplies: {missing}"
 
 
 def test_every_background_citation_says_what_it_supplies(curated: KnowledgeGraph) -> None:

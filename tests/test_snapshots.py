@@ -66,6 +66,7 @@ def _same_answers(kg: Any, fresh: KnowledgeGraph) -> None:
         for b in range(a, size):
             key = kg.dyad_key_of(a, b)
             assert kg.dyad_relations(a, b).tolist() == fresh.dyad_relations(a, b).tolist()
+            assert kg.rolled_up_relations(a, b).tolist() == fresh.rolled_up_relations(a, b).tolist()
             assert (
                 kg.dyad_relations(a, b, (730000, 737000)).tolist()
                 == fresh.dyad_relations(a, b, (730000, 737000)).tolist()

@@ -165,6 +165,17 @@ def test_create_entity_then_relation_to_it(curator: Curator) -> None:
     assert _ids(curator.get("/dyads/alpha/epsilonia")) == ["eps-alpha"]
 
 
+def test_a_written_act_of_an_office_holder_counts_for_her_state_with_members(curator: Curator) -> None:
+    # The organ rule (app/membership.py) on a graph written to: the snapshot after the write keeps the
+    # memberships of the one before (no link changed), over a table that has grown by one relation.
+    visit = {**VISIT, "id": "ana-visits-beta", "source": "ana-smith", "target": "beta", "start": "2020-03"}
+    assert curator.post("/relations", {**visit, "reason": "r"}).status_code == 201
+    assert "ana-visits-beta" not in _ids(curator.get("/dyads/alpha/beta"))
+    assert _ids(curator.get("/dyads/alpha/beta?from=2020&members=true")) == ["alpha-beta-ties", "ana-visits-beta"]
+    series = curator.get("/dyads/beta/alpha/series?freq=year&from=2020&to=2020&members=true").json()
+    assert [(p["period"], p["count"]) for p in series["periods"]] == [("2020", 1)]
+
+
 @pytest.mark.parametrize(
     ("path", "body"),
     [
@@ -234,6 +245,41 @@ def test_a_participation_keeps_within_its_event_as_at_load(
     assert (answer.status_code, answer.json()["parameter"]) == (422, field)
     assert message in answer.json()["detail"]
     assert curator.post("/relations", {**part, "start": "2016-02-01", "end": "2016-02-03"}).status_code == 201
+
+
+@pytest.mark.parametrize(
+    ("dates", "message"),
+    [
+        ({"start": "2016-02-01", "end": "2016-02-02"}, "2016-02-03 is after the end of the event 'summit'"),
+        ({"start": "2016-02-02", "end": "2016-02-03"}, "2016-02-01 is before the start of the event 'summit'"),
+    ],
+)
+def test_an_event_cannot_be_made_shorter_than_its_participations(
+    curator: Curator, dates: dict[str, str], message: str
+) -> None:
+    assert curator.post("/entities", {**SUMMIT, "reason": "r"}).status_code == 201
+    part = {**VISIT, "id": "beta-at-summit", "type": "participant", "target": "summit", "reason": "r"}
+    assert curator.post("/relations", {**part, "start": "2016-02-01", "end": "2016-02-03"}).status_code == 201
+    answer = curator.patch("/entities/summit", {"attributes": dates, "reason": "r"})
+    field = "attributes.end" if "after" in message else "attributes.start"
+    assert (answer.status_code, answer.json()["parameter"]) == (422, field)
+    assert f"participation 'beta-at-summit': {message}" in answer.json()["detail"]
+    assert curator.get("/entities/summit").json()["attributes"] == SUMMIT["attributes"]
+    # once the participation is retracted, nothing holds the event's dates
+    assert curator.delete("/relations/beta-at-summit?reason=r").status_code == 200
+    assert curator.patch("/entities/summit", {"attributes": dates, "reason": "r"}).status_code == 200
+
+
+def test_a_relation_another_answers_is_not_retracted_under_it(curator: Curator) -> None:
+    reply = {**VISIT, "id": "gamma-replies", "source": "gamma", "target": "beta", "start": "2016-03"}
+    reply["attributes"] = {"in_response_to": ["alpha-beta-rupture"]}
+    assert curator.post("/relations", {**reply, "reason": "r"}).status_code == 201
+    answer = curator.delete("/relations/alpha-beta-rupture?reason=r")
+    assert answer.status_code == 409
+    assert "answered by 'gamma-replies' (attributes.in_response_to)" in answer.json()["detail"]
+    assert "alpha-beta-rupture" in _ids(curator.get("/dyads/alpha/beta"))
+    assert curator.delete("/relations/gamma-replies?reason=r").status_code == 200
+    assert curator.delete("/relations/alpha-beta-rupture?reason=r").status_code == 200
 
 
 def test_an_event_entity_ending_before_it_starts_is_422(curator: Curator) -> None:

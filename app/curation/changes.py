@@ -14,12 +14,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+import numpy as np
+
 from .. import rules
 from ..errors import Conflict, InvalidObject, UnknownEntity, UnknownRelation
 from ..graph import KnowledgeGraph
 from ..records import EntityRecord, RelationRecord
-from ..store import RelationTable
-from ..tape import Tape
+from ..store import TYPE_CODE, RelationTable
+from ..tape import NEVER, Tape
 
 __all__ = [
     "Draft",
@@ -162,6 +164,13 @@ def apply(tape: Tape, draft: Draft, seq: int) -> int | None:
     """Check ``draft.after`` by the rulebook and make it the object's version at ``seq``; its position."""
     if draft.kind == "entity":
         return _apply_entity(tape, draft, seq)
+    if draft.after is None and (answers := _answered_by(tape, draft.target)):
+        raise Conflict(
+            f"relation {draft.target!r} is answered by {', '.join(map(repr, answers))} (attributes.in_response_to): "
+            "retract those, or change what they answer, first",
+            id=draft.target,
+            answered_by=answers,
+        )
     old = tape.position_of(draft.target)
     if draft.before is not None and old is not None:
         tape.retract(old, seq)
@@ -185,10 +194,52 @@ def apply(tape: Tape, draft: Draft, seq: int) -> int | None:
     return tape.append(checked, seq)
 
 
+def _answered_by(tape: Tape, relation_id: str) -> list[str]:
+    """The relations in force whose ``attributes.in_response_to`` names ``relation_id``: a link must resolve
+    (``app/integrity.py``), so what they answer is not retracted under them. One pass over the attributes,
+    on a retraction only."""
+    rows, retracted = tape.rows, tape.retracted
+    table = tape.table(rows)
+    return [
+        table.ids[position]
+        for position, attributes in enumerate(table.attributes[:rows])
+        if attributes is not None
+        and "in_response_to" in attributes
+        and retracted[position] == NEVER
+        and relation_id in _as_list(attributes["in_response_to"])
+    ]
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
 def _apply_entity(tape: Tape, draft: Draft, seq: int) -> int:
     record, violations = rules.parse(EntityRecord, draft.after)
     if record is not None:
-        violations = rules.check_entity(record, tape.entity_positions)
+        violations = rules.check_entity(record, tape.entity_positions) or _outlived_by_participations(tape, record)
     if record is None or violations:
         raise InvalidObject([(v.field, v.message) for v in violations])
     return tape.put_entity(record, seq)
+
+
+def _outlived_by_participations(tape: Tape, event: EntityRecord) -> list[rules.Violation]:
+    """An event's new dates still hold the participations in it (events end: ``app/integrity.py``).
+
+    A participation is checked when written (``rules.check_relation``); this is the other side, an
+    event made shorter or later under participations already recorded.
+    """
+    position = tape.entity_positions.get(event.id)
+    event_start, event_end, _ = rules.event_dates(event) if event.kind == "event" else (None, None, [])
+    if position is None or (event_start is None and event_end is None):
+        return []
+    table = tape.table(tape.rows)
+    live = tape.retracted[: tape.rows] == NEVER
+    participations = np.flatnonzero(live & (table.type == TYPE_CODE["participant"]) & (table.target == position))
+    return [
+        rules.Violation(f"attributes.{problem.field}", f"participation {table.ids[p]!r}: {problem.message}")
+        for p in participations.tolist()
+        for problem in rules.participation_problems(
+            table.start_text(p), table.end_text(p), event.id, event_start, event_end
+        )
+    ]
