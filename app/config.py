@@ -37,7 +37,7 @@ class Settings(BaseSettings):
         default=10.0,
         gt=0,
         le=300,
-        description="Seconds an analysis (centrality, balance, mediator candidates) "
+        description="Seconds a whole-graph analysis (centrality, balance) "
         "may take from admission, queue included, before it answers 503 with Retry-After.",
     )
     analysis_workers: int = Field(
@@ -54,7 +54,7 @@ class Settings(BaseSettings):
         gt=0,
         le=300,
         description="Seconds a search (paths, neighbourhoods, changes, fuzzy entity "
-        "search) may take from admission, queue included.",
+        "search, mediator candidates) may take from admission, queue included.",
     )
     inline_budget: float = Field(
         default=0.005,
@@ -67,7 +67,8 @@ class Settings(BaseSettings):
         default=2,
         ge=1,
         le=64,
-        description="Worker processes for searches (paths, neighbourhoods, changes, fuzzy search).",
+        description="Worker processes for searches (paths, neighbourhoods, changes, fuzzy search, mediator "
+        "candidates).",
     )
     search_queue: int = Field(
         default=256, ge=0, le=10_000, description="Distinct searches admitted beyond the one running."

@@ -173,6 +173,13 @@ def test_analysis_out_of_time_answers_503_with_retry_after(strained: TestClient)
     assert "time budget" in body["detail"]
 
 
+def test_mediator_candidates_are_searched_beside_the_analyses_not_behind_them(strained: TestClient) -> None:
+    # The analysis pool refuses everything here; one pair's candidates go to the search pool and answer.
+    assert strained.get("/analysis/centrality?as_of=2021-03").status_code == 503
+    answer = strained.get("/analysis/mediator-candidates?between=Türkiye&between=Israel&as_of=2020-12-01&limit=1")
+    assert answer.status_code == 200 and answer.json()["items"][0]["entity"]["id"] == "azerbaijan"
+
+
 @pytest.fixture
 def single() -> Iterator[TestClient]:
     """The curated graph with an analysis pool of one and no queue."""

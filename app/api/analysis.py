@@ -17,7 +17,7 @@ from ..queries.views import entity_view, relation_views
 from ..records import EntityKind
 from ..temporal import Period
 from .deps import AsOf, Between, Graph, Limit, Offset, two_parties
-from .work import AnalysisWork
+from .work import AnalysisWork, SearchWork
 
 router = APIRouter(prefix="/analysis", tags=["analysis"])
 
@@ -38,7 +38,7 @@ def _counts(counts: TriadCounts) -> dict[str, Any]:
 )
 async def get_mediator_candidates(
     kg: Graph,
-    work: AnalysisWork,
+    work: SearchWork,  # one pair's neighbourhood, not the whole graph: a storm of analyses must not delay it
     between: Between,
     as_of: AsOf = None,
     kind: Annotated[
