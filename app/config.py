@@ -41,10 +41,10 @@ class Settings(BaseSettings):
         "may take from admission, queue included, before it answers 503 with Retry-After.",
     )
     analysis_workers: int = Field(
-        default=1,
+        default=2,
         ge=1,
         le=64,
-        description="Worker processes for analyses (each keeps its own analysis cache).",
+        description="Worker processes for whole-graph analyses (each keeps its own analysis cache of 32 MiB).",
     )
     analysis_queue: int = Field(
         default=32, ge=0, le=1000, description="Distinct analyses admitted beyond the one running; more get 503."

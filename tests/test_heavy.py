@@ -158,7 +158,7 @@ def test_a_client_that_disconnects_stops_the_work_it_waited_for() -> None:
 @pytest.fixture
 def strained() -> Iterator[TestClient]:
     """The curated graph with an analysis pool of one and no queue, and no time to spare."""
-    settings = Settings(data=[CURATED], analysis_queue=0, analysis_time_budget=1e-6)
+    settings = Settings(data=[CURATED], analysis_workers=1, analysis_queue=0, analysis_time_budget=1e-6)
     with TestClient(create_app(settings)) as client:
         yield client
 
@@ -183,7 +183,7 @@ def test_mediator_candidates_are_searched_beside_the_analyses_not_behind_them(st
 @pytest.fixture
 def single() -> Iterator[TestClient]:
     """The curated graph with an analysis pool of one and no queue."""
-    with TestClient(create_app(Settings(data=[CURATED], analysis_queue=0))) as client:
+    with TestClient(create_app(Settings(data=[CURATED], analysis_workers=1, analysis_queue=0))) as client:
         yield client
 
 

@@ -48,7 +48,8 @@ KINDS = ("state", "person", "organization", "place", "event")
 BETWEENNESS_EXACT_NODES = 500
 BETWEENNESS_SAMPLES = 100
 SEED = 0
-CACHE_BYTES = 64 * 2**20
+# Per process: the analysis pool's two workers (KG_ANALYSIS_WORKERS) keep 64 MiB between them.
+CACHE_BYTES = 32 * 2**20
 
 
 @dataclass(frozen=True, slots=True)
