@@ -158,7 +158,7 @@ def test_heavy_work_is_in_the_metrics(client: TestClient) -> None:
         assert client.get("/analysis/balance?as_of=2022").status_code == 200
     client.get("/entities/alpha/neighbors")  # always computed by a search worker
     text = client.get("/metrics").text
-    assert metric(text, "kg_heavy_workers", pool="analysis") == 1
+    assert metric(text, "kg_heavy_workers", pool="analysis") == 2
     assert metric(text, "kg_heavy_computed_total", pool="analysis") >= 1
     assert metric(text, "kg_heavy_in_flight", pool="search") == 0
     assert metric(text, "kg_heavy_computed_total", pool="search") == 1
