@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
+from app.api.caching import SnapshotCaching
+from app.cache import ByteLRU
 from app.config import Settings
 from app.main import create_app
 
@@ -101,3 +105,27 @@ def test_a_setting_of_zero_keeps_nothing(make_client: Any) -> None:
     client = make_client(response_cache_bytes=0)
     assert client.get("/types").content == client.get("/types").content
     assert _stats(client) == {"entries": 0, "bytes": 0, "max_bytes": 0, "hits": 0, "misses": 0, "evictions": 0}
+
+
+@pytest.mark.parametrize("finished", [True, False])
+def test_a_stream_is_kept_only_when_its_last_part_was_sent(finished: bool) -> None:
+    async def streaming(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        scope["route"] = SimpleNamespace(tags=["export"])
+        await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"text/csv")]})
+        await send({"type": "http.response.body", "body": b"a,b\n", "more_body": True})
+        if finished:  # else the client has left, and the stream ends without its last part
+            await send({"type": "http.response.body", "body": b"1,2\n", "more_body": False})
+
+    store = ByteLRU("answers", max_bytes=100_000)
+    caching = SnapshotCaching(streaming, max_age=0, uncached=(), store=store, stored_tags={"export"})
+    served = SimpleNamespace(state=SimpleNamespace(kg=SimpleNamespace(version="v1")))
+    scope = {"type": "http", "method": "GET", "path": "/export", "query_string": b"", "headers": [], "app": served}
+
+    async def send(message: dict[str, Any]) -> None:
+        pass
+
+    asyncio.run(caching(scope, None, send))
+    kept = store.get(("/export", b"", False))
+    assert (kept is not None) == finished
+    if finished:
+        assert kept[2] == b"a,b\n1,2\n" and (b"content-length", b"8") in kept[1]

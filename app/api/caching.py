@@ -93,23 +93,25 @@ class SnapshotCaching:
         largest = self.answers.max_bytes // _LARGEST_SHARE
         head: list[tuple[bytes, bytes]] | None = None
         body: list[bytes] = []
-        size = 0
+        size, ended = 0, False
         tag = self._tagging(send, etag)
 
         async def send_and_keep(message: Message) -> None:
-            nonlocal head, size
+            nonlocal head, size, ended
             if message["type"] == "http.response.start":
                 head = _keepable_head(message)
             elif head is not None and message["type"] == "http.response.body":
                 body.append(message.get("body", b""))
                 size += len(body[-1])
+                ended = not message.get("more_body", False)
                 if size > largest:
                     head = None
             await tag(message)
 
         await self.app(scope, receive, send_and_keep)
         route = scope.get("route")
-        if head is not None and self.stored_tags.intersection(getattr(route, "tags", None) or ()):
+        # A stream its client left before the end is cut short: kept only when its last part was sent.
+        if head is not None and ended and self.stored_tags.intersection(getattr(route, "tags", None) or ()):
             content = b"".join(body)
             headers = head if any(name == b"etag" for name, _ in head) else [*head, (b"etag", etag)]
             headers += [(b"cache-control", self.cache_control), (b"content-length", str(len(content)).encode())]
