@@ -10,6 +10,10 @@ One server (``python -m app serve``, one worker) on the curated graph plus an IC
    a dyad status, a path) loop; each analysis must be answered within its budget: a result, a
    partial result that says so, or a 503 with ``Retry-After``.
 
+Then phases 1 and 2 again on a second server that keeps no answers (``KG_RESPONSE_CACHE_BYTES=0``):
+the mix repeats the URLs it draws (400 a route), and the store answers most of them; this says what
+the service does when every request is computed (``--no-store-phase`` leaves it out).
+
 Memory (the server's resident set) is sampled every half second throughout. The load generator is
 not the bottleneck when the ``/health`` rate is several times the mix's: the same wrk, script and
 connections answer that much faster when the server does less. Writes the section of
@@ -20,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import statistics
 import subprocess
@@ -172,6 +177,36 @@ def storm(base: str, paths: list[str], probes: dict[str, str]) -> dict[str, Any]
     }
 
 
+def mix_without_store(command: list[str], cwd: Path, port: int, script: Path, seconds: int) -> dict[str, Any]:
+    """Phases 1 and 2 on a server that keeps no answers: each request computed."""
+    base = f"http://127.0.0.1:{port}"
+    env = {**os.environ, "KG_RESPONSE_CACHE_BYTES": "0"}
+    with (WORK / "concurrency-server-no-store.log").open("wb") as log:
+        server = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=cwd, env=env)
+        try:
+            _wait_ready(base + "/health", server)
+            health = run_wrk(base, None, "/health", min(seconds, 20))
+            print(f"  without the store: /health {health['rps']:.0f}/s; the mix ...", flush=True)
+            mix = run_wrk(base, script, "/", seconds)
+        finally:
+            _stop(server)
+    return {
+        "health_rps": health["rps"],
+        "mix_rps": mix["rps"],
+        "server_errors": sum(n for r in mix["routes"].values() for s, n in r["status"].items() if s >= 500),
+        "p99": {name: _percentile(route["lat"], 99) for name, route in mix["routes"].items()},
+    }
+
+
+def _stop(server: subprocess.Popen[bytes]) -> None:
+    server.terminate()
+    try:
+        server.wait(timeout=30)
+    except subprocess.TimeoutExpired:  # still computing what nobody waits for (the server before the issue)
+        server.kill()
+        server.wait()
+
+
 def _percentile(values: Sequence[float], q: float) -> float:
     return float(np.percentile(values, q)) if len(values) else float("nan")
 
@@ -274,6 +309,8 @@ def render(report: dict[str, Any], figures: dict[str, Any], before: dict[str, An
             f"| {name} | {WEIGHTS[name]} | {route['n']} | {route['p50']:.2f} | {route['p99']:.2f} | "
             f"{statuses} | {'yes' if route['p99'] < TARGET_P99_MS else 'no'} |"
         )
+    if figures.get("without_store"):
+        lines += ["", *_without_store(figures["without_store"], figures["routes"])]
     outcomes = ", ".join(f"{n} {k}" for k, n in sorted(figures["outcomes"].items()))
     lines += [
         "",
@@ -307,6 +344,22 @@ def render(report: dict[str, Any], figures: dict[str, Any], before: dict[str, An
         lines += ["", *_comparison(before, figures)]
     lines += ["", END]
     return "\n".join(lines)
+
+
+def _without_store(other: dict[str, Any], routes: dict[str, Any]) -> list[str]:
+    share = other["mix_rps"] / other["health_rps"]
+    lines = [
+        f"The same mix on a second server that keeps no answers (`KG_RESPONSE_CACHE_BYTES=0`): every request "
+        f"computed. `/health` alone {other['health_rps']:.0f} requests/s; the mix {other['mix_rps']:.0f} "
+        f"({share:.0%} of it), {other['server_errors']} 5xx.",
+        "",
+        "| route | p99 with the store (ms) | p99 without (ms) |",
+        "|---|---|---|",
+    ]
+    for name in WEIGHTS:
+        with_store = routes.get(name, {}).get("p99", float("nan"))
+        lines.append(f"| {name} | {with_store:.1f} | {other['p99'].get(name, float('nan')):.1f} |")
+    return lines
 
 
 def _comparison(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
@@ -386,6 +439,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--no-write", action="store_true", help="print only; leave RESULTS.md as it is")
     parser.add_argument("--before", type=Path, help="figures of an earlier run (its summary JSON) to compare with")
     parser.add_argument(
+        "--no-store-phase", action="store_true", help="leave out the mix on a server that keeps no answers"
+    )
+    parser.add_argument(
         "--server-root",
         type=Path,
         default=ROOT,
@@ -410,8 +466,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     script = _lua(mix)
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
-    command = [sys.executable, "-m", "app", "serve", "--port", str(port)]
-    command += [part for folder_ in folders for part in ("--data", str(folder_))]
+
+    def serve(port: int) -> list[str]:
+        data = [part for folder_ in folders for part in ("--data", str(folder_))]
+        return [sys.executable, "-m", "app", "serve", "--port", str(port), *data]
+
+    command = serve(port)
     with (WORK / "concurrency-server.log").open("wb") as log:
         server = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=args.server_root)
         try:
@@ -445,13 +505,14 @@ def main(argv: Sequence[str] | None = None) -> int:
                 else ""
             )
         finally:
-            server.terminate()
-            try:
-                server.wait(timeout=30)
-            except subprocess.TimeoutExpired:  # still computing what nobody waits for (the server before the issue)
-                server.kill()
-                server.wait()
+            _stop(server)
         sampler.stop()
+    second_port = _free_port()
+    without_store = (
+        None
+        if args.no_store_phase
+        else mix_without_store(serve(second_port), args.server_root, second_port, script, args.seconds)
+    )
     report = {
         "server": _describe(args.server_root),
         "when": time.strftime("%Y-%m-%d %H:%M"),
@@ -467,11 +528,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         "memory": {
             "peak_mix": sampler.peak("mix"),
             "peak_storm": max(sampler.peak("storm"), sampler.peak("after")),
-            "after": next((m for _, p, m in reversed(sampler.samples) if p == "after"), float("nan")),
+            "after": next((m for _, p, m in reversed(sampler.samples) if p == "after" and m > 0), float("nan")),
             "timeline": _timeline(sampler.samples),
         },
     }
-    figures = summarise(report)
+    figures = summarise(report) | {"without_store": without_store}
     before = json.loads(args.before.read_text()) if args.before else None
     text = render(report, figures, before)
     print(text)
