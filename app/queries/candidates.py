@@ -38,7 +38,7 @@ from ..errors import BadParameter
 from ..graph import KnowledgeGraph, dyad_key
 from ..indexes import EMPTY
 from ..store import TYPE_CODE, TYPE_IDS
-from ..temporal import Period, in_force
+from ..temporal import Period
 from ..vocabulary import MEDIATION_TYPES
 from .filters import RelationFilter, apply
 
@@ -118,7 +118,7 @@ class _Count:
         self.owners_of: dict[int, list[int]] = {}  # per counterpart: itself and its organisations, if eligible
 
     def eligible(self, entity: int) -> bool:
-        return entity not in self.parties and (self.kinds is None or self.kg.entity(entity).kind in self.kinds)
+        return entity not in self.parties and (self.kinds is None or self.members.kind_of[entity] in self.kinds)
 
     def ties_of(self, end: int, side: int, party: int, budget: Budget) -> None:
         """The signed relations of ``end`` (a party or one of its members) counted for their counterparts."""
@@ -196,44 +196,51 @@ class _Members:
 
     def __init__(self, kg: KnowledgeGraph, as_of: Period) -> None:
         self.kg, self.as_of = kg, as_of
-        self.up, self.down = _membership_index(kg)
+        self.up, self.down, self.kind_of = _membership_index(kg)
         self._owners: dict[int, list[int]] = {}
 
-    def _holds(self, position: int) -> bool:
-        table = self.kg.relations
-        return in_force(
-            int(table.lo[position]), int(table.hi[position]), is_state=bool(table.is_state[position]), on=self.as_of
-        )
-
     def of(self, owner: int) -> set[int]:
-        return {member for member, position in self.down.get(owner, ()) if self._holds(position)}
+        on = self.as_of
+        return {member for member, lo, hi, is_state in self.down.get(owner, ()) if in_force(lo, hi, is_state, on)}
 
     def with_owners(self, entity: int) -> list[int]:
         """The entity, then the organisations it belongs to on the date, each once."""
         found = self._owners.get(entity)
         if found is None:
-            owners = (owner for owner, position in self.up.get(entity, ()) if self._holds(position))
+            on = self.as_of
+            owners = (owner for owner, lo, hi, is_state in self.up.get(entity, ()) if in_force(lo, hi, is_state, on))
             found = self._owners[entity] = list(dict.fromkeys((entity, *owners)))
         return found
 
 
-_Index = tuple[dict[int, list[tuple[int, int]]], dict[int, list[tuple[int, int]]]]
+# (the other end, and the link's first and last day and whether it is a state: read from the columns
+# once, since a hub's question asks hundreds of thousands of times whether a link holds)
+_Link = tuple[int, int, int, bool]
+_Index = tuple[dict[int, list[_Link]], dict[int, list[_Link]], list[str]]
 _INDEXES: WeakKeyDictionary[KnowledgeGraph, _Index] = WeakKeyDictionary()
 _LOCK = threading.Lock()
 
 
+def in_force(lo: int, hi: int, is_state: bool, on: Period) -> bool:
+    """``temporal.in_force`` without its keyword: called in the innermost loop."""
+    return lo <= on.hi and (not is_state or hi >= on.lo)
+
+
 def _membership_index(kg: KnowledgeGraph) -> _Index:
-    """Per graph, once: member -> [(organisation, link relation)] and organisation -> [(member, ...)]."""
+    """Per graph, once: member -> [(organisation, link...)], organisation -> [(member, link...)], and each
+    entity's kind by position (asked of every counterpart: a list is faster than the entity records)."""
     with _LOCK:
         if kg in _INDEXES:
             return _INDEXES[kg]
     table = kg.relations
     positions = kg.membership.by_owner.values
-    links = zip(table.source[positions].tolist(), table.target[positions].tolist(), positions.tolist(), strict=True)
-    up: dict[int, list[tuple[int, int]]] = {}
-    down: dict[int, list[tuple[int, int]]] = {}
-    for member, owner, position in links:
-        up.setdefault(member, []).append((owner, position))
-        down.setdefault(owner, []).append((member, position))
+    ends = (table.source[positions].tolist(), table.target[positions].tolist())
+    spans = (table.lo[positions].tolist(), table.hi[positions].tolist(), table.is_state[positions].tolist())
+    up: dict[int, list[_Link]] = {}
+    down: dict[int, list[_Link]] = {}
+    for member, owner, lo, hi, is_state in zip(*ends, *spans, strict=True):
+        up.setdefault(member, []).append((owner, lo, hi, is_state))
+        down.setdefault(owner, []).append((member, lo, hi, is_state))
+    kind_of: list[str] = [entity.kind for entity in kg.entities]
     with _LOCK:
-        return _INDEXES.setdefault(kg, (up, down))
+        return _INDEXES.setdefault(kg, (up, down, kind_of))
