@@ -1,6 +1,7 @@
 # The explorer's browser libraries, from the npm registry as app/explorer/package-lock.json pins
 # them: the same script `make` runs.
-FROM node:20-slim AS explorer-assets
+# Node 22 (LTS to April 2027; 20 reached its end of life in April 2026), pinned like the Python stage.
+FROM node:22.12.0-bookworm-slim AS explorer-assets
 WORKDIR /build/app/explorer
 COPY app/explorer/package.json app/explorer/package-lock.json app/explorer/copy-vendor.mjs app/explorer/install.sh ./
 RUN sh install.sh
