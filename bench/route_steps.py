@@ -100,7 +100,7 @@ def serve(folder: str, port: int) -> None:
 
     for step in DYAD_STEPS:
         setattr(dyads, step, timed(f"dyad: {step}", getattr(dyads, step)))
-    app = create_app(Settings(data=[Path(folder)]))
+    app = create_app(Settings(data=[Path(folder)], response_cache_bytes=0))  # the route's steps, not the store's
 
     async def timed_app(scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http":
