@@ -185,11 +185,11 @@ def test_heavy_work_processes_end_with_the_server(signal_name: str, tmp_path: An
     try:
         deadline = time.monotonic() + 60
         workers: list[int] = []
-        while time.monotonic() < deadline and len(workers) < 3:  # two search workers, one analysis worker
+        while time.monotonic() < deadline and len(workers) < 4:  # two search workers, two analysis workers
             found = subprocess.run(["pgrep", "-P", str(server.pid)], capture_output=True, text=True).stdout
             workers = [int(pid) for pid in found.split()]
             time.sleep(0.1)
-        assert len(workers) == 3, (tmp_path / "server.log").read_text()
+        assert len(workers) == 4, (tmp_path / "server.log").read_text()
         server.send_signal(getattr(signal, signal_name))
         server.wait(timeout=30)
         deadline = time.monotonic() + 10
