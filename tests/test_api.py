@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.api.fastroute import query_pairs
+from app.api.query_string import query_pairs
 
 PROBLEM = "application/problem+json"
 

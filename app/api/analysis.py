@@ -17,9 +17,10 @@ from ..queries.views import entity_view, relation_views
 from ..records import EntityKind
 from ..temporal import Period
 from .deps import AsOf, Between, Graph, Limit, Offset, two_parties
+from .read_route import GraphReadRoute
 from .work import AnalysisWork, SearchWork
 
-router = APIRouter(prefix="/analysis", tags=["analysis"])
+router = APIRouter(prefix="/analysis", tags=["analysis"], route_class=GraphReadRoute)
 
 _SIGN: dict[int, Literal["+", "-"]] = {1: "+", -1: "-"}
 

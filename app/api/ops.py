@@ -8,8 +8,9 @@ from ..metrics import CONTENT_TYPE
 from ..schemas import Ready
 from .fastjson import json_response
 from .problems import problem_response
+from .read_route import GraphReadRoute
 
-router = APIRouter(tags=["meta"])
+router = APIRouter(tags=["meta"], route_class=GraphReadRoute)
 
 
 @router.get(
