@@ -185,8 +185,9 @@ def test_an_empty_period_has_no_status(client: TestClient) -> None:
 @pytest.mark.parametrize(
     ("url", "parameter"),
     [
-        ("/dyads/Iran/Israel?limit=1&limit=2", "limit"),  # a FastRoute route
-        ("/analysis/centrality?offset=%C3%86&offset=0", "offset"),  # a framework route
+        ("/dyads/Iran/Israel?limit=1&limit=2", "limit"),  # a GraphReadRoute route
+        ("/analysis/centrality?offset=%C3%86&offset=0", "offset"),  # an escaped query string
+        ("/journal?offset=1&offset=2", "offset"),  # a plain FastAPI route (single_values)
         ("/relations?from=2020&type=visit&from=2021", "from"),  # inside a shared dependency
     ],
 )
@@ -254,7 +255,7 @@ def test_unknown_route_is_a_problem(client: TestClient) -> None:
     assert get(client, "/nowhere", 404)["status"] == 404
 
 
-# -- routes served by FastRoute (one validation model per endpoint) -------------------------------
+# -- reads of the graph (GraphReadRoute: one validation model per endpoint) -----------------------
 
 
 @pytest.mark.parametrize(
