@@ -13,11 +13,11 @@ from ..graph import KnowledgeGraph
 from ..queries.changes import DyadChange, changes
 from ..queries.filters import RelationFilter, parse_query_date
 from ..queries.views import relation_views
-from ..schemas import ChangesPage
 from ..temporal import Period
 from .deps import REQUIRED_DATE_SCHEMA, Graph, Limit, Offset, TypeFilterDep
 from .fastjson import json_response
 from .read_route import GraphReadRoute
+from .schemas import ChangesPage
 from .work import SearchWork
 
 router = APIRouter(prefix="/changes", tags=["analysis"], route_class=GraphReadRoute)

@@ -13,10 +13,10 @@ from ..queries.relations import dyad_summary, find_dyad_relations
 from ..queries.series import dyad_series
 from ..queries.status import dyad_status
 from ..queries.views import entity_view, relation_views
-from ..schemas import DyadOut, SeriesOut, StatusOut
 from .deps import AsOf, Graph, Limit, Members, Offset, RefA, RefB, TimelineFilterDep
 from .fastjson import json_response
 from .read_route import GraphReadRoute
+from .schemas import DyadOut, SeriesOut, StatusOut
 
 router = APIRouter(prefix="/dyads", tags=["dyads"], route_class=GraphReadRoute)
 

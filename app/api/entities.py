@@ -15,10 +15,10 @@ from ..queries.neighbors import neighborhood, neighborhood_relations
 from ..queries.relations import find_relations
 from ..queries.views import entity_view, relation_views
 from ..records import EntityKind
-from ..schemas import EntityOut, EntityPage, NeighborhoodOut, RelationPage
 from .deps import EntityRef, Graph, Limit, Offset, RelationFilterDep, SettingsDep
 from .fastjson import json_response
 from .read_route import GraphReadRoute
+from .schemas import EntityOut, EntityPage, NeighborhoodOut, RelationPage
 from .work import SearchWork
 from .writes import etag_of
 

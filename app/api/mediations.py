@@ -8,10 +8,10 @@ from fastapi import APIRouter, Query, Response
 
 from ..queries.mediations import mediators
 from ..queries.views import entity_view, relation_views
-from ..schemas import MediationPage
 from .deps import PARTIES_SCHEMA, Graph, Limit, Offset, RelationFilterDep, two_parties
 from .fastjson import json_response
 from .read_route import GraphReadRoute
+from .schemas import MediationPage
 
 router = APIRouter(prefix="/mediations", tags=["mediations"], route_class=GraphReadRoute)
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response
 
-from ..schemas import Health, RelationType
 from ..vocabulary import VOCABULARY
 from .deps import Graph
 from .fastjson import json_response
 from .read_route import GraphReadRoute
+from .schemas import Health, RelationType
 
 router = APIRouter(tags=["meta"], route_class=GraphReadRoute)
 

@@ -9,10 +9,10 @@ from fastapi import APIRouter, Path, Query, Response
 from ..errors import UnknownRelation
 from ..queries.relations import find_relations
 from ..queries.views import relation_view, relation_views
-from ..schemas import RelationOut, RelationPage
 from .deps import Graph, Limit, Offset, RelationFilterDep
 from .fastjson import json_response
 from .read_route import GraphReadRoute
+from .schemas import RelationOut, RelationPage
 from .writes import etag_of
 
 router = APIRouter(prefix="/relations", tags=["relations"], route_class=GraphReadRoute)
