@@ -269,12 +269,12 @@ def test_unknown_route_is_a_problem(client: TestClient) -> None:
         ("/dyads/Turkey/Israel/series?freq=week", "freq"),
     ],
 )
-def test_fast_routes_name_the_bad_parameter(client: TestClient, url: str, parameter: str) -> None:
+def test_read_routes_name_the_bad_parameter(client: TestClient, url: str, parameter: str) -> None:
     body = get(client, url, 422)
     assert body["parameter"] == parameter and parameter in body["detail"]
 
 
-def test_fast_routes_read_repeated_and_typed_parameters(client: TestClient) -> None:
+def test_read_routes_read_repeated_and_typed_parameters(client: TestClient) -> None:
     body = get(client, "/dyads/Turkey/Israel?type=rupture&type=restoration&members=true&limit=1&offset=1")
     assert body["summary"]["by_type"] == {"rupture": 1, "restoration": 1}
     assert [r["type"] for r in body["relations"]] == ["restoration"]
