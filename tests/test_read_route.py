@@ -250,6 +250,10 @@ async def takes_from_twice(flt: RelationFilterDep, start: Annotated[str, Query(a
     return Response()
 
 
+async def takes_the_graph_twice(kg: Graph, again: Graph) -> Response:
+    return Response()
+
+
 async def returns_a_dict(kg: Graph) -> dict[str, int]:
     return {}
 
@@ -268,6 +272,7 @@ CANNOT_SERVE = [
     (takes_a_plain_def_dependency, "n"),
     (takes_a_tuple, "pair"),
     (takes_from_twice, "from"),
+    (takes_the_graph_twice, "twice"),
     (returns_a_dict, "Response"),
     (is_a_plain_def, "async"),
 ]

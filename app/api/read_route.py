@@ -32,7 +32,7 @@ not consulted.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Awaitable, Callable, Coroutine, Iterable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from typing import Annotated, Any, NotRequired, Required, cast, get_args, get_origin, get_type_hints
 
@@ -60,6 +60,7 @@ class _Call:
     values: tuple[tuple[str, str], ...]  # (argument, parameter name in the request)
     request: str | None  # the argument that takes the Request
     where: dict[str, str]  # parameter name -> "path" or "query"
+    repeats: dict[str, bool]  # query parameter name -> whether it may be given more than once
     fields: dict[str, Any]  # its parameters as TypedDict fields: path ones first, as FastAPI checks them
     validator: Validator  # its own parameters alone: to replay FastAPI's order on a refusal
 
@@ -86,10 +87,12 @@ class GraphReadRoute(APIRoute):
         dependant, name = _served(self), self.name
         dependencies = [_call(sub, f"{name}.{sub.name}") for sub in dependant.dependencies if _called(sub, name)]
         own = _call(dependant, name)
+        if len({call.function for call in dependencies}) < len(dependencies):
+            raise TypeError(f"{name}: a dependency is declared twice (FastAPI would call it once)")
         if not _returns_response(dependant):
             raise TypeError(f"{name}: a read route returns a Response (json_response, a heavy-work answer...)")
         validator = _validator(name, [*dependencies, own])
-        query_names = {field.alias: takes_many(field.field_info.annotation) for field in _query_fields(dependant)}
+        query_names = {name: many for call in [*dependencies, own] for name, many in call.repeats.items()}
         endpoint, results = self.endpoint, [(call, call.result) for call in dependencies]
 
         async def handle(request: Request) -> Response:
@@ -140,7 +143,7 @@ def _call(dependant: Dependant, where: str) -> _Call:
             fields[name] = Required[Annotated[info.annotation, info]]
         else:
             fields[name] = NotRequired[Annotated[info.annotation, info, Field(default=field.default)]]
-        sources[name] = "path" if field in dependant.path_params else "query"
+        sources[name] = field.field_info.in_.value  # type: ignore[attr-defined]  # a Path or a Query
     values = tuple((field.name, field.alias) for field in [*dependant.path_params, *dependant.query_params])
     return _Call(
         function=function,
@@ -148,6 +151,7 @@ def _call(dependant: Dependant, where: str) -> _Call:
         values=values,
         request=dependant.request_param_name,
         where=sources,
+        repeats={field.alias: takes_many(field.field_info.annotation) for field in dependant.query_params},
         fields=fields,
         validator=_typed_dict(where, fields),
     )
@@ -177,12 +181,6 @@ def _refuse_collection(where: str, name: str, annotation: Any) -> None:
 def _returns_response(dependant: Dependant) -> bool:
     returned = get_type_hints(dependant.call).get("return")
     return inspect.isclass(returned) and issubclass(returned, Response)
-
-
-def _query_fields(dependant: Dependant) -> Iterable[Any]:
-    yield from dependant.query_params
-    for sub in dependant.dependencies:
-        yield from _query_fields(sub)
 
 
 def _validator(endpoint: str, calls: list[_Call]) -> Validator:
