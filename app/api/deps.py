@@ -119,8 +119,9 @@ Limit = Annotated[int, Query(ge=1, le=1000, description="Page size (at most 1000
 Offset = Annotated[int, Query(ge=0, le=10_000_000, description="Items to skip.")]
 
 
-# The one way a route gets a relation filter: a dependency over the parameters it documents. Three,
-# because the routes ask three questions of time.
+# The one way a route gets a relation filter: one of these dependencies, over the parameters it
+# documents. Three, because routes ask three things of time: a window and a date in force (most), a
+# window alone (timelines), nothing (``/changes``, whose window is a pair of its own parameters).
 
 
 async def relation_filter(
