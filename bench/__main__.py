@@ -58,7 +58,7 @@ NOTES = [
     "peers count a dyad once any relation of it has started, the service counts a state only while it holds, "
     "and ICEWS codes mapped to `cooperation` are one-day states.",
     "- HTTP: FastAPI validated each of `/dyads`' eight parameters on its own and re-inspected its annotation "
-    "on every request (about 55 us of a 160 us request, driving the ASGI app in-process). `app/api/fastroute.py` "
+    "on every request (about 55 us of a 160 us request, driving the ASGI app in-process). `app/api/read_route.py` "
     "validates them in one call (a pydantic `TypedDict` built from the same declarations; OpenAPI and 422s "
     "unchanged) and reads plain query strings without building Starlette's multi-dict; `/health` uses it too, so "
     "the ratio compares like with like. A dyad's window is found by binary search over its relations (widened by "

@@ -6,7 +6,7 @@ Run ``python -m bench`` first (it writes the workloads). Starts the service as
 per request for each step:
 
 - ``routing``: from the ASGI call to the route's handler (middleware, matching);
-- ``parameters``: reading and validating the query (``app/api/fastroute.py``);
+- ``parameters``: reading and validating the query, and the dependencies (``app/api/read_route.py``);
 - ``endpoint``: the route function, and within the dyad route each query step;
 - ``sending``: the rest of the ASGI call, which in uvicorn includes writing the
   response to the socket.
@@ -33,7 +33,7 @@ from typing import Any
 
 from .serving import ROOT, WORK, _free_port, _wait_ready, _wrk
 
-DYAD_STEPS = ("make_filter", "find_dyad_relations", "relation_views", "dyad_summary", "entity_view", "json_response")
+DYAD_STEPS = ("find_dyad_relations", "relation_views", "dyad_summary", "entity_view", "json_response")
 
 
 def serve(folder: str, port: int) -> None:
@@ -58,12 +58,12 @@ def serve(folder: str, port: int) -> None:
 
         return call
 
-    # Routes build their handlers when app.api is imported: wrap FastRoute first.
-    from app.api import fastroute
+    # Routes build their handlers when app.api is imported: wrap the route class first.
+    from app.api import read_route
 
-    build = fastroute.FastRoute.get_route_handler
+    build = read_route.GraphReadRoute.get_route_handler
 
-    def get_route_handler(route: fastroute.FastRoute) -> Any:
+    def get_route_handler(route: read_route.GraphReadRoute) -> Any:
         endpoint = route.endpoint
         name = endpoint.__name__
 
@@ -90,16 +90,18 @@ def serve(folder: str, port: int) -> None:
 
         return timed_handler
 
-    fastroute.FastRoute.get_route_handler = get_route_handler  # type: ignore[method-assign]
+    read_route.GraphReadRoute.get_route_handler = get_route_handler  # type: ignore[method-assign,assignment]
 
     import uvicorn
 
-    from app.api import dyads
+    from app.api import deps, dyads
     from app.config import Settings
     from app.main import create_app
 
     for step in DYAD_STEPS:
         setattr(dyads, step, timed(f"dyad: {step}", getattr(dyads, step)))
+    # The relation filter is built by a dependency (timed within ``parameters`` too).
+    deps.make_filter = timed("dyad: make_filter", deps.make_filter)  # type: ignore[attr-defined]
     app = create_app(Settings(data=[Path(folder)], response_cache_bytes=0))  # the route's steps, not the store's
 
     async def timed_app(scope: dict[str, Any], receive: Any, send: Any) -> None:

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.api.fastroute import query_pairs
+from app.api.query_string import query_pairs
 
 PROBLEM = "application/problem+json"
 
@@ -185,8 +185,9 @@ def test_an_empty_period_has_no_status(client: TestClient) -> None:
 @pytest.mark.parametrize(
     ("url", "parameter"),
     [
-        ("/dyads/Iran/Israel?limit=1&limit=2", "limit"),  # a FastRoute route
-        ("/analysis/centrality?offset=%C3%86&offset=0", "offset"),  # a framework route
+        ("/dyads/Iran/Israel?limit=1&limit=2", "limit"),  # a GraphReadRoute route
+        ("/analysis/centrality?offset=%C3%86&offset=0", "offset"),  # an escaped query string
+        ("/journal?offset=1&offset=2", "offset"),  # a plain FastAPI route (single_values)
         ("/relations?from=2020&type=visit&from=2021", "from"),  # inside a shared dependency
     ],
 )
@@ -254,7 +255,7 @@ def test_unknown_route_is_a_problem(client: TestClient) -> None:
     assert get(client, "/nowhere", 404)["status"] == 404
 
 
-# -- routes served by FastRoute (one validation model per endpoint) -------------------------------
+# -- reads of the graph (GraphReadRoute: one validation model per endpoint) -----------------------
 
 
 @pytest.mark.parametrize(
@@ -268,12 +269,12 @@ def test_unknown_route_is_a_problem(client: TestClient) -> None:
         ("/dyads/Turkey/Israel/series?freq=week", "freq"),
     ],
 )
-def test_fast_routes_name_the_bad_parameter(client: TestClient, url: str, parameter: str) -> None:
+def test_read_routes_name_the_bad_parameter(client: TestClient, url: str, parameter: str) -> None:
     body = get(client, url, 422)
     assert body["parameter"] == parameter and parameter in body["detail"]
 
 
-def test_fast_routes_read_repeated_and_typed_parameters(client: TestClient) -> None:
+def test_read_routes_read_repeated_and_typed_parameters(client: TestClient) -> None:
     body = get(client, "/dyads/Turkey/Israel?type=rupture&type=restoration&members=true&limit=1&offset=1")
     assert body["summary"]["by_type"] == {"rupture": 1, "restoration": 1}
     assert [r["type"] for r in body["relations"]] == ["restoration"]

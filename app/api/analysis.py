@@ -6,7 +6,6 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Response
 
-from ..analysis_schemas import BalanceOut, CandidatePage, CentralityOut, FocusBalanceOut, TriadOut
 from ..budget import Budget, OutOfTime
 from ..graph import KnowledgeGraph
 from ..queries.balance import Balance, TriadCounts, structural_balance
@@ -16,10 +15,12 @@ from ..queries.filters import as_of_or_today
 from ..queries.views import entity_view, relation_views
 from ..records import EntityKind
 from ..temporal import Period
+from .analysis_schemas import BalanceOut, CandidatePage, CentralityOut, FocusBalanceOut, TriadOut
 from .deps import AsOf, Between, Graph, Limit, Offset, two_parties
+from .read_route import GraphReadRoute
 from .work import AnalysisWork, SearchWork
 
-router = APIRouter(prefix="/analysis", tags=["analysis"])
+router = APIRouter(prefix="/analysis", tags=["analysis"], route_class=GraphReadRoute)
 
 _SIGN: dict[int, Literal["+", "-"]] = {1: "+", -1: "-"}
 

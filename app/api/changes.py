@@ -11,21 +11,23 @@ from ..budget import Budget
 from ..errors import BadParameter
 from ..graph import KnowledgeGraph
 from ..queries.changes import DyadChange, changes
-from ..queries.filters import RelationFilter, make_filter, parse_query_date
+from ..queries.filters import RelationFilter, parse_query_date
 from ..queries.views import relation_views
-from ..schemas import ChangesPage
 from ..temporal import Period
-from .deps import REQUIRED_DATE_SCHEMA, Graph, Limit, Offset, Types
+from .deps import REQUIRED_DATE_SCHEMA, Graph, Limit, Offset, TypeFilterDep
 from .fastjson import json_response
+from .read_route import GraphReadRoute
+from .schemas import ChangesPage
 from .work import SearchWork
 
-router = APIRouter(prefix="/changes", tags=["analysis"])
+router = APIRouter(prefix="/changes", tags=["analysis"], route_class=GraphReadRoute)
 
 
 @router.get("", summary="What changed between two dates", response_model=ChangesPage)
 async def list_changes(
     kg: Graph,
     work: SearchWork,
+    flt: TypeFilterDep,
     start: Annotated[
         str,
         Query(
@@ -47,7 +49,6 @@ async def list_changes(
     entity: Annotated[
         str | None, Query(description="Only dyads this entity is part of (id, name or alias).", examples=["Israel"])
     ] = None,
-    types: Types = None,
     limit: Limit = 100,
     offset: Offset = 0,
 ) -> Response:
@@ -63,7 +64,6 @@ async def list_changes(
         return json_response({"items": [], "total": 0, "limit": limit, "offset": offset})
     window = Period(f"{start}/{end}", first.lo, last.hi)
     center = kg.resolve(entity) if entity else None
-    flt = make_filter(types=types)
 
     # Changes compare statuses and render relations for every dyad of the page: a worker's job from the start.
     return await work.json(

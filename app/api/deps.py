@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import Depends, Path, Query, Request
 
@@ -14,7 +13,7 @@ from ..graph import KnowledgeGraph
 from ..queries.filters import RelationFilter, make_filter
 from ..temporal import QUERY_DATE_PATTERN, REQUIRED_QUERY_DATE_PATTERN
 from ..vocabulary import VOCABULARY
-from .fastroute import REPEATED, takes_many
+from .query_string import single_values
 
 __all__ = [
     "AsOf",
@@ -27,8 +26,11 @@ __all__ = [
     "RefB",
     "RelationFilterDep",
     "SettingsDep",
+    "TimelineFilterDep",
     "To",
+    "TypeFilterDep",
     "Types",
+    "single_values",
 ]
 
 
@@ -117,13 +119,31 @@ Limit = Annotated[int, Query(ge=1, le=1000, description="Page size (at most 1000
 Offset = Annotated[int, Query(ge=0, le=10_000_000, description="Items to skip.")]
 
 
+# The one way a route gets a relation filter: one of these dependencies, over the parameters it
+# documents. Three, because routes ask three things of time: a window and a date in force (most), a
+# window alone (timelines), nothing (``/changes``, whose window is a pair of its own parameters).
+
+
 async def relation_filter(
     types: Types = None, start: From = None, end: To = None, as_of: AsOf = None
 ) -> RelationFilter:
+    """Relations by type, by window and in force on a date."""
     return make_filter(types=types, start=start, end=end, as_of=as_of)
 
 
+async def timeline_filter(start: From = None, end: To = None, types: Types = None) -> RelationFilter:
+    """A timeline is over a window: by type and window, no date in force."""
+    return make_filter(types=types, start=start, end=end)
+
+
+async def type_filter(types: Types = None) -> RelationFilter:
+    """By type alone, for a route whose window is a pair of parameters of its own (``/changes``)."""
+    return make_filter(types=types)
+
+
 RelationFilterDep = Annotated[RelationFilter, Depends(relation_filter)]
+TimelineFilterDep = Annotated[RelationFilter, Depends(timeline_filter)]
+TypeFilterDep = Annotated[RelationFilter, Depends(type_filter)]
 
 
 # Who mediated between whom, and who could: always two parties.
@@ -138,35 +158,6 @@ Between = Annotated[
         examples=[["Türkiye", "Israel"]],
     ),
 ]
-
-
-async def single_values(request: Request) -> None:
-    """Refuse a single-valued query parameter given twice (``offset=1&offset=2``): which one would count?
-
-    Starlette would keep the last; a client that repeats it has made a mistake worth naming. Routes
-    of ``FastRoute`` check the same while reading their query string.
-    """
-    route = request.scope.get("route")
-    dependant = getattr(route, "dependant", None)
-    if dependant is None or not request.scope["query_string"]:
-        return
-    if (single := getattr(route, "single_valued_parameters", None)) is None:  # worked out once per route
-        single = frozenset(_single_valued(dependant))
-        route.single_valued_parameters = single  # type: ignore[union-attr]
-    seen: set[str] = set()
-    for name, _ in request.query_params.multi_items():
-        if name in single:
-            if name in seen:
-                raise BadParameter(name, REPEATED)
-            seen.add(name)
-
-
-def _single_valued(dependant: Any) -> Iterator[str]:
-    for field in dependant.query_params:
-        if not takes_many(field.field_info.annotation):
-            yield field.alias
-    for sub in dependant.dependencies:
-        yield from _single_valued(sub)
 
 
 def two_parties(kg: KnowledgeGraph, between: list[str]) -> tuple[int, int]:

@@ -8,17 +8,17 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Response
 
 from ..graph import KnowledgeGraph
-from ..queries.filters import as_of_or_today, make_filter
+from ..queries.filters import as_of_or_today
 from ..queries.relations import dyad_summary, find_dyad_relations
 from ..queries.series import dyad_series
 from ..queries.status import dyad_status
 from ..queries.views import entity_view, relation_views
-from ..schemas import DyadOut, SeriesOut, StatusOut
-from .deps import AsOf, From, Graph, Limit, Members, Offset, RefA, RefB, To, Types
+from .deps import AsOf, Graph, Limit, Members, Offset, RefA, RefB, TimelineFilterDep
 from .fastjson import json_response
-from .fastroute import FastRoute
+from .read_route import GraphReadRoute
+from .schemas import DyadOut, SeriesOut, StatusOut
 
-router = APIRouter(prefix="/dyads", tags=["dyads"], route_class=FastRoute)
+router = APIRouter(prefix="/dyads", tags=["dyads"], route_class=GraphReadRoute)
 
 
 @router.get("/{a}/{b}", summary="Timeline of two entities", response_model=DyadOut)
@@ -26,16 +26,14 @@ async def dyad(
     kg: Graph,
     a: RefA,
     b: RefB,
-    start: From = None,
-    end: To = None,
-    types: Types = None,
+    flt: TimelineFilterDep,
     members: Members = False,
     limit: Limit = 100,
     offset: Offset = 0,
 ) -> Response:
     """Relations between `a` and `b` in both directions, oldest first, with counts by type and polarity."""
     first, second = _pair(kg, a, b)
-    found = find_dyad_relations(kg, first, second, flt=make_filter(types=types, start=start, end=end), members=members)
+    found = find_dyad_relations(kg, first, second, flt=flt, members=members)
     relations = relation_views(kg, found[offset : offset + limit])
     return json_response(
         {
@@ -78,10 +76,8 @@ async def series(
     kg: Graph,
     a: RefA,
     b: RefB,
+    flt: TimelineFilterDep,
     freq: Annotated[Literal["month", "quarter", "year"], Query(description="Period length.")] = "year",
-    start: From = None,
-    end: To = None,
-    types: Types = None,
     members: Members = False,
 ) -> Response:
     """For each period: counts by type and polarity and a cooperation-conflict score (mean Goldstein value
@@ -90,9 +86,7 @@ async def series(
     start in; periods without relations are listed with a null score. A window of more than 1200 periods
     loses its empty periods at both ends and, if still too long, keeps its most recent 1200 (`truncated`)."""
     first, second = _pair(kg, a, b)
-    found = dyad_series(
-        kg, first, second, freq=freq, flt=make_filter(types=types, start=start, end=end), members=members
-    )
+    found = dyad_series(kg, first, second, freq=freq, flt=flt, members=members)
     return json_response(
         {
             "a": entity_view(kg, first),

@@ -15,12 +15,14 @@ from ..queries.neighbors import neighborhood, neighborhood_relations
 from ..queries.relations import find_relations
 from ..queries.views import entity_view, relation_views
 from ..records import EntityKind
-from ..schemas import EntityOut, EntityPage, NeighborhoodOut, RelationPage
 from .deps import EntityRef, Graph, Limit, Offset, RelationFilterDep, SettingsDep
+from .fastjson import json_response
+from .read_route import GraphReadRoute
+from .schemas import EntityOut, EntityPage, NeighborhoodOut, RelationPage
 from .work import SearchWork
 from .writes import etag_of
 
-router = APIRouter(prefix="/entities", tags=["entities"])
+router = APIRouter(prefix="/entities", tags=["entities"], route_class=GraphReadRoute)
 
 
 @router.get("", summary="Search entities by name or alias", response_model=EntityPage)
@@ -56,26 +58,28 @@ def _search(kg: KnowledgeGraph, budget: Budget, q: str | None, kind: str | None,
 @router.get(
     "/{ref}",
     summary="One entity",
+    response_model=EntityOut,
     responses={404: {"description": "Unknown, with suggestions"}, 409: {"description": "Ambiguous, with candidates"}},
 )
-async def get_entity(kg: Graph, ref: EntityRef, response: Response) -> EntityOut:
+async def get_entity(kg: Graph, ref: EntityRef) -> Response:
     """An entity by id, name or alias: `Türkiye`, `turkey` and `TURKIYE` are the same (its version as the ETag)."""
     position = kg.resolve(ref)
-    response.headers["ETag"] = etag_of(kg, "entity", position)
-    return EntityOut(**entity_view(kg, position))
+    return json_response(entity_view(kg, position), headers={"ETag": etag_of(kg, "entity", position)})
 
 
-@router.get("/{ref}/relations", summary="Relations of an entity")
+@router.get("/{ref}/relations", summary="Relations of an entity", response_model=RelationPage)
 async def entity_relations(
     kg: Graph, ref: EntityRef, flt: RelationFilterDep, limit: Limit = 100, offset: Offset = 0
-) -> RelationPage:
+) -> Response:
     """Relations where the entity is source or target, oldest first, filtered by type and time."""
     found = find_relations(kg, either=kg.resolve(ref), flt=flt)
-    return RelationPage(
-        items=relation_views(kg, found[offset : offset + limit]),  # type: ignore[arg-type]
-        total=len(found),
-        limit=limit,
-        offset=offset,
+    return json_response(
+        {
+            "items": relation_views(kg, found[offset : offset + limit]),
+            "total": len(found),
+            "limit": limit,
+            "offset": offset,
+        }
     )
 
 

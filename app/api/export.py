@@ -12,8 +12,9 @@ from fastapi.responses import StreamingResponse
 
 from ..io.export import FORMATS, FormatName, TableName, export_stream
 from .deps import Graph, RelationFilterDep
+from .read_route import GraphReadRoute
 
-router = APIRouter(prefix="/export", tags=["export"])
+router = APIRouter(prefix="/export", tags=["export"], route_class=GraphReadRoute)
 
 _FORMAT_HELP = "; ".join(f"`{name}`: {spec.label}" for name, spec in FORMATS.items())
 _MEDIA_TYPES = dict.fromkeys(spec.media_type for spec in FORMATS.values())

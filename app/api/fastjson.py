@@ -7,6 +7,7 @@ the hottest routes costs more than the query itself.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import orjson
@@ -15,5 +16,5 @@ from fastapi import Response
 __all__ = ["json_response"]
 
 
-def json_response(payload: Any) -> Response:
-    return Response(orjson.dumps(payload), media_type="application/json")
+def json_response(payload: Any, headers: Mapping[str, str] | None = None) -> Response:
+    return Response(orjson.dumps(payload), media_type="application/json", headers=headers)

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
 from ..queries.mediations import mediators
 from ..queries.views import entity_view, relation_views
-from ..schemas import MediationPage
 from .deps import PARTIES_SCHEMA, Graph, Limit, Offset, RelationFilterDep, two_parties
+from .fastjson import json_response
+from .read_route import GraphReadRoute
+from .schemas import MediationPage
 
-router = APIRouter(prefix="/mediations", tags=["mediations"])
+router = APIRouter(prefix="/mediations", tags=["mediations"], route_class=GraphReadRoute)
 
 
-@router.get("", summary="Who mediated between two parties")
+@router.get("", summary="Who mediated between two parties", response_model=MediationPage)
 async def list_mediations(
     kg: Graph,
     between: Annotated[
@@ -37,7 +39,7 @@ async def list_mediations(
     flt: RelationFilterDep,
     limit: Limit = 100,
     offset: Offset = 0,
-) -> MediationPage:
+) -> Response:
     """Mediators, earliest first, each with the mediations and offers to mediate that name both parties.
 
     Organs of a state act for it: a mediation by an office holder or organ (a foreign minister, a
@@ -49,4 +51,4 @@ async def list_mediations(
         {"mediator": entity_view(kg, m), "relations": relation_views(kg, rels)}
         for m, rels in found[offset : offset + limit]
     ]
-    return MediationPage(items=items, total=len(found), limit=limit, offset=offset)  # type: ignore[arg-type]
+    return json_response({"items": items, "total": len(found), "limit": limit, "offset": offset})

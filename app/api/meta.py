@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response
 
-from ..schemas import Health, RelationType
 from ..vocabulary import VOCABULARY
 from .deps import Graph
 from .fastjson import json_response
-from .fastroute import FastRoute
+from .read_route import GraphReadRoute
+from .schemas import Health, RelationType
 
-router = APIRouter(tags=["meta"], route_class=FastRoute)
+router = APIRouter(tags=["meta"], route_class=GraphReadRoute)
 
 
 @router.get("/health", summary="Liveness and size of the loaded graph", response_model=Health)

@@ -7,8 +7,8 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
-from ..schemas import Problem
 from .problems import PROBLEM_JSON
+from .schemas import Problem
 
 __all__ = ["install_openapi"]
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 
 from ..metrics import CONTENT_TYPE
-from ..schemas import Ready
 from .fastjson import json_response
 from .problems import problem_response
+from .read_route import GraphReadRoute
+from .schemas import Ready
 
-router = APIRouter(tags=["meta"])
+router = APIRouter(tags=["meta"], route_class=GraphReadRoute)
 
 
 @router.get(

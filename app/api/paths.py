@@ -12,11 +12,12 @@ from ..graph import KnowledgeGraph
 from ..queries.filters import RelationFilter
 from ..queries.paths import find_paths
 from ..queries.views import relation_views
-from ..schemas import PathsOut
 from .deps import Graph, RelationFilterDep, SettingsDep
+from .read_route import GraphReadRoute
+from .schemas import PathsOut
 from .work import SearchWork
 
-router = APIRouter(prefix="/paths", tags=["paths"])
+router = APIRouter(prefix="/paths", tags=["paths"], route_class=GraphReadRoute)
 
 
 @router.get("", summary="Paths between two entities", response_model=PathsOut)

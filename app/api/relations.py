@@ -9,12 +9,13 @@ from fastapi import APIRouter, Path, Query, Response
 from ..errors import UnknownRelation
 from ..queries.relations import find_relations
 from ..queries.views import relation_view, relation_views
-from ..schemas import RelationOut, RelationPage
 from .deps import Graph, Limit, Offset, RelationFilterDep
 from .fastjson import json_response
+from .read_route import GraphReadRoute
+from .schemas import RelationOut, RelationPage
 from .writes import etag_of
 
-router = APIRouter(prefix="/relations", tags=["relations"])
+router = APIRouter(prefix="/relations", tags=["relations"], route_class=GraphReadRoute)
 
 
 @router.get("", summary="Find relations", response_model=RelationPage)
@@ -47,13 +48,15 @@ async def list_relations(
     )
 
 
-@router.get("/{relation_id}", summary="One relation", responses={404: {"description": "No such relation"}})
-async def get_relation(
-    kg: Graph, relation_id: Annotated[str, Path(description="Relation id.")], response: Response
-) -> RelationOut:
+@router.get(
+    "/{relation_id}",
+    summary="One relation",
+    response_model=RelationOut,
+    responses={404: {"description": "No such relation"}},
+)
+async def get_relation(kg: Graph, relation_id: Annotated[str, Path(description="Relation id.")]) -> Response:
     """A relation by its stable id, with its evidence and attributes (and its version as the ETag)."""
     position = kg.relation_position(relation_id)
     if position is None:
         raise UnknownRelation(relation_id)
-    response.headers["ETag"] = etag_of(kg, "relation", position)
-    return RelationOut(**relation_view(kg, position))
+    return json_response(relation_view(kg, position), headers={"ETag": etag_of(kg, "relation", position)})

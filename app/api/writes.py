@@ -11,10 +11,10 @@ from ..curation.curator import Applied, Curator
 from ..errors import InvalidObject, PreconditionFailed
 from ..graph import KnowledgeGraph
 from ..queries.views import entity_view, relation_view
-from ..schemas import EntityOut, RelationOut
 from ..snapshot import Snapshot
 from ..tape import Tape
 from .auth import CuratorDep, Editor
+from .schemas import EntityOut, RelationOut
 
 __all__ = ["etag", "etag_of", "router", "split_reason", "view_of"]
 

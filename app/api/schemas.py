@@ -1,4 +1,12 @@
-"""Response models: the JSON shapes of the REST API (never raw graph dicts)."""
+"""Response models: the JSON shapes of the REST API, each declared here once (never raw graph dicts).
+
+These models are the source of truth of each shape: routes name them as ``response_model``, the OpenAPI
+document is made from them, and ``tests/test_response_shapes.py`` holds every answer to them field by
+field. The read routes do not build them: they serialise dicts (``queries/views.py`` for entities and
+relations, the route for the envelope) straight to JSON, a model per relation costing more than the
+query on list routes. Answers computed in a heavy-work process may build their model
+(``analysis_schemas.py``): there the cost is nothing next to the computation.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +14,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from .records import EntityKind
-from .vocabulary import RelationType
+from ..records import EntityKind
+from ..vocabulary import RelationType
 
 __all__ = [
     "DyadOut",
