@@ -201,8 +201,10 @@ class RelationColumns:
 
     def share_attributes(self, attributes: dict[str, Any]) -> dict[str, Any]:
         """The stored copy of an equal attribute dict, so repeats cost one pointer."""
+        # Keyed by each value's repr too: ``True == 1 == 1.0`` and ``0.0 == -0.0`` in Python, not in JSON.
         try:
-            return self._shared.setdefault(tuple(sorted(attributes.items())), attributes)  # type: ignore[no-any-return]
+            key = tuple(sorted((name, repr(value), value) for name, value in attributes.items()))
+            return self._shared.setdefault(key, attributes)  # type: ignore[no-any-return]
         except TypeError:  # unhashable values (lists of parties): keep as is
             return attributes
 
