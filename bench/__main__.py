@@ -57,6 +57,9 @@ NOTES = [
     "- 2-hop answers differ from the peers' for about a quarter of the centres by definition, not by error: the "
     "peers count a dyad once any relation of it has started, the service counts a state only while it holds, "
     "and ICEWS codes mapped to `cooperation` are one-day states.",
+    "- Mediators differ from the peers' where an organ or office holder mediated: the service also lists the "
+    "state it acted for that day (the organ rule of `app/membership.py`), the peers list the mediation's source "
+    "only (20-32 of 40 equal in a service-and-DuckDB run of 2026-12-01).",
     "- HTTP: FastAPI validated each of `/dyads`' eight parameters on its own and re-inspected its annotation "
     "on every request (about 55 us of a 160 us request, driving the ASGI app in-process). `app/api/read_route.py` "
     "validates them in one call (a pydantic `TypedDict` built from the same declarations; OpenAPI and 422s "
