@@ -129,3 +129,29 @@ def test_a_stream_is_kept_only_when_its_last_part_was_sent(finished: bool) -> No
     assert (kept is not None) == finished
     if finished:
         assert kept[2] == b"a,b\n1,2\n" and (b"content-length", b"8") in kept[1]
+
+
+def test_an_answer_begun_before_a_change_is_not_kept_after_it() -> None:
+    served = SimpleNamespace(state=SimpleNamespace(kg=SimpleNamespace(version="v1")))
+    caching: SnapshotCaching
+
+    async def route(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        scope["route"] = SimpleNamespace(tags=["dyads"])
+        if served.state.kg.version == "v1" and scope["query_string"] == b"first":
+            # While this answer is made from v1, a write makes v2 and another request is answered from it.
+            served.state.kg = SimpleNamespace(version="v2")
+            await caching({**scope, "query_string": b"second"}, receive, send)
+        body = served.state.kg.version.encode()
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": body})
+
+    store = ByteLRU("answers", max_bytes=100_000)
+    caching = SnapshotCaching(route, max_age=0, uncached=(), store=store, stored_tags={"dyads"})
+    scope = {"type": "http", "method": "GET", "path": "/dyads/a/b", "query_string": b"first", "headers": []}
+
+    async def send(message: dict[str, Any]) -> None:
+        pass
+
+    asyncio.run(caching({**scope, "app": served}, None, send))
+    assert store.get(("/dyads/a/b", b"first", False)) is None
+    assert store.get(("/dyads/a/b", b"second", False))[2] == b"v2"

@@ -111,7 +111,9 @@ class SnapshotCaching:
         await self.app(scope, receive, send_and_keep)
         route = scope.get("route")
         # A stream its client left before the end is cut short: kept only when its last part was sent.
-        if head is not None and ended and self.stored_tags.intersection(getattr(route, "tags", None) or ()):
+        # An answer begun before a change that a later request has seen is out of date: not kept.
+        current = self._answers_tag == etag
+        if head is not None and ended and current and self.stored_tags.intersection(getattr(route, "tags", None) or ()):
             content = b"".join(body)
             headers = head if any(name == b"etag" for name, _ in head) else [*head, (b"etag", etag)]
             headers += [(b"cache-control", self.cache_control), (b"content-length", str(len(content)).encode())]
