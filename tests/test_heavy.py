@@ -6,6 +6,7 @@ import asyncio
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -278,4 +279,14 @@ def test_shutdown_stops_every_worker_process_even_one_waiting_for_the_task_queue
     workers = _run(scenario())
     for worker in workers:
         worker.join(timeout=10)
-    assert [worker.is_alive() for worker in workers] == [False, False, False]
+    assert [_running(worker.pid) for worker in workers] == [False, False, False]
+
+
+def _running(pid: int) -> bool:
+    """Whether the process runs. Not ``Process.is_alive()``: when another thread of the pool has reaped
+    the process, its poll gets ECHILD and answers "alive" for a process that is gone."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    return state not in ("Z", "X")  # a zombie has ended; only its exit status is left
