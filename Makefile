@@ -10,7 +10,7 @@ PORT   ?=
 BUILD_REQUIREMENT := setuptools>=77
 LOCK_OPTIONS := --quiet --generate-hashes --custom-compile-command "make lock" $(if $(UPGRADE),--upgrade)
 
-.PHONY: serve test test-lowest validate bench bench-load bench-access-log lock clean
+.PHONY: serve test test-lowest validate bench bench-compare bench-load bench-access-log lock clean
 
 $(BIN)/.installed: pyproject.toml requirements-dev.lock app/explorer/package-lock.json
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || { \
@@ -39,7 +39,7 @@ test: $(BIN)/.installed  ## ruff (lint and format), mypy, then the whole test su
 	.ci/provision-node
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy app
+	$(BIN)/mypy app bench
 	$(BIN)/python -m pytest
 	.ci/schemathesis
 
@@ -60,6 +60,10 @@ validate: $(BIN)/.installed  ## check the dataset folders ($KG_DATA, default gra
 
 bench: $(BIN)/.installed  ## benchmarks against peers; writes bench/RESULTS.md
 	$(BIN)/python -m bench
+
+bench-compare: $(BIN)/.installed  ## make bench's service figures for REF=<commit> and this checkout, in one run; writes its part of bench/RESULTS.md
+	@test -n "$(REF)" || { echo 'say which commit to compare with: make bench-compare REF=<commit>' >&2; exit 2; }
+	$(BIN)/python -m bench.compare '$(REF)'
 
 bench-load: $(BIN)/.installed  ## every route under 64 clients, then a storm of analyses (needs wrk); writes its part of bench/RESULTS.md
 	$(BIN)/python -m bench.concurrency

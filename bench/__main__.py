@@ -11,19 +11,17 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shlex
-import subprocess
 import sys
-import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from .data import DATA, builder_name, ensure, parse_size
+from .load import run_engine
 from .measure import CHECKED, KINDS, make_workload
 from .peers import ENGINES, entity_ids
-from .report import machine, render
+from .report import QUERY_MARKERS, machine, render, write_section
 from .serving import http_benchmark
 
 HERE = Path(__file__).resolve().parent
@@ -74,15 +72,6 @@ NOTES = [
     "three quarters of them; at 500k they return about 2. Neither answers nor serialised relations are cached: "
     "the benchmark repeats 200 URLs, and a cache would measure itself.",
 ]
-
-
-def _run_engine(engine: str, folder: Path, workload: Path) -> dict[str, Any]:
-    command = [sys.executable, "-m", "bench.load", engine, str(folder), "--workload", str(workload)]
-    environment = {**os.environ, "BENCH_SPAWNED_AT": repr(time.time())}
-    done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, env=environment)
-    if done.returncode:
-        raise RuntimeError(f"{shlex.join(command)} failed:\n{done.stderr[-3000:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
 
 
 def _facts(folder: Path) -> int:
@@ -148,7 +137,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         workload_file.write_text(json.dumps(workload))
         runs = {}
         for engine in engines:
-            runs[engine] = _run_engine(engine, folder, workload_file)
+            runs[engine] = run_engine(engine, folder, workload_file)
             print(
                 f"  {engine}: loaded in {runs[engine]['load_s']:.2f} s, {runs[engine]['rss_mib']:.0f} MiB", flush=True
             )
@@ -172,7 +161,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     text = render(results)
     (WORK / "results.json").write_text(json.dumps(results, default=str))
-    args.out.write_text(text, encoding="utf-8")
+    write_section(text, QUERY_MARKERS, args.out)
     print(text)
     return 0
 

@@ -27,8 +27,9 @@ from typing import Any
 
 import psutil
 
-from .concurrency import run_wrk, write_results
-from .serving import WORK, _free_port, _wait_ready
+from .concurrency import run_wrk
+from .report import publish
+from .serving import ROOT, WORK, _free_port, _wait_ready
 
 ROUTES = {
     "/health": "/health",
@@ -142,7 +143,7 @@ def in_process(rounds: int, count: int = 3000) -> dict[str, dict[str, float]]:
     async def run() -> dict[str, dict[str, float]]:
         with open(WORK / "access-log-in-process.jsonl", "wb") as log:
             apps = {
-                name: create_app(Settings(data=["graph_data"], access_log=name == "on", response_cache_bytes=0))
+                name: create_app(Settings(data=[ROOT / "graph_data"], access_log=name == "on", response_cache_bytes=0))
                 for name in ("off", "on")
             }
             async with apps["off"].router.lifespan_context(apps["off"]), apps["on"].router.lifespan_context(apps["on"]):
@@ -202,9 +203,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     figures = measure(args.rounds, args.seconds)
     print("in process ...", flush=True)
     text = render(figures, in_process(max(args.rounds, 8)), args.rounds, args.seconds)
-    print(text)
-    if not args.no_write:
-        write_results(text, markers=MARKERS)
+    publish(text, MARKERS, write=not args.no_write)
     return 0
 
 

@@ -45,10 +45,10 @@ from app.loader import load_graph
 
 from .data import ensure_icews18_like
 from .mix import WEIGHTS, make_mix, storm_paths
+from .report import publish
 from .serving import ROOT, WORK, _free_port, _wait_ready
 
 HERE = Path(__file__).resolve().parent
-RESULTS = HERE / "RESULTS.md"
 RESULTS_DIR = WORK / "mix-results"
 START, END = "<!-- load benchmark: start -->", "<!-- load benchmark: end -->"
 CONNECTIONS = 64
@@ -411,18 +411,6 @@ def _expected(route: str) -> int:
     return 404 if "404" in route else 422 if "422" in route else 200
 
 
-def write_results(text: str, path: Path = RESULTS, markers: tuple[str, str] = (START, END)) -> None:
-    """Replace the section of ``RESULTS.md`` between ``markers`` (or append it), leaving the rest as it is."""
-    start, end = markers
-    current = path.read_text(encoding="utf-8") if path.exists() else "# Benchmark results\n"
-    if start in current and end in current:
-        head, rest = current.split(start, 1)
-        current = head + text + rest.split(end, 1)[1]
-    else:
-        current = current.rstrip("\n") + "\n\n" + text + "\n"
-    path.write_text(current, encoding="utf-8")
-
-
 def _timeline(samples: list[tuple[float, str, float]], every: float = 5.0) -> list[tuple[float, str, float]]:
     kept, last = [], -every
     for t, phase, rss in samples:
@@ -535,9 +523,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     figures = summarise(report) | {"without_store": without_store}
     before = json.loads(args.before.read_text()) if args.before else None
     text = render(report, figures, before)
-    print(text)
-    if not args.no_write:
-        write_results(text)
+    publish(text, (START, END), write=not args.no_write)
     (WORK / "concurrency-summary.json").write_text(json.dumps(figures, default=str))
     return 0
 

@@ -17,17 +17,22 @@ import argparse
 import json
 import os
 import resource
+import shlex
+import subprocess
 import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import psutil
 
 from .measure import run_workload
 from .peers import ENGINES, open_engine
 
-__all__ = ["main"]
+__all__ = ["main", "run_engine"]
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def _age() -> float:
@@ -37,6 +42,16 @@ def _age() -> float:
     fields = Path("/proc/self/stat").read_text().rpartition(")")[2].split()
     uptime = float(Path("/proc/uptime").read_text().split()[0])
     return uptime - int(fields[19]) / os.sysconf("SC_CLK_TCK")
+
+
+def run_engine(engine: str, folder: Path, workload: Path, *, root: Path = ROOT) -> dict[str, Any]:
+    """This module's report for ``engine``, run in a fresh process from the checkout at ``root``."""
+    command = [sys.executable, "-m", "bench.load", engine, str(folder), "--workload", str(workload)]
+    environment = {**os.environ, "BENCH_SPAWNED_AT": repr(time.time())}
+    done = subprocess.run(command, capture_output=True, text=True, cwd=root, env=environment)
+    if done.returncode:
+        raise RuntimeError(f"{shlex.join(command)} (in {root}) failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

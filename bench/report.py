@@ -14,7 +14,7 @@ from typing import Any
 
 from .measure import KINDS, POINT_KINDS, summarize
 
-__all__ = ["machine", "render", "verdicts"]
+__all__ = ["QUERY_MARKERS", "RESULTS", "machine", "publish", "render", "verdicts", "write_section"]
 
 PEERS = ("duckdb", "kuzu")
 LABELS = {"service": "service", "duckdb": "DuckDB", "kuzu": "Kùzu", "networkx": "NetworkX baseline"}
@@ -25,6 +25,8 @@ TITLES = {
     "two_hop": "2-hop neighbourhood as of a date",
     "shortest_path": "shortest path",
 }
+QUERY_MARKERS = "<!-- python -m bench: start -->", "<!-- python -m bench: end -->"
+RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 LOAD_SECONDS, LOAD_MIB, HTTP_RATIO, HTTP_P99 = 3.0, 400.0, 0.5, 20.0
 
 
@@ -175,8 +177,8 @@ def _http_table(sizes: dict[str, dict[str, Any]]) -> list[str]:
 
 
 def render(results: dict[str, Any]) -> str:
-    """RESULTS.md: tables per size, load, HTTP, then commands and machine."""
-    out = ["# Benchmark results", "", results["intro"], ""]
+    """The section of ``python -m bench``: tables per size, load, HTTP, then commands and machine."""
+    out = [QUERY_MARKERS[0], "", results["intro"], ""]
     for label, size in results["sizes"].items():
         size["stats"] = {e: {k: summarize(q[k]["ms"]) for k in KINDS} for e, q in size["queries"].items()}
         out += [
@@ -197,5 +199,25 @@ def render(results: dict[str, Any]) -> str:
     out += [*_http_table(results["sizes"]), ""]
     out += ["## How this was run", "", "```", *results["commands"], "```", ""]
     out += ["## Machine", "", *(f"- {k}: {v}" for k, v in results["machine"].items()), ""]
-    out += ["## Notes", "", *results["notes"], ""]
+    out += ["## Notes", "", *results["notes"], "", QUERY_MARKERS[1]]
     return "\n".join(out)
+
+
+def write_section(text: str, markers: tuple[str, str], path: Path = RESULTS) -> None:
+    """Put ``text`` (which begins and ends with ``markers``) in place of the section of ``RESULTS.md``
+    between them, or after the rest; every other benchmark's section stays as it is."""
+    start, end = markers
+    current = path.read_text(encoding="utf-8") if path.exists() else "# Benchmark results\n"
+    if start in current and end in current:
+        head, rest = current.split(start, 1)
+        current = head + text + rest.split(end, 1)[1]
+    else:
+        current = current.rstrip("\n") + "\n\n" + text + "\n"
+    path.write_text(current, encoding="utf-8")
+
+
+def publish(text: str, markers: tuple[str, str], *, write: bool) -> None:
+    """Print a benchmark's section and, unless told not to (``--no-write``), put it in ``RESULTS.md``."""
+    print(text)
+    if write:
+        write_section(text, markers)

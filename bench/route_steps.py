@@ -158,4 +158,4 @@ if __name__ == "__main__":
     if sys.argv[1:2] == ["--serve"]:
         serve(sys.argv[2], int(sys.argv[3]))
     else:
-        main(*sys.argv[1:2])
+        main(sys.argv[1] if len(sys.argv) > 1 else "90k")

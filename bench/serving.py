@@ -22,12 +22,14 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import psutil
 
-__all__ = ["http_benchmark"]
+__all__ = ["driver", "dyad_paths", "http_benchmark", "served"]
 
 ROOT = Path(__file__).resolve().parent.parent
 WORK = Path(__file__).resolve().parent / ".work"
@@ -95,6 +97,40 @@ def _loadgen(base: str, paths: list[str], *, connections: int, seconds: int) -> 
     return json.loads(out)  # type: ignore[no-any-return]
 
 
+@contextmanager
+def served(
+    folder: Path, *, root: Path = ROOT, log_name: str = "server.log", env: dict[str, str] | None = None
+) -> Iterator[tuple[str, subprocess.Popen[bytes], float]]:
+    """``python -m app serve`` of the checkout at ``root`` on ``folder``: its base URL, process and
+    seconds to ready. It keeps no answers: the benchmarks repeat a few hundred URLs, and a store of
+    answers would measure itself."""
+    WORK.mkdir(exist_ok=True)
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    with (WORK / log_name).open("wb") as server_log:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "app", "serve", "--data", str(folder), "--port", str(port)],
+            stdout=server_log,
+            stderr=subprocess.STDOUT,
+            cwd=root,
+            env={**os.environ, "KG_RESPONSE_CACHE_BYTES": "0", **(env or {})},
+        )
+        try:
+            yield base, server, _wait_ready(base + "/health", server)
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+
+
+def driver() -> Callable[..., dict[str, Any]]:
+    """wrk when installed, else the asyncio client of ``bench.loadgen``."""
+    return _wrk if shutil.which("wrk") else _loadgen
+
+
+def dyad_paths(dyads: list[list[Any]]) -> list[str]:
+    return [f"/dyads/{a}/{b}?from={lo[1]}&to={hi[1]}" for a, b, lo, hi in dyads]
+
+
 def http_benchmark(
     folder: Path, dyads: list[list[Any]], *, seconds: int = 5, rounds: int = 5, connections: int = 32, log: Any = print
 ) -> dict[str, Any]:
@@ -103,41 +139,25 @@ def http_benchmark(
     ``health`` and ``dyad`` are the runs of median requests/s, ``ratio`` the median of the rounds'
     ratios, ``worst_p99_ms`` the dyad route's highest p99 over all rounds.
     """
-    WORK.mkdir(exist_ok=True)
-    port = _free_port()
-    base = f"http://127.0.0.1:{port}"
-    paths = [f"/dyads/{a}/{b}?from={lo[1]}&to={hi[1]}" for a, b, lo, hi in dyads]
-    drive = _wrk if shutil.which("wrk") else _loadgen
-    with (WORK / "server.log").open("wb") as server_log:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "app", "serve", "--data", str(folder), "--port", str(port)],
-            stdout=server_log,
-            stderr=subprocess.STDOUT,
-            cwd=ROOT,
-            # The route is measured, not the store of answers: the benchmark repeats 200 URLs.
-            env={**os.environ, "KG_RESPONSE_CACHE_BYTES": "0"},
-        )
-        try:
-            ready_s = _wait_ready(base + "/health", server)
-            rss = psutil.Process(server.pid).memory_info().rss / 2**20
-            for path in paths[:20]:
-                with urllib.request.urlopen(base + path, timeout=10) as answer:
-                    assert answer.status == 200, path
-            log(f"  server ready in {ready_s:.2f} s, {rss:.0f} MiB; driving with {drive.__name__.strip('_')}")
-            drive(base, paths, connections=connections, seconds=2)  # warm-up
-            runs = []
-            for _ in range(rounds):
-                health = drive(base, ["/health"], connections=connections, seconds=seconds)
-                dyad = drive(base, paths, connections=connections, seconds=seconds)
-                runs.append({"health": health, "dyad": dyad, "ratio": dyad["rps"] / health["rps"]})
-                log(
-                    f"  round {len(runs)}: /health {health['rps']:.0f}/s, dyad {dyad['rps']:.0f}/s "
-                    f"({runs[-1]['ratio']:.0%}), dyad p99 {dyad['p99_ms']:.2f} ms"
-                )
-            peak = psutil.Process(server.pid).memory_info().rss / 2**20
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
+    paths = dyad_paths(dyads)
+    drive = driver()
+    with served(folder) as (base, server, ready_s):
+        rss = psutil.Process(server.pid).memory_info().rss / 2**20
+        for path in paths[:20]:
+            with urllib.request.urlopen(base + path, timeout=10) as answer:
+                assert answer.status == 200, path
+        log(f"  server ready in {ready_s:.2f} s, {rss:.0f} MiB; driving with {drive.__name__.strip('_')}")
+        drive(base, paths, connections=connections, seconds=2)  # warm-up
+        runs = []
+        for _ in range(rounds):
+            health = drive(base, ["/health"], connections=connections, seconds=seconds)
+            dyad = drive(base, paths, connections=connections, seconds=seconds)
+            runs.append({"health": health, "dyad": dyad, "ratio": dyad["rps"] / health["rps"]})
+            log(
+                f"  round {len(runs)}: /health {health['rps']:.0f}/s, dyad {dyad['rps']:.0f}/s "
+                f"({runs[-1]['ratio']:.0%}), dyad p99 {dyad['p99_ms']:.2f} ms"
+            )
+        peak = psutil.Process(server.pid).memory_info().rss / 2**20
     return {
         "generator": "wrk" if drive is _wrk else "bench.loadgen (asyncio httpx)",
         "connections": connections,

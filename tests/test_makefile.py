@@ -73,6 +73,17 @@ def test_make_serve_passes_port_and_host_given_to_make(checkout: Path) -> None:
     assert line.split() == [".venv/bin/kg", "serve", "--host", "0.0.0.0", "--port", "9000"]
 
 
+def test_make_bench_compare_needs_a_commit_and_passes_it_on(checkout: Path) -> None:
+    installed = checkout / ".venv" / "bin" / ".installed"
+    installed.parent.mkdir(parents=True)
+    installed.touch()  # newer than what it depends on: nothing to install
+    refused = _make(checkout, "bench-compare")
+    assert refused.returncode == 2
+    assert "make bench-compare REF=<commit>" in refused.stderr
+    planned = _make(checkout, "-n", "bench-compare", "REF=22a13f0")
+    assert planned.stdout.splitlines()[-1] == ".venv/bin/python -m bench.compare '22a13f0'"
+
+
 def _fake_python(path: Path, version: str) -> Path:
     """A stand-in interpreter that reports ``version`` and fails the 3.11 check as an old one would."""
     path.parent.mkdir(parents=True, exist_ok=True)
