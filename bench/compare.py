@@ -7,8 +7,8 @@ whether a change cost 5%. Here both checkouts run in rounds on the same data and
 compared round by round. In each round both checkouts' services load in fresh processes, one after
 the other (the load figures), then take turns timing the workload's calls 25 at a time (the query
 table: a slow spell falls on both); then the two servers (``python -m app serve`` of each checkout,
-started side by side for the whole run, keeping no answers) are driven in turn with ``/health`` and
-the dyad route as ``make bench`` drives them. Which checkout goes first alternates. A figure's
+started side by side for the whole run, keeping no answers) take one-second turns under ``/health``
+and the dyad route, driven as ``make bench`` drives them. Which checkout goes first alternates. A figure's
 change is the median over the rounds of after over before in the same round.
 
 The earlier commit is exported with ``git archive`` to ``bench/.work/checkout-SHA`` (kept for the
@@ -172,6 +172,28 @@ def query_round(
     return figures
 
 
+def http_round(
+    checkouts: Sequence[Checkout], bases: dict[str, str], paths: list[str], number: int, seconds: int, connections: int
+) -> dict[str, dict[str, float]]:
+    """``/health`` then the dyad route on both servers, in turns of one second, ``seconds`` turns each:
+    a slow spell of the machine falls on both. Requests/s are the turns' mean, the p99 their median."""
+    drive = driver()
+    figures: dict[str, dict[str, float]] = {checkout.label: {} for checkout in checkouts}
+    for route, route_paths in ((HEALTH, ["/health"]), (DYAD, paths)):
+        turns: dict[str, list[dict[str, Any]]] = {checkout.label: [] for checkout in checkouts}
+        for turn in range(seconds):
+            for checkout in alternate(checkouts, number + turn):
+                run = drive(bases[checkout.label], route_paths, connections=connections, seconds=1)
+                if run["non_2xx"] or run["socket_errors"]:
+                    raise RuntimeError(f"the {checkout.label} server, {route}: {run}")
+                turns[checkout.label].append(run)
+        for label, runs in turns.items():
+            figures[label][route] = statistics.mean(run["rps"] for run in runs)
+            if route == DYAD:
+                figures[label]["`/dyads` p99 (ms)"] = statistics.median(run["p99_ms"] for run in runs)
+    return figures
+
+
 def alternate(checkouts: Sequence[Checkout], round_number: int) -> Iterator[Checkout]:
     return iter(checkouts if round_number % 2 == 0 else list(reversed(checkouts)))
 
@@ -199,14 +221,9 @@ def compare_size(
             for label, found in query_round(checkouts, folder, workload, number).items():
                 for name, value in found.items():
                     figures[label][name].append(value)
-            for route, route_paths in ((HEALTH, ["/health"]), (DYAD, paths)):
-                for checkout in alternate(checkouts, number):
-                    run = drive(bases[checkout.label], route_paths, connections=connections, seconds=seconds)
-                    if run["non_2xx"] or run["socket_errors"]:
-                        raise RuntimeError(f"{checkout.label} {route}: {run}")
-                    figures[checkout.label][route].append(run["rps"])
-                    if route == DYAD:
-                        figures[checkout.label]["`/dyads` p99 (ms)"].append(run["p99_ms"])
+            for label, found in http_round(checkouts, bases, paths, number, seconds, connections).items():
+                for name, value in found.items():
+                    figures[label][name].append(value)
             for checkout in checkouts:
                 mine = figures[checkout.label]
                 mine["dyad / health"].append(mine[DYAD][-1] / mine[HEALTH][-1])
@@ -279,8 +296,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "",
         f"`python -m bench.compare {args.ref}` ({started:%Y-%m-%d %H:%M} UTC, load average at start "
         f"{os.getloadavg()[0]:.1f}): {args.rounds} alternating rounds per size, each loading both checkouts' "
-        f"service in a fresh process ({args.queries} calls per query kind) and driving both servers for "
-        f"{args.seconds} s per route with {driver().__name__.strip('_')} and 32 connections. Before and after: "
+        f"service in a fresh process ({args.queries} calls per query kind, timed 25 at a time in turn) and driving "
+        f"both servers in one-second turns, {args.seconds} per route and server, with {driver().__name__.strip('_')} "
+        "and 32 connections. Before and after: "
         "the medians of the rounds. Change: the median of the rounds' changes (after over before in the same round; "
         "the machine's speed moves from one round to the next, both checkouts' figures with it). Within 5%: the "
         "change is no more than 5% for the worse.",

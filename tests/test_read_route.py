@@ -268,6 +268,10 @@ def is_a_plain_def(kg: Graph) -> Response:
     return Response()
 
 
+async def has_a_default_factory(n: Annotated[int, Query(default_factory=int)]) -> Response:
+    return Response()
+
+
 # Each with what its refusal must name besides the endpoint: the parameter, or what is missing.
 CANNOT_SERVE = [
     (takes_a_header, "x_key"),
@@ -281,6 +285,7 @@ CANNOT_SERVE = [
     (takes_the_graph_twice, "twice"),
     (returns_a_dict, "Response"),
     (is_a_plain_def, "async"),
+    (has_a_default_factory, "'n'"),
 ]
 
 
@@ -316,3 +321,27 @@ def test_shared_dependencies_and_the_request_are_served(curated: KnowledgeGraph)
     with TestClient(app) as client:
         assert client.get("/probe?type=visit&as_of=2020&n=3").text == "True True 2020 /probe 3"
     assert calls == ["/probe"]
+
+
+def test_a_request_without_parameters_gets_the_declared_defaults(curated: KnowledgeGraph) -> None:
+    """A request that gives no parameter skips validation (``/health``): its values are the declared
+    defaults, worked out once; a required parameter is still missed."""
+    router = APIRouter(route_class=GraphReadRoute)
+
+    @router.get("/defaults")
+    async def defaults(kg: Graph, n: Annotated[int, Query(ge=1)] = 7, tag: str | None = None) -> Response:
+        return Response(f"{kg is curated} {n} {tag}")
+
+    @router.get("/required")
+    async def required(n: Annotated[int, Query()]) -> Response:
+        return Response(str(n))
+
+    app = FastAPI()
+    app.include_router(router)
+    app.state.kg = curated
+    with TestClient(app) as client:
+        assert [client.get("/defaults").text, client.get("/defaults").text] == ["True 7 None"] * 2
+        assert client.get("/defaults?n=2&tag=x").text == "True 2 x"
+        assert client.get("/defaults?n=0").status_code == 422
+        missing = client.get("/required")
+        assert missing.status_code == 422 and missing.json()["detail"][0]["loc"] == ["query", "n"]

@@ -92,15 +92,19 @@ class GraphReadRoute(APIRoute):
         if not _returns_response(dependant):
             raise TypeError(f"{name}: a read route returns a Response (json_response, a heavy-work answer...)")
         validator = _validator(name, [*dependencies, own])
+        defaults = _defaults(validator)
         query_names = {name: many for call in [*dependencies, own] for name, many in call.repeats.items()}
         endpoint, results = self.endpoint, [(call, call.result) for call in dependencies]
 
         async def handle(request: Request) -> Response:
             data = _read(request, query_names)
-            try:
-                values = validator.validate_python(data)
-            except ValidationError:
-                raise await _refusal(request, data, dependencies, own) from None
+            if not data and defaults is not None:
+                values = dict(defaults)  # nothing given (`/health`, most `/types`): nothing to check
+            else:
+                try:
+                    values = validator.validate_python(data)
+                except ValidationError:
+                    raise await _refusal(request, data, dependencies, own) from None
             arguments = own.arguments(values, request)
             for call, result in results:
                 answer = await call.function(**call.arguments(values, request))
@@ -139,6 +143,8 @@ def _call(dependant: Dependant, where: str) -> _Call:
     for field in [*dependant.path_params, *dependant.query_params]:
         info, name = field.field_info, field.alias
         _refuse_collection(where, name, info.annotation)
+        if info.default_factory is not None:
+            raise TypeError(f"{where}: parameter {name!r}: a read route takes plain defaults, not a default_factory")
         if info.is_required():
             fields[name] = Required[Annotated[info.annotation, info]]
         else:
@@ -192,6 +198,15 @@ def _validator(endpoint: str, calls: list[_Call]) -> Validator:
                 raise TypeError(f"{endpoint}: parameter {name!r} is declared twice")
             fields[name] = field
     return _typed_dict(endpoint, fields)
+
+
+def _defaults(validator: Validator) -> dict[str, Any] | None:
+    """The values of a request that gives no parameter, worked out once (defaults are plain values:
+    ``_call`` refuses a ``default_factory``); ``None`` when a parameter is required."""
+    try:
+        return validator.validate_python({})
+    except ValidationError:
+        return None
 
 
 def _typed_dict(name: str, fields: dict[str, Any]) -> Validator:
