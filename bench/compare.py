@@ -36,6 +36,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import psutil
+
 from .data import ensure, parse_size
 from .measure import KINDS, make_workload, summarize
 from .report import TITLES, publish
@@ -50,6 +52,7 @@ MARKERS = "<!-- python -m bench.compare: start -->", "<!-- python -m bench.compa
 TOLERANCE = 0.05
 HEALTH, DYAD = "`/health` requests/s", "`/dyads/{a}/{b}?from=&to=` requests/s"
 PIECE = 25  # calls timed in a row by one checkout before the other takes its turn
+CPU = {HEALTH: "`/health` server CPU a request (us)", DYAD: "`/dyads` server CPU a request (us)"}
 HIGHER_IS_BETTER = {HEALTH, DYAD, "dyad / health"}
 
 
@@ -173,25 +176,48 @@ def query_round(
 
 
 def http_round(
-    checkouts: Sequence[Checkout], bases: dict[str, str], paths: list[str], number: int, seconds: int, connections: int
+    checkouts: Sequence[Checkout],
+    servers: dict[str, Server],
+    paths: list[str],
+    number: int,
+    seconds: int,
+    connections: int,
 ) -> dict[str, dict[str, float]]:
     """``/health`` then the dyad route on both servers, in turns of one second, ``seconds`` turns each:
-    a slow spell of the machine falls on both. Requests/s are the turns' mean, the p99 their median."""
+    a slow spell of the machine falls on both. Requests/s are the turns' mean, the p99 their median.
+
+    Requests/s also move with what the load generator gets of the two cores; the server's own CPU time
+    a request (its process's user and system time over the turns, over the requests answered) does not."""
     drive = driver()
     figures: dict[str, dict[str, float]] = {checkout.label: {} for checkout in checkouts}
     for route, route_paths in ((HEALTH, ["/health"]), (DYAD, paths)):
         turns: dict[str, list[dict[str, Any]]] = {checkout.label: [] for checkout in checkouts}
+        cpu = dict.fromkeys(turns, 0.0)
         for turn in range(seconds):
             for checkout in alternate(checkouts, number + turn):
-                run = drive(bases[checkout.label], route_paths, connections=connections, seconds=1)
+                server = servers[checkout.label]
+                before = server.cpu_seconds()
+                run = drive(server.base, route_paths, connections=connections, seconds=1)
+                cpu[checkout.label] += server.cpu_seconds() - before
                 if run["non_2xx"] or run["socket_errors"]:
                     raise RuntimeError(f"the {checkout.label} server, {route}: {run}")
                 turns[checkout.label].append(run)
         for label, runs in turns.items():
             figures[label][route] = statistics.mean(run["rps"] for run in runs)
+            figures[label][CPU[route]] = cpu[label] / sum(run["requests"] for run in runs) * 1e6
             if route == DYAD:
                 figures[label]["`/dyads` p99 (ms)"] = statistics.median(run["p99_ms"] for run in runs)
     return figures
+
+
+@dataclass(frozen=True, slots=True)
+class Server:
+    base: str
+    process: psutil.Process
+
+    def cpu_seconds(self) -> float:
+        times = self.process.cpu_times()
+        return float(times.user + times.system)
 
 
 def alternate(checkouts: Sequence[Checkout], round_number: int) -> Iterator[Checkout]:
@@ -207,21 +233,21 @@ def compare_size(
     drive = driver()
     figures: dict[str, dict[str, list[float]]] = {c.label: defaultdict(list) for c in checkouts}
     with ExitStack() as stack:
-        bases = {}
+        servers = {}
         for checkout in checkouts:
-            base, _, _ = stack.enter_context(
+            base, process, _ = stack.enter_context(
                 served(folder, root=checkout.root, log_name=f"server-{checkout.label}.log")
             )
             for path in paths[:20]:
                 with urllib.request.urlopen(base + path, timeout=10) as answer:
                     assert answer.status == 200, (checkout.label, path)
             drive(base, paths, connections=connections, seconds=2)  # warm-up
-            bases[checkout.label] = base
+            servers[checkout.label] = Server(base, psutil.Process(process.pid))
         for number in range(rounds):
             for label, found in query_round(checkouts, folder, workload, number).items():
                 for name, value in found.items():
                     figures[label][name].append(value)
-            for label, found in http_round(checkouts, bases, paths, number, seconds, connections).items():
+            for label, found in http_round(checkouts, servers, paths, number, seconds, connections).items():
                 for name, value in found.items():
                     figures[label][name].append(value)
             for checkout in checkouts:
