@@ -89,14 +89,19 @@ def dyad_summary(kg: KnowledgeGraph, positions: np.ndarray) -> dict[str, Any]:
         polarity_counts = np.bincount(table.polarity[positions] + 1, minlength=3).tolist()
     first, last = table.start_text(int(positions[0])), table.start_text(int(positions[-1]))
     # most frequent first; ties in vocabulary order, so the answer does not depend on the path taken
-    by_type = sorted(((TYPE_IDS[code], n) for code, n in sorted(type_counts.items())), key=lambda item: -item[1])
+    by_type = {TYPE_IDS[code]: n for code, n in sorted(type_counts.items(), key=_most_frequent_first)}
     return {
         "count": len(positions),
-        "by_type": dict(by_type),
+        "by_type": by_type,
         "by_polarity": {name: n for name, n in zip(_POLARITIES, polarity_counts, strict=True) if n},
         "first": first,
         "last": last,
     }
+
+
+def _most_frequent_first(count: tuple[int, int]) -> tuple[int, int]:
+    code, n = count
+    return -n, code
 
 
 _POLARITIES = ("negative", "neutral", "positive")
