@@ -70,7 +70,7 @@ class SecurityHeaders:
                         held.append({**message, "headers": headers})
                         return
                     headers.append((b"content-security-policy", self.csp))
-                message["headers"] = _relative_redirect(headers, message["status"])
+                message["headers"] = _relative_redirect(headers) if message["status"] in _REDIRECTS else headers
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
@@ -93,12 +93,11 @@ def _without_banner(start: Message) -> tuple[list[tuple[bytes, bytes]], bytes, b
     return headers + list(_ALWAYS), content_type, has_policy
 
 
-def _relative_redirect(headers: list[tuple[bytes, bytes]], status: int) -> list[tuple[bytes, bytes]]:
+def _relative_redirect(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
     """A redirect's ``location`` made relative: never a host taken from the request's ``Host``."""
-    if status in _REDIRECTS:
-        for index, (name, value) in enumerate(headers):
-            if name.lower() == b"location":
-                headers[index] = (b"location", relative_location(value.decode("latin-1")).encode("latin-1"))
+    for index, (name, value) in enumerate(headers):
+        if name.lower() == b"location":
+            headers[index] = (b"location", relative_location(value.decode("latin-1")).encode("latin-1"))
     return headers
 
 
