@@ -57,8 +57,7 @@ class _Call:
 
     function: Callable[..., Awaitable[Any]]
     result: str | None  # the endpoint argument a dependency's answer goes to
-    targets: tuple[str, ...]  # its arguments that take a request's parameters...
-    sources: tuple[str, ...]  # ...and those parameters' names in the request
+    values: tuple[tuple[str, str], ...]  # (argument, parameter name in the request)
     request: str | None  # the argument that takes the Request
     where: dict[str, str]  # parameter name -> "path" or "query"
     repeats: dict[str, bool]  # query parameter name -> whether it may be given more than once
@@ -66,8 +65,7 @@ class _Call:
     validator: Validator  # its own parameters alone: to replay FastAPI's order on a refusal
 
     def arguments(self, values: dict[str, Any], request: Request) -> dict[str, Any]:
-        # zip and map run in C: a comprehension is a Python call of its own, on every request.
-        arguments = dict(zip(self.targets, map(values.__getitem__, self.sources), strict=True))
+        arguments = {argument: values[name] for argument, name in self.values}
         if self.request is not None:
             arguments[self.request] = request
         return arguments
@@ -102,7 +100,7 @@ class GraphReadRoute(APIRoute):
             scope = request.scope
             data = _read(request, query_names) if scope["query_string"] or scope["path_params"] else {}
             if not data and defaults is not None:
-                values = dict(defaults)  # nothing given (`/health`, most `/types`): nothing to check
+                values = defaults  # nothing given (`/health`, most `/types`): nothing to check; read only
             else:
                 try:
                     values = validator.validate_python(data)
@@ -158,8 +156,7 @@ def _call(dependant: Dependant, where: str) -> _Call:
     return _Call(
         function=function,
         result=dependant.name,
-        targets=tuple(field.name for field in parameters),
-        sources=tuple(field.alias for field in parameters),
+        values=tuple((field.name, field.alias) for field in parameters),
         request=dependant.request_param_name,
         where=sources,
         repeats={field.alias: takes_many(field.field_info.annotation) for field in dependant.query_params},
