@@ -93,7 +93,7 @@ def export(ref: str, *, work: Path = WORK) -> Checkout:
 def this_checkout() -> Checkout:
     sha = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT).stdout
     dirty = subprocess.run(
-        ["git", "status", "--porcelain", "--", "app", "bench"], capture_output=True, text=True, cwd=ROOT
+        ["git", "status", "--porcelain", "--", "app", "bench/*.py"], capture_output=True, text=True, cwd=ROOT
     )
     return Checkout("after", f"`{sha.strip()}`" + (" with uncommitted changes" if dirty.stdout.strip() else ""), ROOT)
 
