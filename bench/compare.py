@@ -114,6 +114,7 @@ class Worker:
     """A checkout's service in a process of its own (``bench.compare_worker``), timing pieces of a workload."""
 
     def __init__(self, checkout: Checkout, folder: Path) -> None:
+        self.checkout = checkout
         self.process = subprocess.Popen(
             [sys.executable, "-m", "bench.compare_worker", str(folder)],
             stdin=subprocess.PIPE,
@@ -121,21 +122,20 @@ class Worker:
             text=True,
             cwd=checkout.root,
         )
-        self.loaded: dict[str, float] = json.loads(self._answer(checkout))
-        self.checkout = checkout
+        self.loaded: dict[str, float] = json.loads(self._answer())
 
     def time(self, kind: str, calls: list[Any]) -> list[float]:
         assert self.process.stdin is not None
         self.process.stdin.write(json.dumps({"kind": kind, "calls": calls}) + "\n")
         self.process.stdin.flush()
-        return json.loads(self._answer(self.checkout))  # type: ignore[no-any-return]
+        return json.loads(self._answer())  # type: ignore[no-any-return]
 
-    def _answer(self, checkout: Checkout) -> str:
+    def _answer(self) -> str:
         assert self.process.stdout is not None
         line = self.process.stdout.readline()
         if not line:
             raise RuntimeError(
-                f"the {checkout.label} checkout's bench.compare_worker exited with {self.process.wait()}"
+                f"the {self.checkout.label} checkout's bench.compare_worker exited with {self.process.wait()}"
             )
         return line
 
