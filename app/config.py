@@ -30,6 +30,11 @@ class Settings(BaseSettings):
     access_log: bool = Field(
         default=False, description="Log every request as a JSON line with its request id (see README for its cost)."
     )
+    opentelemetry: bool = Field(
+        default=False,
+        description="Let FastAPI report requests (spans, metrics, logs) to OpenTelemetry's global providers, once an "
+        "OpenTelemetry SDK in the same environment configures them (see README for its cost).",
+    )
     path_time_budget: float = Field(
         default=2.0, gt=0, le=30, description="Seconds a path search may run before it stops."
     )

@@ -6,9 +6,11 @@ import io
 import json
 import logging
 import re
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from opentelemetry import trace
 
 from app.config import Settings
 from app.graph import KnowledgeGraph
@@ -176,3 +178,38 @@ def test_stats_of_named_parts_become_labelled_metrics(client: TestClient) -> Non
     assert metric(text, "kg_test_cache_hits_total", cache="analysis") == 3
     assert metric(text, "kg_test_cache_bytes", cache="analysis") == 10
     assert metric(text, "kg_test_cache_hit_ratio", cache="analysis") == 0.75
+
+
+class RecordingTracerProvider(trace.TracerProvider):
+    """A configured provider, as an OpenTelemetry SDK would install: it notes the spans started."""
+
+    def __init__(self) -> None:
+        self.spans: list[tuple[str, Any]] = []
+
+    def get_tracer(self, *args: Any, **kwargs: Any) -> trace.Tracer:
+        spans = self.spans
+
+        class Tracer(trace.NoOpTracer):
+            def start_span(self, name: str, *args: Any, **kwargs: Any) -> trace.Span:
+                spans.append((name, (kwargs.get("attributes") or {}).get("url.path")))
+                return super().start_span(name, *args, **kwargs)
+
+        return Tracer()
+
+
+@pytest.mark.parametrize("turned_on", [False, True])
+def test_opentelemetry_gets_spans_only_when_turned_on(
+    mini: KnowledgeGraph, monkeypatch: pytest.MonkeyPatch, turned_on: bool
+) -> None:
+    provider = RecordingTracerProvider()
+    monkeypatch.setattr(trace, "get_tracer_provider", lambda: provider)
+    settings = Settings(data=[MINI]) if not turned_on else Settings(data=[MINI], opentelemetry=True)
+    with TestClient(create_app(settings, graph=mini)) as client:
+        assert client.get("/dyads/alpha/beta").status_code == 200
+    assert provider.spans == ([("GET", "/dyads/alpha/beta")] if turned_on else [])
+
+
+def test_opentelemetry_is_turned_on_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert Settings().opentelemetry is False
+    monkeypatch.setenv("KG_OPENTELEMETRY", "true")
+    assert Settings().opentelemetry is True
