@@ -56,6 +56,11 @@ HEALTH, DYAD = "`/health` requests/s", "`/dyads/{a}/{b}?from=&to=` requests/s"
 PIECE = 25  # calls timed in a row by one checkout before the other takes its turn
 CPU = {HEALTH: "`/health` server CPU a request (us)", DYAD: "`/dyads` server CPU a request (us)"}
 HIGHER_IS_BETTER = {HEALTH, DYAD, "dyad / health"}
+IN_PROCESS = {
+    "/health": "`/health` in process: CPU a request (us)",
+    "dyad": "`/dyads` in process: CPU a request (us)",
+}
+BATCH = 200  # requests served in process by one checkout before the other takes its turn
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +126,8 @@ class Worker:
             stdout=subprocess.PIPE,
             text=True,
             cwd=checkout.root,
+            # as the servers of ``serving.served`` run: no answers kept, whose reuse would measure the store
+            env={**os.environ, "KG_RESPONSE_CACHE_BYTES": "0"},
         )
         self.loaded: dict[str, float] = json.loads(self._answer())
 
@@ -129,6 +136,13 @@ class Worker:
         self.process.stdin.write(json.dumps({"kind": kind, "calls": calls}) + "\n")
         self.process.stdin.flush()
         return json.loads(self._answer())  # type: ignore[no-any-return]
+
+    def cpu_us(self, paths: list[str]) -> float:
+        """CPU time a request took, the paths served by the checkout's app in the worker's process."""
+        assert self.process.stdin is not None
+        self.process.stdin.write(json.dumps({"kind": "asgi", "paths": paths}) + "\n")
+        self.process.stdin.flush()
+        return float(json.loads(self._answer()))
 
     def _answer(self) -> str:
         assert self.process.stdout is not None
@@ -146,11 +160,12 @@ class Worker:
         self.process.stdout.close()
 
 
-def query_round(
-    checkouts: Sequence[Checkout], folder: Path, workload: dict[str, Any], number: int
+def process_round(
+    checkouts: Sequence[Checkout], folder: Path, workload: dict[str, Any], paths: list[str], number: int, turns: int
 ) -> dict[str, dict[str, float]]:
-    """Each checkout's load (one after the other) and query latencies, the calls timed in pieces that
-    alternate between the two so a slow spell of the machine falls on both."""
+    """Each checkout's load (one after the other), query latencies and the CPU time of a request served
+    in process, the work done in pieces that alternate between the two so a slow spell of the machine
+    falls on both."""
     figures: dict[str, dict[str, float]] = {}
     with ExitStack() as stack:
         workers = {}
@@ -161,20 +176,58 @@ def query_round(
                 "load call (s)": worker.loaded["load_s"],
                 "RSS after load (MiB)": worker.loaded["rss_mib"],
             }
-        warmup = workload["warmup"]
-        for kind in KINDS:
-            latencies: dict[str, list[float]] = {checkout.label: [] for checkout in checkouts}
-            for worker in workers.values():
-                worker.time(kind, workload[kind][:warmup])
-            timed = workload[kind][warmup:]
-            for piece, start in enumerate(range(0, len(timed), PIECE)):
-                for checkout in alternate(checkouts, number + piece):
-                    latencies[checkout.label] += workers[checkout.label].time(kind, timed[start : start + PIECE])
-            for label, values in latencies.items():
-                stats = summarize(values)
-                figures[label][f"{TITLES[kind]}: p50 (ms)"] = stats["p50"]
-                figures[label][f"{TITLES[kind]}: p99 (ms)"] = stats["p99"]
+        for label, found in query_figures(checkouts, workers, workload, number).items():
+            figures[label].update(found)
+        for label, found in in_process_figures(checkouts, workers, paths, number, turns).items():
+            figures[label].update(found)
     return figures
+
+
+def query_figures(
+    checkouts: Sequence[Checkout], workers: dict[str, Worker], workload: dict[str, Any], number: int
+) -> dict[str, dict[str, float]]:
+    """The query table's p50 and p99, the calls timed ``PIECE`` at a time in turn."""
+    figures: dict[str, dict[str, float]] = {checkout.label: {} for checkout in checkouts}
+    warmup = workload["warmup"]
+    for kind in KINDS:
+        latencies: dict[str, list[float]] = {checkout.label: [] for checkout in checkouts}
+        for worker in workers.values():
+            worker.time(kind, workload[kind][:warmup])
+        timed = workload[kind][warmup:]
+        for piece, start in enumerate(range(0, len(timed), PIECE)):
+            for checkout in alternate(checkouts, number + piece):
+                latencies[checkout.label] += workers[checkout.label].time(kind, timed[start : start + PIECE])
+        for label, values in latencies.items():
+            stats = summarize(values)
+            figures[label][f"{TITLES[kind]}: p50 (ms)"] = stats["p50"]
+            figures[label][f"{TITLES[kind]}: p99 (ms)"] = stats["p99"]
+    return figures
+
+
+def in_process_figures(
+    checkouts: Sequence[Checkout], workers: dict[str, Worker], paths: list[str], number: int, turns: int
+) -> dict[str, dict[str, float]]:
+    """The CPU time of a request to ``/health`` and to the dyad route, each checkout's app called in its
+    worker's process ``BATCH`` requests at a time in turn, ``turns`` turns each: the median turn."""
+    figures: dict[str, dict[str, float]] = {checkout.label: {} for checkout in checkouts}
+    for route, name in IN_PROCESS.items():
+        batches = [[route] * BATCH] if route == "/health" else _batches(paths, turns)
+        for worker in workers.values():
+            worker.cpu_us(batches[0])  # warm-up
+        costs: dict[str, list[float]] = {checkout.label: [] for checkout in checkouts}
+        for turn in range(turns):
+            for checkout in alternate(checkouts, number + turn):
+                costs[checkout.label].append(workers[checkout.label].cpu_us(batches[turn % len(batches)]))
+        for label, values in costs.items():
+            figures[label][name] = statistics.median(values)
+    return figures
+
+
+def _batches(paths: list[str], turns: int) -> list[list[str]]:
+    """``turns`` batches of ``BATCH`` paths, going round the list: both checkouts serve the same batch
+    in a turn."""
+    cycle = [paths[i % len(paths)] for i in range(BATCH * turns)]
+    return [cycle[start : start + BATCH] for start in range(0, len(cycle), BATCH)]
 
 
 def http_round(
@@ -227,46 +280,61 @@ def alternate(checkouts: Sequence[Checkout], round_number: int) -> Iterator[Chec
 
 
 def compare_size(
-    checkouts: Sequence[Checkout], folder: Path, *, queries: int, rounds: int, seconds: int, connections: int = 32
+    checkouts: Sequence[Checkout],
+    folder: Path,
+    *,
+    queries: int,
+    rounds: int,
+    seconds: int,
+    turns: int,
+    connections: int = 32,
 ) -> dict[str, dict[str, list[float]]]:
     """Every figure of every round, by checkout label."""
     workload = make_workload(folder, queries=queries)
     paths = dyad_paths(workload["dyads"])
-    drive = driver()
     figures: dict[str, dict[str, list[float]]] = {c.label: defaultdict(list) for c in checkouts}
     for number in range(rounds):
-        for label, found in query_round(checkouts, folder, workload, number).items():
-            for name, value in found.items():
+        found = process_round(checkouts, folder, workload, paths, number, turns)
+        if seconds:
+            for label, more in http_figures(checkouts, folder, paths, number, seconds, connections).items():
+                found[label].update(more)
+        for label, mine in found.items():
+            for name, value in mine.items():
                 figures[label][name].append(value)
-        with ExitStack() as stack:
-            servers = {}
-            # Started afresh each round, first one then the other: of two servers started one after the
-            # other, the second answered 10-20% fewer requests here, the same code on both sides.
-            for checkout in alternate(checkouts, number):
-                base, process, _ = stack.enter_context(
-                    served(folder, root=checkout.root, log_name=f"server-{checkout.label}.log")
-                )
-                for path in paths[:20]:
-                    with urllib.request.urlopen(base + path, timeout=10) as answer:
-                        assert answer.status == 200, (checkout.label, path)
-                servers[checkout.label] = Server(base, psutil.Process(process.pid))
-            for checkout in checkouts:
-                drive(servers[checkout.label].base, paths, connections=connections, seconds=1)  # warm-up
-            for label, found in http_round(checkouts, servers, paths, number, seconds, connections).items():
-                for name, value in found.items():
-                    figures[label][name].append(value)
-        for checkout in checkouts:
-            mine = figures[checkout.label]
-            mine["dyad / health"].append(mine[DYAD][-1] / mine[HEALTH][-1])
         print(
             f"  round {number + 1}/{rounds}: "
             + ", ".join(
-                f"{c.label} dyad {figures[c.label][DYAD][-1]:.0f}/s, "
-                f"dyad in a window p50 {figures[c.label]['dyad in a window: p50 (ms)'][-1] * 1000:.1f} us"
-                for c in checkouts
+                f"{label} dyad in process {mine[IN_PROCESS['dyad']]:.0f} us CPU, "
+                f"dyad in a window p50 {mine['dyad in a window: p50 (ms)'] * 1000:.1f} us"
+                for label, mine in found.items()
             ),
             flush=True,
         )
+    return figures
+
+
+def http_figures(
+    checkouts: Sequence[Checkout], folder: Path, paths: list[str], number: int, seconds: int, connections: int
+) -> dict[str, dict[str, float]]:
+    """Both checkouts' servers, started for this round, driven in turns (``http_round``)."""
+    drive = driver()
+    with ExitStack() as stack:
+        servers = {}
+        # Started afresh each round, first one then the other: of two servers started one after the
+        # other, the second answered 10-20% fewer requests here, the same code on both sides.
+        for checkout in alternate(checkouts, number):
+            base, process, _ = stack.enter_context(
+                served(folder, root=checkout.root, log_name=f"server-{checkout.label}.log")
+            )
+            for path in paths[:20]:
+                with urllib.request.urlopen(base + path, timeout=10) as answer:
+                    assert answer.status == 200, (checkout.label, path)
+            servers[checkout.label] = Server(base, psutil.Process(process.pid))
+        for checkout in checkouts:
+            drive(servers[checkout.label].base, paths, connections=connections, seconds=1)  # warm-up
+        figures = http_round(checkouts, servers, paths, number, seconds, connections)
+    for mine in figures.values():
+        mine["dyad / health"] = mine[DYAD] / mine[HEALTH]
     return figures
 
 
@@ -310,7 +378,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--sizes", default="90k,500k", help="comma-separated dataset sizes (default 90k,500k)")
     parser.add_argument("--rounds", type=int, default=7, help="alternating rounds (default 7)")
     parser.add_argument("--queries", type=int, default=300, help="timed calls per query kind (default 300)")
-    parser.add_argument("--seconds", type=int, default=5, help="seconds per HTTP run (default 5)")
+    parser.add_argument(
+        "--turns", type=int, default=20, help=f"turns of {BATCH} requests per route in process (default 20)"
+    )
+    parser.add_argument("--seconds", type=int, default=5, help="seconds per HTTP run; 0: no HTTP runs (default 5)")
     parser.add_argument("--no-write", action="store_true", help="print only; leave RESULTS.md as it is")
     args = parser.parse_args(argv)
     checkouts = (export(args.ref), this_checkout())
@@ -327,9 +398,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         "",
         f"`python -m bench.compare {args.ref}` ({started:%Y-%m-%d %H:%M} UTC, load average at start "
         f"{os.getloadavg()[0]:.1f}): {args.rounds} alternating rounds per size, each loading both checkouts' "
-        f"service in a fresh process ({args.queries} calls per query kind, timed 25 at a time in turn) and driving "
-        f"both servers in one-second turns, {args.seconds} per route and server, with {driver().__name__.strip('_')} "
-        "and 32 connections. Before and after: "
+        f"service in a fresh process ({args.queries} calls per query kind, timed {PIECE} at a time in turn; then "
+        f"each checkout's app called through ASGI in that process, {args.turns} turns of {BATCH} requests per route, "
+        "the CPU time a request takes in the median turn)"
+        + (
+            f" and driving both servers in one-second turns, {args.seconds} per route and server, with "
+            f"{driver().__name__.strip('_')} and 32 connections. "
+            if args.seconds
+            else ". "
+        )
+        + "Before and after: "
         "the medians of the rounds. Change: the median of the rounds' changes (after over before in the same round; "
         "the machine's speed moves from one round to the next, both checkouts' figures with it). Within 5%: the "
         "change is no more than 5% for the worse.",
@@ -337,7 +415,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     ]
     for size in sizes:
         print(f"== {size}: {folders[size]}", flush=True)
-        figures = compare_size(checkouts, folders[size], queries=args.queries, rounds=args.rounds, seconds=args.seconds)
+        figures = compare_size(
+            checkouts, folders[size], queries=args.queries, rounds=args.rounds, seconds=args.seconds, turns=args.turns
+        )
         lines += [*table(f"{size} (`{folders[size].relative_to(ROOT)}`)", checkouts, figures), ""]
     lines += [f"Took {time.time() - started.timestamp():.0f} s.", "", MARKERS[1]]
     text = "\n".join(lines)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from app.io.icews import import_icews
-from bench.compare import DYAD, Checkout, Worker, changes, check_imports, export, kept, table
+from bench.compare import BATCH, DYAD, Checkout, Worker, _batches, changes, check_imports, export, kept, table
 from bench.report import write_section
 
 from .conftest import ROOT
@@ -57,6 +57,25 @@ def test_the_worker_times_each_call_it_is_sent(tmp_path: Path) -> None:
     finally:
         worker.close()
     assert worker.process.returncode == 0
+
+
+def test_the_worker_serves_paths_through_the_checkouts_app_and_reports_cpu_a_request(tmp_path: Path) -> None:
+    import_icews([ROOT / "tests" / "data" / "icews14-slice.txt"], tmp_path, progress=False)
+    worker = Worker(Checkout("after", "this", ROOT), tmp_path)
+    try:
+        assert 0 < worker.cpu_us(["/health"] * 20) < 1e5
+        assert 0 < worker.cpu_us(["/dyads/south-korea/north-korea?from=2014&to=2014-06"] * 5) < 1e6
+        with pytest.raises(RuntimeError, match="exited with 1"):  # every path must answer, or the figure is wrong
+            worker.cpu_us(["/dyads/south-korea/no-such-state"])
+    finally:
+        worker.close()
+    assert worker.process.returncode == 1
+
+
+def test_batches_go_round_the_paths_so_both_checkouts_serve_the_same_turn() -> None:
+    batches = _batches(["/a", "/b", "/c"], 2)
+    assert [len(batch) for batch in batches] == [BATCH, BATCH]
+    assert batches[0][:4] == ["/a", "/b", "/c", "/a"] and batches[1][0] == ["/a", "/b", "/c"][BATCH % 3]
 
 
 def test_changes_pair_each_round_and_the_tolerance_knows_which_way_is_worse() -> None:
