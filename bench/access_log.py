@@ -23,10 +23,10 @@ import sys
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
-from typing import Any
 
 import psutil
 
+from .compare_worker import cpu_us
 from .concurrency import run_wrk
 from .report import publish
 from .serving import ROOT, WORK, _free_port, _wait_ready
@@ -97,42 +97,6 @@ def measure(rounds: int, seconds: int) -> Figures:
     return figures
 
 
-async def _app_cpu_us(app: Any, path: str, count: int) -> float:
-    """CPU microseconds per request of the whole app (every middleware, the route), called in this process."""
-    route, _, query = path.partition("?")
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "GET",
-        "scheme": "http",
-        "path": route,
-        "raw_path": route.encode(),
-        "root_path": "",
-        "query_string": query.encode(),
-        "headers": [(b"host", b"bench"), (b"user-agent", b"wrk")],
-        "client": ("127.0.0.1", 1),
-        "server": ("127.0.0.1", 80),
-    }
-
-    async def receive() -> dict[str, Any]:
-        return {"type": "http.request", "body": b"", "more_body": False}
-
-    statuses = []
-
-    async def send(message: dict[str, Any]) -> None:
-        if message["type"] == "http.response.start":
-            statuses.append(message["status"])
-
-    started = time.process_time()
-    for _ in range(count):
-        await app(dict(scope), receive, send)
-    spent = time.process_time() - started
-    if set(statuses) != {200}:
-        raise RuntimeError(f"{path}: statuses {sorted(set(statuses))}")
-    return spent / count * 1e6
-
-
 def in_process(rounds: int, count: int = 3000) -> dict[str, dict[str, float]]:
     """The same two configurations as apps in this process, without sockets or wrk: per route, the least
     over interleaved rounds of the CPU microseconds a request takes with the log off and on (interference
@@ -152,7 +116,7 @@ def in_process(rounds: int, count: int = 3000) -> dict[str, dict[str, float]]:
                 for number in range(rounds):
                     for route, path in ROUTES.items():
                         for name in ["off", "on"] if number % 2 == 0 else ["on", "off"]:
-                            found[route][name].append(await _app_cpu_us(apps[name], path, count))
+                            found[route][name].append(await cpu_us(apps[name], [path] * count))
         return {route: {name: min(values) for name, values in by_name.items()} for route, by_name in found.items()}
 
     return asyncio.run(run())
