@@ -4,14 +4,22 @@ for this checkout, measured in one run, side by side.
 A refactor is meant to keep those figures, but this shared 2-core machine changes speed from one
 minute to the next, by a factor of two at times: two ``make bench`` runs an hour apart cannot tell
 whether a change cost 5%. Here both checkouts run in rounds on the same data and workload, and are
-compared round by round. In each round both checkouts' services load in fresh processes, one after
-the other (the load figures), then take turns timing the workload's calls 25 at a time (the query
-table: a slow spell falls on both); then the two servers (``python -m app serve`` of each checkout,
-started afresh each round, keeping no answers) take one-second turns under ``/health`` and the dyad
-route, driven as ``make bench`` drives them, and report requests/s and their own CPU time a request.
-Which checkout goes first, and which server starts first, alternates: the same code compared with
-itself (``python -m bench.compare HEAD`` on a clean checkout) showed the server started second 6-20%
-slower. A figure's change is the median over the rounds of after over before in the same round.
+compared round by round. In each round:
+
+- both checkouts' services load in fresh processes, one after the other (the load figures);
+- they take turns timing the workload's calls 25 at a time (the query table: a slow spell falls on
+  both);
+- they serve ``/health`` and the dyad route through their app in that same process, 200 requests at a
+  time in turn: the CPU time a request takes, what a route costs the service. The code compared with
+  itself comes out 1% apart or less;
+- the two servers (``python -m app serve`` of each checkout, started afresh each round, keeping no
+  answers) take one-second turns under ``/health`` and the dyad route, driven as ``make bench``
+  drives them, and report requests/s and their own CPU time a request. Which server starts first
+  alternates, as does which checkout goes first everywhere: the same code compared with itself
+  (``python -m bench.compare HEAD``) showed the server started second 6-20% slower, and its two
+  columns 7-11% apart. Under ``wrk`` this machine cannot resolve 5%.
+
+A figure's change is the median over the rounds of after over before in the same round.
 
 The earlier commit is exported with ``git archive`` to ``bench/.work/checkout-SHA`` (kept for the
 next run) and runs on this checkout's interpreter and libraries: the comparison is of the code.
@@ -92,6 +100,11 @@ def export(ref: str, *, work: Path = WORK) -> Checkout:
         partial.rename(target)
     # The same harness on both sides: this checkout's, which an earlier commit may lack.
     shutil.copy2(HERE / "compare_worker.py", target / "bench" / "compare_worker.py")
+    # and the same pages: the explorer's assets are installed, not committed, and without them the
+    # earlier commit would serve fewer routes
+    assets = Path("app", "explorer", "static", "vendor")
+    if (ROOT / assets).is_dir() and (target / assets.parent).is_dir() and not (target / assets).exists():
+        shutil.copytree(ROOT / assets, target / assets)
     return Checkout("before", f"`{sha[:7]}` ({ref})" if not sha.startswith(ref) else f"`{sha[:7]}`", target)
 
 

@@ -29,6 +29,10 @@ def test_export_writes_the_commit_with_this_checkouts_worker_and_imports_its_own
     assert (checkout.root / "bench" / "compare_worker.py").read_text() == (
         ROOT / "bench" / "compare_worker.py"
     ).read_text()
+    vendor = Path("app", "explorer", "static", "vendor")  # installed, not committed: copied, so both serve the same
+    assert (checkout.root / vendor).is_dir() == (ROOT / vendor).is_dir()
+    if (ROOT / vendor).is_dir():
+        assert (checkout.root / vendor / "versions.json").read_text() == (ROOT / vendor / "versions.json").read_text()
     check_imports(checkout)  # its app and bench, not the editable install's
 
 
