@@ -56,8 +56,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 class InProcess:
     """The checkout's app on a loaded graph, called through ASGI in this process and started as a
     server starts it (lifespan included). What a request costs the service (routing, middleware,
-    validation, the query, JSON) without a server and a load generator sharing the two cores: under
-    ``wrk`` the same code measured against itself moved by more than 5%, called here by less than 1%."""
+    validation, the query, JSON) without a server and a load generator sharing the two cores: the same
+    code measured against itself moved by 7-11% under ``wrk``, and by about 1% called here."""
 
     def __init__(self, folder: Path, graph: Any) -> None:
         from app.config import Settings  # the checkout's own, as of its commit
