@@ -203,13 +203,13 @@ def test_opentelemetry_gets_spans_only_when_turned_on(
 ) -> None:
     provider = RecordingTracerProvider()
     monkeypatch.setattr(trace, "get_tracer_provider", lambda: provider)
-    settings = Settings(data=[MINI]) if not turned_on else Settings(data=[MINI], opentelemetry=True)
-    with TestClient(create_app(settings, graph=mini)) as client:
+    with TestClient(create_app(Settings(data=[MINI], opentelemetry=turned_on), graph=mini)) as client:
         assert client.get("/dyads/alpha/beta").status_code == 200
     assert provider.spans == ([("GET", "/dyads/alpha/beta")] if turned_on else [])
 
 
 def test_opentelemetry_is_turned_on_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("KG_OPENTELEMETRY", raising=False)
     assert Settings().opentelemetry is False
     monkeypatch.setenv("KG_OPENTELEMETRY", "true")
     assert Settings().opentelemetry is True
