@@ -11,7 +11,7 @@ compared round by round. In each round:
   both);
 - they serve ``/health`` and the dyad route through their app in that same process, 200 requests at a
   time in turn: the CPU time a request takes, what a route costs the service. The code compared with
-  itself comes out 1% apart or less;
+  itself comes out about 1% apart;
 - the two servers (``python -m app serve`` of each checkout, started afresh each round, keeping no
   answers) take one-second turns under ``/health`` and the dyad route, driven as ``make bench``
   drives them, and report requests/s and their own CPU time a request. Which server starts first
