@@ -336,11 +336,17 @@ def test_a_request_without_parameters_gets_the_declared_defaults(curated: Knowle
     async def required(n: Annotated[int, Query()]) -> Response:
         return Response(str(n))
 
+    @router.get("/mutable")
+    async def mutable(tags: Annotated[list[str], Query()] = ["a"]) -> Response:  # noqa: B006
+        tags.append("b")  # a default shared between requests would grow with each
+        return Response(",".join(tags))
+
     app = FastAPI()
     app.include_router(router)
     app.state.kg = curated
     with TestClient(app) as client:
         assert [client.get("/defaults").text, client.get("/defaults").text] == ["True 7 None"] * 2
+        assert [client.get("/mutable").text, client.get("/mutable").text] == ["a,b"] * 2
         assert client.get("/defaults?n=2&tag=x").text == "True 2 x"
         assert client.get("/defaults?n=0").status_code == 422
         missing = client.get("/required")

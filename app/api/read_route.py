@@ -32,7 +32,7 @@ not consulted.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Hashable
 from dataclasses import dataclass
 from typing import Annotated, Any, NotRequired, Required, cast, get_args, get_origin, get_type_hints
 
@@ -204,11 +204,14 @@ def _validator(endpoint: str, calls: list[_Call]) -> Validator:
 
 def _defaults(validator: Validator) -> dict[str, Any] | None:
     """The values of a request that gives no parameter, worked out once (defaults are plain values:
-    ``_call`` refuses a ``default_factory``); ``None`` when a parameter is required."""
+    ``_call`` refuses a ``default_factory``); ``None`` when a parameter is required, or when a default
+    is mutable (a list): shared by every such request, an endpoint could change it for the next one,
+    so those requests are validated, which copies it."""
     try:
-        return validator.validate_python({})
+        values = validator.validate_python({})
     except ValidationError:
         return None
+    return values if all(isinstance(value, Hashable) for value in values.values()) else None
 
 
 def _typed_dict(name: str, fields: dict[str, Any]) -> Validator:
